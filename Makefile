@@ -1,0 +1,36 @@
+# The two commands that matter: `make run` and `make test`. Both do their own set-up.
+PRESET ?= debug
+DATA_DIR ?= ./data
+
+.PHONY: setup run test build release fuzz bench format clean
+
+setup:
+	@scripts/setup
+
+release: setup
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target kefir
+
+build: setup
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build --preset $(PRESET)
+
+run: release
+	DATA_DIR=$(DATA_DIR) STAGE=dev build/release/kefir serve
+
+test: build
+	ctest --preset $(PRESET)
+
+fuzz: setup
+	cmake --preset fuzz >/dev/null
+	cmake --build --preset fuzz
+	scripts/run-fuzzers build/fuzz 60
+
+bench: release
+	bench/run-all
+
+format:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,9 @@
+#include "api/routes.hpp"
+
+namespace kefir::api {
+
+void register_routes(http::Router& router, AppContext& ctx) {
+  register_health_routes(router, ctx);
+}
+
+}  // namespace kefir::api

@@ -1,0 +1,12 @@
+#pragma once
+#include "app/context.hpp"
+#include "http/router.hpp"
+
+namespace kefir::api {
+
+// Every resource registers its routes here; one function per file in src/api/.
+void register_routes(http::Router& router, AppContext& ctx);
+
+void register_health_routes(http::Router& router, AppContext& ctx);
+
+}  // namespace kefir::api

@@ -1,0 +1,37 @@
+#include "app/app.hpp"
+
+#include <filesystem>
+
+#include "adapters/sqlite/sqlite_item_store.hpp"
+#include "api/routes.hpp"
+#include "http/middleware.hpp"
+
+namespace kefir {
+
+std::unique_ptr<store::ItemStore> make_item_store(const Config& config, const Clock& clock) {
+  std::filesystem::create_directories(config.data_dir);
+  return std::make_unique<store::SqliteItemStore>((std::filesystem::path(config.data_dir) / "kefir.db").string(),
+                                                  clock);
+}
+
+App::App(Config config, http::Router& router) : context_(std::make_unique<AppContext>()), router_(router) {
+  auto& ctx = *context_;
+  ctx.config = std::move(config);
+  ctx.clock = std::make_unique<SystemClock>();
+  ctx.store = make_item_store(ctx.config, *ctx.clock);
+
+  router_.use(http::request_id_and_log());
+  api::register_routes(router_, ctx);
+}
+
+App::~App() { stop_jobs(); }
+
+void App::start_jobs() {
+  for (auto& job : jobs_) job->start();
+}
+
+void App::stop_jobs() {
+  for (auto& job : jobs_) job->stop();
+}
+
+}  // namespace kefir

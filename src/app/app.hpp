@@ -1,0 +1,35 @@
+#pragma once
+// Builds the service from its configuration: chooses adapters, registers routes and middleware on a router,
+// and owns the background jobs. The Beast server and the Lambda loop both drive an App through its router.
+#include <memory>
+#include <vector>
+
+#include "app/context.hpp"
+#include "http/router.hpp"
+#include "jobs/background_job.hpp"
+
+namespace kefir {
+
+class App {
+ public:
+  App(Config config, http::Router& router);
+  ~App();
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+
+  AppContext& context() { return *context_; }
+  const http::Router& router() const { return router_; }
+
+  void start_jobs();
+  void stop_jobs();
+
+ private:
+  std::unique_ptr<AppContext> context_;
+  http::Router& router_;
+  std::vector<std::unique_ptr<jobs::BackgroundJob>> jobs_;
+};
+
+// The ports chosen by configuration (STORE, BLOBS...), also used by CLI commands that need no server.
+std::unique_ptr<store::ItemStore> make_item_store(const Config& config, const Clock& clock);
+
+}  // namespace kefir

@@ -1,0 +1,44 @@
+#pragma once
+// What handlers and jobs share: configuration and the ports. Adapters are chosen in app/app.cpp; domain and API
+// code sees only the port interfaces.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "ports/clock.hpp"
+#include "ports/item_store.hpp"
+#include "util/ids.hpp"
+
+namespace kefir {
+
+// Cross-domain hooks: a domain registers what it must do when an account or a batch goes away, so deleting
+// stays one place that every domain adds its part to (SPEC §2 DELETE /me, §3 permanent delete).
+struct DomainHooks {
+  std::vector<std::function<void(const std::string& user_id)>> account_deleted;
+  std::vector<std::function<void(const std::string& user_id, const std::string& batch_id)>> batch_deleted;
+  std::vector<std::function<void(const std::string& user_id, const std::string& batch_id)>> batch_archived;
+
+  void run_account_deleted(const std::string& user_id) const {
+    for (const auto& hook : account_deleted) hook(user_id);
+  }
+  void run_batch_deleted(const std::string& user_id, const std::string& batch_id) const {
+    for (const auto& hook : batch_deleted) hook(user_id, batch_id);
+  }
+  void run_batch_archived(const std::string& user_id, const std::string& batch_id) const {
+    for (const auto& hook : batch_archived) hook(user_id, batch_id);
+  }
+};
+
+struct AppContext {
+  Config config;
+  std::unique_ptr<Clock> clock;
+  std::unique_ptr<store::ItemStore> store;
+  UuidV7Generator batch_ids;
+  DomainHooks hooks;
+
+  TimePoint now() const { return clock->now(); }
+};
+
+}  // namespace kefir

@@ -1,0 +1,328 @@
+#include "http/server.hpp"
+
+#include <atomic>
+#include <filesystem>
+#include <list>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "util/crypto.hpp"
+#include "util/log.hpp"
+
+namespace kefir::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+Request to_request(const bhttp::request_parser<bhttp::empty_body>& parser, const std::string& client_ip) {
+  const auto& head = parser.get();
+  Request request;
+  request.method = std::string(head.method_string());
+  request.target = std::string(head.target());
+  auto question = request.target.find('?');
+  request.path = percent_decode(std::string_view(request.target).substr(0, question), false);
+  if (question != std::string::npos) request.query_string = request.target.substr(question + 1);
+  request.headers.reserve(8);
+  for (const auto& field : head) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    request.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  request.client_ip = client_ip;
+  return request;
+}
+
+template <typename Body>
+void copy_headers(const Response& from, bhttp::response<Body>& to) {
+  to.result(static_cast<unsigned>(from.status));
+  for (const auto& [name, value] : from.headers) to.insert(name, value);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(const Router& router, ServerOptions options)
+      : router(router), options(std::move(options)),
+        io_threads(this->options.io_threads > 0 ? this->options.io_threads
+                                                : std::max(1u, std::thread::hardware_concurrency())),
+        io(io_threads), blocking(static_cast<std::size_t>(std::max(1, this->options.blocking_threads))),
+        acceptor(io), signals(io, SIGINT, SIGTERM) {
+    tcp::endpoint endpoint(asio::ip::make_address(this->options.host), static_cast<unsigned short>(this->options.port));
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(asio::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+    bound_port = acceptor.local_endpoint().port();
+    if (!this->options.upload_dir.empty()) std::filesystem::create_directories(this->options.upload_dir);
+  }
+
+  struct Session {
+    explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+    beast::tcp_stream stream;
+    std::atomic<bool> busy{false};
+  };
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (!acceptor.is_open()) co_return;
+        log::warn("accept failed", {{"error", ec.message()}});
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      auto session = std::make_shared<Session>(std::move(socket));
+      {
+        std::lock_guard lock(sessions_mutex);
+        sessions.push_back(session);
+      }
+      auto executor = session->stream.get_executor();
+      asio::co_spawn(executor, serve(session), [this, session](std::exception_ptr) {
+        std::lock_guard lock(sessions_mutex);
+        sessions.remove_if([&](const std::weak_ptr<Session>& weak) {
+          auto locked = weak.lock();
+          return !locked || locked == session;
+        });
+      });
+    }
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<Session> session) {
+    auto& stream = session->stream;
+    std::string client_ip;
+    {
+      beast::error_code ec;
+      auto remote = stream.socket().remote_endpoint(ec);
+      if (!ec) client_ip = remote.address().to_string();
+    }
+    beast::flat_buffer buffer;
+    for (;;) {
+      if (stopping) break;
+      bhttp::request_parser<bhttp::empty_body> head_parser;
+      head_parser.header_limit(kHeaderLimit);
+      stream.expires_after(options.read_timeout);
+      auto [ec, _] = co_await bhttp::async_read_header(stream, buffer, head_parser, asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == bhttp::error::header_limit)
+          co_await send_simple(stream, error_response(ApiError(431, "VALIDATION_ERROR", "request headers too large")), false);
+        break;  // timeout, client closed, malformed request: drop the connection
+      }
+      session->busy = true;
+      Request request = to_request(head_parser, client_ip);
+      const Route& route = router.match(request);
+      bool keep_alive = head_parser.get().keep_alive() && !stopping;
+
+      auto declared = head_parser.content_length();
+      if (declared && *declared > route.options.max_body) {
+        // The body is not read: answer and close, so the client cannot keep streaming into the socket.
+        co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
+        break;
+      }
+      bool body_ok = true;
+      if (route.options.body_to_file) {
+        body_ok = co_await read_body_to_file(stream, buffer, head_parser, request, route);
+      } else if (!head_parser.is_done()) {
+        bhttp::request_parser<bhttp::string_body> body_parser(std::move(head_parser));
+        body_parser.body_limit(route.options.max_body);
+        auto [body_ec, __] = co_await bhttp::async_read(stream, buffer, body_parser, asio::as_tuple(asio::use_awaitable));
+        if (body_ec == bhttp::error::body_limit) {
+          co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
+          break;
+        }
+        if (body_ec) break;
+        request.body = std::move(body_parser.get().body());
+      }
+      if (!body_ok) break;
+      stream.expires_never();
+
+      Response response;
+      bool blocking_handler = options.offload_reads ||
+                              !(request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS");
+      if (blocking_handler) {
+        response = co_await asio::co_spawn(
+            blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request); }, asio::use_awaitable);
+      } else {
+        response = router.handle(request);
+      }
+      if (!request.body_file.empty()) {
+        std::error_code remove_ec;
+        std::filesystem::remove(request.body_file, remove_ec);
+      }
+      keep_alive = keep_alive && !stopping;
+      bool written = co_await write_response(stream, request, response, keep_alive, head_parser.get().version());
+      session->busy = false;
+      if (!written || !keep_alive) break;
+    }
+    beast::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.socket().close(ec);
+  }
+
+  asio::awaitable<bool> read_body_to_file(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                          bhttp::request_parser<bhttp::empty_body>& head_parser, Request& request,
+                                          const Route& route) {
+    auto path = std::filesystem::path(options.upload_dir) / ("upload-" + crypto::hex_encode(crypto::random_bytes(8)));
+    bhttp::request_parser<bhttp::file_body> file_parser(std::move(head_parser));
+    file_parser.body_limit(route.options.max_body);
+    beast::error_code ec;
+    file_parser.get().body().open(path.c_str(), beast::file_mode::write, ec);
+    if (ec) {
+      log::error("cannot create upload file", {{"path", path.string()}, {"error", ec.message()}});
+      co_await send_simple(stream, error_response(internal_error()), false);
+      co_return false;
+    }
+    auto [read_ec, _] = co_await bhttp::async_read(stream, buffer, file_parser, asio::as_tuple(asio::use_awaitable));
+    file_parser.get().body().close();
+    if (read_ec) {
+      std::error_code remove_ec;
+      std::filesystem::remove(path, remove_ec);
+      if (read_ec == bhttp::error::body_limit)
+        co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
+      co_return false;
+    }
+    request.body_file = path.string();
+    co_return true;
+  }
+
+  asio::awaitable<void> send_simple(beast::tcp_stream& stream, Response response, bool keep_alive) {
+    Request none;
+    co_await write_response(stream, none, response, keep_alive, 11);
+  }
+
+  asio::awaitable<bool> write_response(beast::tcp_stream& stream, const Request& request, Response& response,
+                                       bool keep_alive, unsigned version) {
+    stream.expires_after(options.read_timeout);
+    bool head_only = request.method == "HEAD";
+    if (!response.stream) {
+      bhttp::response<bhttp::string_body> out;
+      out.version(version);
+      copy_headers(response, out);
+      out.keep_alive(keep_alive);
+      auto size = response.body.size();
+      if (!head_only) out.body() = std::move(response.body);
+      out.content_length(size);
+      auto [ec, _] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+      co_return !ec;
+    }
+    bhttp::response<bhttp::empty_body> head;
+    head.version(version);
+    copy_headers(response, head);
+    head.keep_alive(keep_alive);
+    if (head_only) {
+      auto [ec, _] = co_await bhttp::async_write(stream, head, asio::as_tuple(asio::use_awaitable));
+      co_return !ec;
+    }
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer(head);
+    {
+      auto [ec, _] = co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return false;
+    }
+    for (;;) {
+      std::optional<std::string> chunk;
+      try {
+        chunk = response.stream();
+      } catch (const std::exception& error) {
+        log::error("response stream failed", {{"requestId", request.request_id}, {"error", error.what()}});
+        co_return false;  // the connection drops: a truncated chunked body is visible to the client
+      }
+      if (!chunk) break;
+      if (chunk->empty()) continue;
+      stream.expires_after(options.read_timeout);
+      auto [ec, _] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(*chunk)),
+                                                asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return false;
+    }
+    auto [ec, _] = co_await asio::async_write(stream, bhttp::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
+    co_return !ec;
+  }
+
+  void begin_shutdown() {
+    if (stopping.exchange(true)) return;
+    log::info("shutting down", {{"graceSeconds", static_cast<std::int64_t>(options.shutdown_grace.count())}});
+    asio::post(io, [this] {
+      beast::error_code ec;
+      acceptor.close(ec);
+      signals.cancel(ec);
+      close_idle_sessions();
+      shutdown_deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+      wait_for_sessions();
+    });
+  }
+
+  void close_idle_sessions() {
+    std::lock_guard lock(sessions_mutex);
+    for (auto& weak : sessions) {
+      if (auto session = weak.lock()) {
+        asio::post(session->stream.get_executor(), [session] {
+          if (!session->busy) session->stream.cancel();
+        });
+      }
+    }
+  }
+
+  void wait_for_sessions() {
+    bool empty;
+    {
+      std::lock_guard lock(sessions_mutex);
+      sessions.remove_if([](const std::weak_ptr<Session>& weak) { return weak.expired(); });
+      empty = sessions.empty();
+    }
+    if (empty || std::chrono::steady_clock::now() >= shutdown_deadline) {
+      io.stop();
+      return;
+    }
+    close_idle_sessions();  // a busy session that just finished is idle now
+    shutdown_timer = std::make_unique<asio::steady_timer>(io, std::chrono::milliseconds(20));
+    shutdown_timer->async_wait([this](beast::error_code) { wait_for_sessions(); });
+  }
+
+  const Router& router;
+  ServerOptions options;
+  int io_threads;
+  asio::io_context io;
+  asio::thread_pool blocking;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  int bound_port = 0;
+  std::atomic<bool> stopping{false};
+  std::mutex sessions_mutex;
+  std::list<std::weak_ptr<Session>> sessions;
+  std::chrono::steady_clock::time_point shutdown_deadline;
+  std::unique_ptr<asio::steady_timer> shutdown_timer;
+};
+
+Server::Server(const Router& router, ServerOptions options)
+    : impl_(std::make_unique<Impl>(router, std::move(options))) {}
+
+Server::~Server() {
+  impl_->blocking.join();
+}
+
+int Server::port() const { return impl_->bound_port; }
+
+void Server::stop() { impl_->begin_shutdown(); }
+
+void Server::run() {
+  auto& impl = *impl_;
+  impl.signals.async_wait([&impl](beast::error_code ec, int) {
+    if (!ec) impl.begin_shutdown();
+  });
+  asio::co_spawn(impl.io, impl.accept_loop(), asio::detached);
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl.io_threads; ++i) threads.emplace_back([&impl] { impl.io.run(); });
+  impl.io.run();
+  for (auto& thread : threads) thread.join();
+  impl.blocking.join();
+}
+
+}  // namespace kefir::http

@@ -1,0 +1,105 @@
+// The `kefir` command line. Every subcommand reads the same configuration (environment, overridden by flags);
+// a bad value is one line on stderr and exit code 2.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "app/app.hpp"
+#include "config/config.hpp"
+#include "http/server.hpp"
+#include "util/log.hpp"
+
+namespace {
+
+using namespace kefir;
+
+constexpr int kConfigErrorExit = 2;
+
+// Adds one flag per configuration option; values given on the command line override the environment.
+void add_config_flags(CLI::App& command, std::map<std::string, std::string>& overrides) {
+  for (const auto& spec : option_specs()) {
+    std::string help = std::string(spec.help) + " [env " + spec.env + "]";
+    if (*spec.fallback) help += " (default: " + std::string(spec.fallback) + ")";
+    command.add_option_function<std::string>(
+        spec.flag, [&overrides, env = std::string(spec.env)](const std::string& value) { overrides[env] = value; },
+        help);
+  }
+}
+
+Config configure(const std::map<std::string, std::string>& overrides) {
+  auto raw = raw_options_from_environment();
+  for (const auto& [key, value] : overrides) raw[key] = value;
+  Config config = load_config(std::move(raw));
+  log::Level level;
+  log::parse_level(config.log_level, level);
+  log::set_level(level);
+  log::set_prod(config.prod());
+  return config;
+}
+
+int serve(Config config) {
+  auto started = std::chrono::steady_clock::now();
+  http::Router router;
+  http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.io_threads = config.threads;
+  options.read_timeout = std::chrono::seconds(config.read_timeout);
+  options.offload_reads = config.store != "sqlite";
+  options.upload_dir = (std::filesystem::path(config.data_dir) / "tmp").string();
+  http::Server server(router, options);
+  // With PORT=0 the URL (and so the tokens' issuer) is known only now.
+  if (config.raw["PUBLIC_BASE_URL"].empty() && !config.prod())
+    config.public_base_url = "http://" + config.host + ":" + std::to_string(server.port());
+  std::string stage = config.stage;
+  App app(std::move(config), router);
+  app.start_jobs();
+  double startup_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log::info("listening", {{"port", server.port()}, {"stage", stage}, {"startupMs", startup_ms}});
+  log::flush();
+  server.run();
+  app.stop_jobs();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"kefir: the backend of a kefir-brewing app (SPEC: batches, timeline, reminders, photos)"};
+  cli.require_subcommand(1);
+  std::map<std::string, std::string> overrides;
+
+  auto* serve_command = cli.add_subcommand("serve", "serve the HTTP API (standalone or one scaled-out instance)");
+  add_config_flags(*serve_command, overrides);
+  auto* version_command = cli.add_subcommand("version", "print the version");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = cli.exit(error);
+    return code == 0 ? 0 : kConfigErrorExit;
+  }
+
+  try {
+    if (*version_command) {
+      std::cout << "kefir " << KEFIR_VERSION << "\n";
+      return 0;
+    }
+    Config config = configure(overrides);
+    int code = 0;
+    if (*serve_command) code = serve(std::move(config));
+    log::flush();
+    return code;
+  } catch (const ConfigError& error) {
+    std::cerr << "kefir: " << error.what() << "\n";
+    return kConfigErrorExit;
+  } catch (const std::exception& error) {
+    log::error("fatal", {{"error", error.what()}});
+    log::flush();
+    std::cerr << "kefir: " << error.what() << "\n";
+    return 1;
+  }
+}

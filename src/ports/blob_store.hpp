@@ -1,0 +1,55 @@
+#pragma once
+// The blob store port, shaped like S3 (SPEC §7): clients upload and download through short-lived presigned
+// URLs, never through the JSON API. Adapters: the filesystem (standalone; kefir serves /blobs/... itself) and
+// S3 (any S3-API store).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+#include "util/time.hpp"
+
+namespace kefir::blob {
+
+struct PresignedRequest {
+  std::string url;
+  std::string method;         // "PUT" or "GET"
+  http::Headers headers;      // headers the client must send exactly (signed): Content-Type, x-amz-tagging...
+  std::int64_t expires_in{};  // seconds
+};
+
+struct BlobInfo {
+  std::string key;
+  std::int64_t size = 0;
+  std::string content_type;
+  TimePoint last_modified{};
+  bool pending = false;  // uploaded but not yet attached (S3: tag kefir=pending)
+};
+
+class BlobError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class BlobStore {
+ public:
+  virtual ~BlobStore() = default;
+
+  // A URL that lets the holder PUT exactly this key with this content type until it expires. The object is
+  // marked pending until mark_attached().
+  virtual PresignedRequest presign_upload(const std::string& key, const std::string& content_type,
+                                          std::chrono::seconds expires_in) = 0;
+  virtual PresignedRequest presign_download(const std::string& key, std::chrono::seconds expires_in) = 0;
+  virtual std::optional<BlobInfo> head(const std::string& key) = 0;
+  virtual void mark_attached(const std::string& key) = 0;
+  virtual void remove(const std::string& key) = 0;  // absent key: no error
+  // Every object under the prefix (adapters page internally), for lifecycle sweeps and account deletion.
+  virtual std::vector<BlobInfo> list(const std::string& prefix) = 0;
+  // Server-side write of a generated file (exports); the file at `path` is streamed, not loaded whole.
+  virtual void put_file(const std::string& key, const std::string& content_type, const std::string& path) = 0;
+};
+
+}  // namespace kefir::blob

@@ -1,0 +1,160 @@
+#pragma once
+// The item store port: one table shaped like DynamoDB's (SPEC §12). Keys are the string attributes PK/SK, the
+// sparse index GSI1 is GSI1PK/GSI1SK, and TTL (epoch seconds) makes an item expire. Adapters: SQLite
+// (standalone) and DynamoDB (scaled out); both pass tests/conformance.
+//
+// Semantics every adapter guarantees:
+// - An item whose TTL <= now is invisible to get and query AND counts as absent for conditions, even before it is
+//   purged (DynamoDB adapter: conditions are rewritten to treat an expired TTL as absence).
+// - Conditions on an absent attribute: only `not_exists` is true; comparisons are false.
+// - Comparisons work on strings (byte order) and numbers; `equals` also on bools.
+// - update() on a missing item creates it (DynamoDB UpdateItem semantics) unless the condition forbids it.
+// - transact_write(): 1..25 operations on distinct keys, all or nothing. A failed condition throws
+//   ConditionFailed whose index names the operation (DynamoDB's CancellationReasons).
+// - Query limit counts returned items: a limit N returns N items when N exist, whatever the page size
+//   underneath (DynamoDB's 1 MB pages are followed by the adapter). limit 0 means all.
+// - Throttling is retried inside the adapter with jittered backoff; only when retries are exhausted does
+//   StoreThrottled escape. StoreUnavailable: the store cannot be reached or is unusable (locked, corrupt,
+//   read-only).
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "util/json.hpp"
+
+namespace kefir::store {
+
+using Item = json::object;
+
+struct Key {
+  std::string pk;
+  std::string sk;
+};
+
+struct Condition {
+  enum class Op { exists, not_exists, equals, less, less_equal, greater, greater_equal, all_of, any_of };
+  Op op = Op::exists;
+  std::string attribute;
+  json::value value;
+  std::vector<Condition> children;
+
+  static Condition exists(std::string attribute) { return {Op::exists, std::move(attribute), {}, {}}; }
+  static Condition not_exists(std::string attribute) { return {Op::not_exists, std::move(attribute), {}, {}}; }
+  static Condition equals(std::string attribute, json::value value) {
+    return {Op::equals, std::move(attribute), std::move(value), {}};
+  }
+  static Condition less(std::string attribute, json::value value) {
+    return {Op::less, std::move(attribute), std::move(value), {}};
+  }
+  static Condition less_equal(std::string attribute, json::value value) {
+    return {Op::less_equal, std::move(attribute), std::move(value), {}};
+  }
+  static Condition greater(std::string attribute, json::value value) {
+    return {Op::greater, std::move(attribute), std::move(value), {}};
+  }
+  static Condition greater_equal(std::string attribute, json::value value) {
+    return {Op::greater_equal, std::move(attribute), std::move(value), {}};
+  }
+  static Condition all_of(std::vector<Condition> children) { return {Op::all_of, {}, {}, std::move(children)}; }
+  static Condition any_of(std::vector<Condition> children) { return {Op::any_of, {}, {}, std::move(children)}; }
+  // The item exists / does not exist (on PK).
+  static Condition item_exists() { return exists("PK"); }
+  static Condition item_absent() { return not_exists("PK"); }
+};
+
+// SET, REMOVE and atomic ADD of integers, as DynamoDB's UpdateExpression. Key attributes cannot be changed.
+struct Update {
+  json::object set;
+  std::vector<std::string> remove;
+  std::vector<std::pair<std::string, std::int64_t>> add;  // attribute += n (absent counts as 0)
+};
+
+enum class SortOp { none, equals, begins_with, between, less, less_equal, greater, greater_equal };
+
+struct SortCondition {
+  SortOp op = SortOp::none;
+  std::string value;
+  std::string value2;  // upper bound of between (inclusive)
+};
+
+struct Query {
+  bool on_gsi1 = false;    // query GSI1 (GSI1PK/GSI1SK) instead of the table (PK/SK)
+  std::string partition;  // the PK (or GSI1PK) value
+  SortCondition sort;
+  std::size_t limit = 0;  // 0: every matching item
+  bool forward = true;    // ascending sort key
+  // Exclusive start: the last_key of the previous page, as returned (opaque to callers).
+  std::optional<json::object> start_after;
+};
+
+struct QueryPage {
+  std::vector<Item> items;
+  std::optional<json::object> last_key;  // set when more items may follow
+};
+
+struct Put {
+  Item item;
+  std::optional<Condition> condition;
+};
+struct UpdateItem {
+  Key key;
+  Update update;
+  std::optional<Condition> condition;
+};
+struct Delete {
+  Key key;
+  std::optional<Condition> condition;
+};
+struct Check {
+  Key key;
+  Condition condition;
+};
+using WriteOp = std::variant<Put, UpdateItem, Delete, Check>;
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+class ConditionFailed : public StoreError {
+ public:
+  explicit ConditionFailed(int index = -1)
+      : StoreError("condition failed"), index_(index) {}
+  int index() const { return index_; }  // the failing operation of a transaction; -1 for a single write
+
+ private:
+  int index_;
+};
+class StoreThrottled : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+class StoreUnavailable : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+inline constexpr std::size_t kMaxTransactionItems = 25;
+
+class ItemStore {
+ public:
+  virtual ~ItemStore() = default;
+
+  virtual std::optional<Item> get(const Key& key) = 0;
+  virtual void put(const Item& item, const std::optional<Condition>& condition = std::nullopt) = 0;
+  // Returns the whole item as it is after the update.
+  virtual Item update(const Key& key, const Update& update,
+                      const std::optional<Condition>& condition = std::nullopt) = 0;
+  // Returns the item that was deleted, if any.
+  virtual std::optional<Item> remove(const Key& key, const std::optional<Condition>& condition = std::nullopt) = 0;
+  virtual QueryPage query(const Query& query) = 0;
+  virtual void transact_write(const std::vector<WriteOp>& operations) = 0;
+  // Cheap reachability check for /readyz.
+  virtual bool ready() = 0;
+};
+
+inline Key key_of(const Item& item) { return {json_string(item, "PK"), json_string(item, "SK")}; }
+
+}  // namespace kefir::store
