@@ -20,6 +20,8 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   ctx.clock = std::make_unique<SystemClock>();
   ctx.store = make_item_store(ctx.config, *ctx.clock);
 
+  // Middleware, outermost first: request id + log line, metrics, CORS, security headers, throttling,
+  // authentication, idempotency. Each module adds its own line here, in this order.
   router_.use(http::request_id_and_log());
   api::register_routes(router_, ctx);
 }

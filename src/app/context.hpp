@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "ports/clock.hpp"
 #include "ports/item_store.hpp"
+#include "util/crypto.hpp"
 #include "util/ids.hpp"
 
 namespace kefir {
@@ -37,8 +38,14 @@ struct AppContext {
   std::unique_ptr<store::ItemStore> store;
   UuidV7Generator batch_ids;
   DomainHooks hooks;
+  // The one secret to manage (SPEC §1): derived from the token signing key, so every instance sharing the key
+  // agrees. OTP hashes, cursors and blob URL signatures each use their own derived key.
+  std::string master_secret;
 
   TimePoint now() const { return clock->now(); }
+  std::string derive_key(std::string_view purpose) const {
+    return crypto::hkdf_sha256(master_secret, "kefir", purpose);
+  }
 };
 
 }  // namespace kefir

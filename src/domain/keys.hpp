@@ -1,0 +1,66 @@
+#pragma once
+// Every storage key of the single table (SPEC §12), in one place. Nothing else spells "USER#" or "BATCH#".
+#include <string>
+#include <string_view>
+
+#include "ports/item_store.hpp"
+
+namespace kefir::keys {
+
+inline std::string user_pk(std::string_view user_id) { return "USER#" + std::string(user_id); }
+inline constexpr std::string_view kProfileSk = "PROFILE";
+inline store::Key user_profile(std::string_view user_id) { return {user_pk(user_id), std::string(kProfileSk)}; }
+
+inline store::Key email_claim(std::string_view lowercased_email) {
+  return {"EMAIL#" + std::string(lowercased_email), "CLAIM"};
+}
+inline store::Key otp_challenge(std::string_view lowercased_email) {
+  return {"OTP#" + std::string(lowercased_email), "CHALLENGE"};
+}
+inline store::Key refresh_token(std::string_view token_sha256_hex) {
+  return {"RTOKEN#" + std::string(token_sha256_hex), "TOKEN"};
+}
+inline store::Key refresh_family(std::string_view family_id) { return {"RFAMILY#" + std::string(family_id), "FAMILY"}; }
+
+inline constexpr std::string_view kBatchPrefix = "BATCH#";
+inline store::Key batch(std::string_view user_id, std::string_view batch_id) {
+  return {user_pk(user_id), "BATCH#" + std::string(batch_id)};
+}
+// GSI1 of a batch: finds a batch by id alone (public pages).
+inline std::string batch_gsi1pk(std::string_view batch_id) { return "BATCH#" + std::string(batch_id); }
+inline constexpr std::string_view kBatchGsi1Sk = "BATCH";
+
+inline std::string events_pk(std::string_view batch_id) { return "BATCH#" + std::string(batch_id); }
+inline constexpr std::string_view kEventPrefix = "EVENT#";
+// Sort key "EVENT#<timestamp>#<eventId>": the timeline is a key range ordered by time.
+inline std::string event_sk(std::string_view rfc3339_timestamp, std::string_view event_id) {
+  return "EVENT#" + std::string(rfc3339_timestamp) + "#" + std::string(event_id);
+}
+
+inline constexpr std::string_view kReminderPrefix = "REMINDER#";
+inline store::Key reminder(std::string_view user_id, std::string_view reminder_id) {
+  return {user_pk(user_id), "REMINDER#" + std::string(reminder_id)};
+}
+// Sparse GSI1 of due reminders, spread over 16 shards so no partition is hot: "DUE#00".."DUE#15".
+inline constexpr int kDueShards = 16;
+std::string due_shard(std::string_view reminder_id);  // derived from the id, stable
+inline std::string due_gsi1sk(std::string_view scheduled_rfc3339, std::string_view reminder_id) {
+  return std::string(scheduled_rfc3339) + "#" + std::string(reminder_id);
+}
+
+inline constexpr std::string_view kDevicePrefix = "DEVICE#";
+inline store::Key device(std::string_view user_id, std::string_view device_id) {
+  return {user_pk(user_id), "DEVICE#" + std::string(device_id)};
+}
+inline store::Key push_token_claim(std::string_view token) { return {"PUSHTOKEN#" + std::string(token), "CLAIM"}; }
+
+inline store::Key idempotency(std::string_view user_id, std::string_view key) {
+  return {"IDEMP#" + std::string(user_id) + "#" + std::string(key), "RESPONSE"};
+}
+
+inline constexpr std::string_view kPhotoPrefix = "PHOTO#";
+inline store::Key photo(std::string_view user_id, std::string_view photo_key) {
+  return {user_pk(user_id), "PHOTO#" + std::string(photo_key)};
+}
+
+}  // namespace kefir::keys
