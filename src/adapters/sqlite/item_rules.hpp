@@ -1,7 +1,7 @@
 #pragma once
-// The port's item semantics evaluated in C++ (SQLite has no condition or update expressions of DynamoDB's kind):
-// condition checks on the current item, the result of an update, and the request validation DynamoDB would do.
-// Invalid requests are programming errors and throw std::invalid_argument.
+// The port's item semantics evaluated in C++ (SQLite has no condition or update expressions of DynamoDB's
+// kind): condition checks on the current item, the result of an update, and the request validation DynamoDB
+// would do. Invalid requests are programming errors and throw std::invalid_argument.
 #include <optional>
 #include <vector>
 

@@ -30,7 +30,8 @@ class SqliteItemStore final : public ItemStore {
   void put(const Item& item, const std::optional<Condition>& condition = std::nullopt) override;
   Item update(const Key& key, const Update& update,
               const std::optional<Condition>& condition = std::nullopt) override;
-  std::optional<Item> remove(const Key& key, const std::optional<Condition>& condition = std::nullopt) override;
+  std::optional<Item> remove(const Key& key,
+                             const std::optional<Condition>& condition = std::nullopt) override;
   QueryPage query(const Query& query) override;
   void transact_write(const std::vector<WriteOp>& operations) override;
   bool ready() override;

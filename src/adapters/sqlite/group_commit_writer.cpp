@@ -1,0 +1,136 @@
+#include "adapters/sqlite/group_commit_writer.hpp"
+
+#include <vector>
+
+#include "ports/item_store.hpp"
+#include "util/log.hpp"
+
+namespace kefir::store::sqlite {
+namespace {
+
+// Bounds a group's latency: the writes of one group wait for all of them to execute.
+constexpr std::size_t kMaxGroup = 512;
+
+}  // namespace
+
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, Housekeeping housekeeping,
+                                     std::chrono::milliseconds period)
+    : db_(std::move(db)),
+      housekeeping_(std::move(housekeeping)),
+      period_(period),
+      thread_([this] { loop(); }) {}
+
+GroupCommitWriter::~GroupCommitWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  try {
+    db_->execute("PRAGMA wal_checkpoint(TRUNCATE)");
+  } catch (const StoreError& error) {
+    log::warn("sqlite checkpoint at close failed", {{"error", error.what()}});
+  }
+}
+
+void GroupCommitWriter::run(Operation operation) {
+  std::future<void> done;
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) throw StoreUnavailable("SQLite store " + db_->path() + " is closed");
+    queue_.push_back({std::move(operation), {}});
+    done = queue_.back().done.get_future();
+  }
+  wake_.notify_one();
+  done.get();
+}
+
+void GroupCommitWriter::loop() {
+  auto next_housekeeping = std::chrono::steady_clock::now() + period_;
+  std::vector<Request> group;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_until(lock, next_housekeeping, [&] { return !queue_.empty() || stopping_; });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && group.size() < kMaxGroup) {
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (!group.empty()) {
+      commit_group(group);
+      group.clear();
+    }
+    if (std::chrono::steady_clock::now() >= next_housekeeping) {
+      bool more = run_housekeeping();
+      next_housekeeping = std::chrono::steady_clock::now() + (more ? std::chrono::milliseconds(0) : period_);
+    }
+  }
+}
+
+void GroupCommitWriter::commit_group(std::vector<Request>& group) {
+  std::vector<std::exception_ptr> outcomes(group.size());
+  try {
+    step("BEGIN IMMEDIATE");
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      step("SAVEPOINT operation");
+      try {
+        group[i].operation(*db_);
+      } catch (const StoreUnavailable&) {
+        throw;
+      } catch (...) {
+        outcomes[i] = std::current_exception();
+        step("ROLLBACK TO operation");
+      }
+      step("RELEASE operation");
+    }
+    step("COMMIT");
+  } catch (...) {
+    auto failure = std::current_exception();
+    if (db_->in_transaction()) {
+      try {
+        step("ROLLBACK");
+      } catch (const StoreError& error) {
+        log::warn("sqlite rollback failed", {{"error", error.what()}});
+      }
+    }
+    for (auto& request : group) request.done.set_exception(failure);
+    return;
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (outcomes[i]) {
+      group[i].done.set_exception(outcomes[i]);
+    } else {
+      group[i].done.set_value();
+    }
+  }
+}
+
+bool GroupCommitWriter::run_housekeeping() {
+  try {
+    step("BEGIN IMMEDIATE");
+    bool more = housekeeping_(*db_);
+    step("COMMIT");
+    return more;
+  } catch (const StoreError& error) {
+    log::warn("sqlite housekeeping failed", {{"file", db_->path()}, {"error", error.what()}});
+    if (db_->in_transaction()) {
+      try {
+        step("ROLLBACK");
+      } catch (const StoreError&) {
+        // The connection is unusable; the next write reports it to its caller.
+      }
+    }
+    return false;
+  }
+}
+
+void GroupCommitWriter::step(const std::string& sql) {
+  Statement& statement = db_->prepared(sql);
+  ResetOnExit reset(statement);
+  statement.run();
+}
+
+}  // namespace kefir::store::sqlite

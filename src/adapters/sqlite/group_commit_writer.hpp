@@ -1,0 +1,57 @@
+#pragma once
+// The single writer of a SQLite store. Callers queue an operation and wait; the writer thread takes
+// everything queued, runs each operation in its own SAVEPOINT inside one BEGIN IMMEDIATE..COMMIT and commits
+// once, so a whole group of concurrent writes costs one fsync. An operation that throws (a failed condition)
+// is rolled back alone and its caller gets the exception; a failing commit fails every caller of the group.
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "adapters/sqlite/sqlite_connection.hpp"
+
+namespace kefir::store::sqlite {
+
+class GroupCommitWriter {
+ public:
+  using Operation = std::function<void(Connection&)>;
+  // Housekeeping run in its own transaction every `period`; it returns true when it has more to do, which
+  // brings the next run forward to the moment no write is waiting.
+  using Housekeeping = std::function<bool(Connection&)>;
+
+  GroupCommitWriter(std::unique_ptr<Connection> db, Housekeeping housekeeping,
+                    std::chrono::milliseconds period);
+  // Commits what is still queued, then checkpoints and closes the connection.
+  ~GroupCommitWriter();
+  GroupCommitWriter(const GroupCommitWriter&) = delete;
+  GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
+
+  // Returns once the operation is durably committed; rethrows what the operation (or the commit) threw.
+  void run(Operation operation);
+
+ private:
+  struct Request {
+    Operation operation;
+    std::promise<void> done;
+  };
+
+  void loop();
+  void commit_group(std::vector<Request>& group);
+  bool run_housekeeping();  // true when it has more to do
+  void step(const std::string& sql);
+
+  std::unique_ptr<Connection> db_;
+  Housekeeping housekeeping_;
+  std::chrono::milliseconds period_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Request> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kefir::store::sqlite

@@ -1,0 +1,270 @@
+#include "adapters/sqlite/sqlite_item_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "adapters/sqlite/group_commit_writer.hpp"
+#include "adapters/sqlite/item_rules.hpp"
+#include "adapters/sqlite/item_table.hpp"
+#include "adapters/sqlite/reader_pool.hpp"
+#include "adapters/sqlite/sqlite_connection.hpp"
+#include "adapters/sqlite/store_lock.hpp"
+
+namespace kefir::store {
+namespace {
+
+namespace fs = std::filesystem;
+using sqlite::Connection;
+
+constexpr std::chrono::seconds kPurgePeriod{60};
+constexpr std::size_t kPurgeBatch = 1000;
+
+void ensure_parent_directory(const std::string& path) {
+  auto parent = fs::path(path).parent_path();
+  if (parent.empty()) return;
+  std::error_code error;
+  fs::create_directories(parent, error);
+  if (error) {
+    throw StoreUnavailable("SQLite store " + path + ": cannot create directory " + parent.string() + " (" +
+                           error.message() + ")");
+  }
+}
+
+// Makes a rename or a new file in `directory` durable.
+void sync_directory(const fs::path& directory) {
+  int fd = ::open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+std::unique_ptr<Connection> open_writer(const std::string& path) {
+  auto db = std::make_unique<Connection>(path, Connection::Mode::create);
+  if (db->scalar("PRAGMA journal_mode=WAL") != "wal") {
+    throw StoreUnavailable("SQLite store " + path + ": cannot switch to WAL journaling");
+  }
+  // FULL makes every commit fsync the WAL: an acknowledged write survives a crash or a power loss.
+  db->execute("PRAGMA synchronous=FULL; PRAGMA cache_size=-4000; PRAGMA journal_size_limit=67108864;");
+  sqlite::create_schema(*db);
+  return db;
+}
+
+std::unique_ptr<Connection> open_reader(const std::string& path) {
+  auto db = std::make_unique<Connection>(path, Connection::Mode::existing);
+  // Small caches: there may be dozens of reading threads, and the OS page cache serves them all.
+  db->execute("PRAGMA query_only=1; PRAGMA cache_size=-512;");
+  return db;
+}
+
+// The current item as conditions see it (absent when expired), checked against `condition`.
+std::optional<Item> checked_current(Connection& db, const Key& key, const std::optional<Condition>& condition,
+                                    int index, std::int64_t now) {
+  auto current = sqlite::find_item(db, key, now);
+  sqlite::require(condition, current ? &*current : nullptr, index);
+  return current;
+}
+
+Item apply_update(Connection& db, const Key& key, const Update& update,
+                  const std::optional<Condition>& condition, int index, std::int64_t now) {
+  auto current = checked_current(db, key, condition, index, now);
+  Item item = sqlite::updated_item(key, current ? &*current : nullptr, update);
+  sqlite::write_row(db, sqlite::row_of(item));
+  return item;
+}
+
+std::optional<Item> apply_delete(Connection& db, const Key& key, const std::optional<Condition>& condition,
+                                 int index, std::int64_t now) {
+  auto current = checked_current(db, key, condition, index, now);
+  sqlite::delete_item(db, key);
+  return current;
+}
+
+void apply_put(Connection& db, const sqlite::Row& row, const std::optional<Condition>& condition, int index,
+               std::int64_t now) {
+  if (condition) checked_current(db, {row.pk, row.sk}, condition, index, now);
+  sqlite::write_row(db, row);
+}
+
+}  // namespace
+
+SqliteItemStore::SqliteItemStore(std::string db_path, const Clock& clock)
+    : path_(std::move(db_path)), clock_(clock) {
+  ensure_parent_directory(path_);
+  lock_ = std::make_unique<sqlite::StoreLock>(path_, sqlite::StoreLock::Mode::shared);
+  auto writer_connection = open_writer(path_);
+  readers_ = std::make_shared<sqlite::ReaderPool>([path = path_] { return open_reader(path); });
+  writer_ = std::make_unique<sqlite::GroupCommitWriter>(
+      std::move(writer_connection),
+      [this](Connection& db) {
+        return sqlite::purge_expired_items(db, now_seconds(), kPurgeBatch) == kPurgeBatch;
+      },
+      kPurgePeriod);
+}
+
+SqliteItemStore::~SqliteItemStore() {
+  // Readers close first so that the writer's final checkpoint can empty the WAL.
+  readers_.reset();
+  writer_.reset();
+}
+
+std::int64_t SqliteItemStore::now_seconds() const {
+  return epoch_seconds(clock_.now());
+}
+
+std::optional<Item> SqliteItemStore::get(const Key& key) {
+  auto db = readers_->connection();
+  return sqlite::find_item(*db, key, now_seconds());
+}
+
+void SqliteItemStore::put(const Item& item, const std::optional<Condition>& condition) {
+  sqlite::validate_item(item);
+  const sqlite::Row row = sqlite::row_of(item);
+  writer_->run([&](Connection& db) { apply_put(db, row, condition, -1, now_seconds()); });
+}
+
+Item SqliteItemStore::update(const Key& key, const Update& update,
+                             const std::optional<Condition>& condition) {
+  sqlite::validate_key(key);
+  sqlite::validate_update(update);
+  Item result;
+  writer_->run([&](Connection& db) { result = apply_update(db, key, update, condition, -1, now_seconds()); });
+  return result;
+}
+
+std::optional<Item> SqliteItemStore::remove(const Key& key, const std::optional<Condition>& condition) {
+  sqlite::validate_key(key);
+  std::optional<Item> removed;
+  writer_->run([&](Connection& db) { removed = apply_delete(db, key, condition, -1, now_seconds()); });
+  return removed;
+}
+
+QueryPage SqliteItemStore::query(const Query& query) {
+  auto db = readers_->connection();
+  return sqlite::query_items(*db, query, now_seconds());
+}
+
+void SqliteItemStore::transact_write(const std::vector<WriteOp>& operations) {
+  sqlite::validate_transaction(operations);
+  std::vector<std::optional<sqlite::Row>> rows(operations.size());
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    if (const auto* put = std::get_if<Put>(&operations[i])) rows[i] = sqlite::row_of(put->item);
+  }
+  writer_->run([&](Connection& db) {
+    const std::int64_t now = now_seconds();
+    for (std::size_t i = 0; i < operations.size(); ++i) {
+      const int index = static_cast<int>(i);
+      if (const auto* put = std::get_if<Put>(&operations[i])) {
+        apply_put(db, *rows[i], put->condition, index, now);
+      } else if (const auto* update = std::get_if<UpdateItem>(&operations[i])) {
+        apply_update(db, update->key, update->update, update->condition, index, now);
+      } else if (const auto* erase = std::get_if<Delete>(&operations[i])) {
+        apply_delete(db, erase->key, erase->condition, index, now);
+      } else {
+        const auto& check = std::get<Check>(operations[i]);
+        checked_current(db, check.key, check.condition, index, now);
+      }
+    }
+  });
+}
+
+bool SqliteItemStore::ready() {
+  try {
+    auto db = readers_->connection();
+    auto& statement = db->prepared("SELECT 1");
+    sqlite::ResetOnExit reset(statement);
+    return statement.step();
+  } catch (const StoreError&) {
+    return false;
+  }
+}
+
+std::size_t SqliteItemStore::purge_expired() {
+  std::size_t purged = 0;
+  writer_->run([&](Connection& db) {
+    const std::int64_t now = now_seconds();
+    purged = 0;
+    for (std::size_t batch = kPurgeBatch; batch == kPurgeBatch; purged += batch) {
+      batch = sqlite::purge_expired_items(db, now, kPurgeBatch);
+    }
+  });
+  return purged;
+}
+
+void SqliteItemStore::backup_to(const std::string& destination_path) {
+  ensure_parent_directory(destination_path);
+  const std::string partial = destination_path + ".partial";
+  std::error_code ignored;
+  fs::remove(partial, ignored);
+  {
+    // Its own read connection: one backup step holds a single read transaction, a consistent snapshot, while
+    // the WAL lets the writer go on.
+    Connection source(path_, Connection::Mode::existing);
+    Connection target(partial, Connection::Mode::create);
+    sqlite3_backup* backup = sqlite3_backup_init(target.handle(), "main", source.handle(), "main");
+    if (!backup) target.fail(sqlite3_errcode(target.handle()), "starting a backup to " + destination_path);
+    int code = sqlite3_backup_step(backup, -1);
+    sqlite3_backup_finish(backup);
+    if (code != SQLITE_DONE) {
+      fs::remove(partial, ignored);
+      sqlite::throw_unavailable(path_, "backing up to " + destination_path, code, sqlite3_errstr(code));
+    }
+  }
+  std::error_code error;
+  fs::rename(partial, destination_path, error);
+  if (error) {
+    throw StoreUnavailable("SQLite store " + path_ + ": cannot move the backup to " + destination_path +
+                           " (" + error.message() + ")");
+  }
+  sync_directory(fs::path(destination_path).parent_path());
+}
+
+void restore_sqlite_store(const std::string& backup_path, const std::string& db_path) {
+  if (!fs::is_regular_file(backup_path)) {
+    throw StoreUnavailable("cannot restore from " + backup_path + ": no such file");
+  }
+  ensure_parent_directory(db_path);
+  sqlite::StoreLock lock(db_path, sqlite::StoreLock::Mode::exclusive);
+
+  // The backup is checked as a copy next to the database, so the final step is one rename.
+  const std::string staged = db_path + ".restoring";
+  auto remove_with_sidecars = [](const std::string& path) {
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path + suffix, ignored);
+  };
+  remove_with_sidecars(staged);
+  std::error_code error;
+  fs::copy_file(backup_path, staged, fs::copy_options::overwrite_existing, error);
+  if (error) {
+    throw StoreUnavailable("cannot restore from " + backup_path + ": copying to " + staged + " failed (" +
+                           error.message() + ")");
+  }
+  try {
+    Connection check(staged, Connection::Mode::existing);
+    std::string verdict = check.scalar("PRAGMA integrity_check");
+    if (verdict != "ok") throw StoreUnavailable("the integrity check reports: " + verdict);
+    if (check.scalar("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'items'") != "1") {
+      throw StoreUnavailable("it holds no items table");
+    }
+  } catch (const StoreUnavailable& problem) {
+    remove_with_sidecars(staged);
+    throw StoreUnavailable("cannot restore from " + backup_path +
+                           ": not a usable Kefir store backup: " + problem.what());
+  }
+  // A WAL left by the old database would be replayed into the new one: it goes first.
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    fs::remove(db_path + suffix, error);
+    if (error) {
+      throw StoreUnavailable("cannot restore " + db_path + ": removing " + db_path + suffix + " failed (" +
+                             error.message() + ")");
+    }
+  }
+  fs::rename(staged, db_path, error);
+  if (error) {
+    throw StoreUnavailable("cannot restore " + db_path + ": replacing it failed (" + error.message() + ")");
+  }
+  sync_directory(fs::path(db_path).parent_path());
+}
+
+}  // namespace kefir::store
