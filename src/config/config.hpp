@@ -59,6 +59,10 @@ struct Config {
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
   std::string log_level = "info";
+  // Set by `kefir lambda`, not by an option: behind API Gateway + Lambda responses are buffered (6 MB limit, so
+  // GET /export.csv answers 303 to a generated file, SPEC §8) and the process is frozen between invocations, so
+  // no work may be left to a background thread after a response.
+  bool lambda_mode = false;
 
   // The raw text each option was given (env name -> value), after defaults; for `--help` and diagnostics.
   std::map<std::string, std::string> raw;
