@@ -23,7 +23,7 @@ test: build
 
 fuzz: setup
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz
+	cmake --build --preset fuzz --target fuzz_json_body fuzz_router
 	scripts/run-fuzzers build/fuzz 60
 
 bench: release

@@ -55,7 +55,7 @@ struct Server::Impl {
         io_threads(this->options.io_threads > 0 ? this->options.io_threads
                                                 : std::max(1u, std::thread::hardware_concurrency())),
         io(io_threads), blocking(static_cast<std::size_t>(std::max(1, this->options.blocking_threads))),
-        acceptor(io), signals(io, SIGINT, SIGTERM) {
+        acceptor(asio::make_strand(io)), signals(io, SIGINT, SIGTERM) {
     tcp::endpoint endpoint(asio::ip::make_address(this->options.host), static_cast<unsigned short>(this->options.port));
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -249,7 +249,7 @@ struct Server::Impl {
   void begin_shutdown() {
     if (stopping.exchange(true)) return;
     log::info("shutting down", {{"graceSeconds", static_cast<std::int64_t>(options.shutdown_grace.count())}});
-    asio::post(io, [this] {
+    asio::post(acceptor.get_executor(), [this] {
       beast::error_code ec;
       acceptor.close(ec);
       signals.cancel(ec);
@@ -282,7 +282,7 @@ struct Server::Impl {
       return;
     }
     close_idle_sessions();  // a busy session that just finished is idle now
-    shutdown_timer = std::make_unique<asio::steady_timer>(io, std::chrono::milliseconds(20));
+    shutdown_timer = std::make_unique<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(20));
     shutdown_timer->async_wait([this](beast::error_code) { wait_for_sessions(); });
   }
 
@@ -317,7 +317,7 @@ void Server::run() {
   impl.signals.async_wait([&impl](beast::error_code ec, int) {
     if (!ec) impl.begin_shutdown();
   });
-  asio::co_spawn(impl.io, impl.accept_loop(), asio::detached);
+  asio::co_spawn(impl.acceptor.get_executor(), impl.accept_loop(), asio::detached);
   std::vector<std::thread> threads;
   for (int i = 1; i < impl.io_threads; ++i) threads.emplace_back([&impl] { impl.io.run(); });
   impl.io.run();

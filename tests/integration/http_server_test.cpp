@@ -1,0 +1,119 @@
+// The transport through the real binary: error shapes, limits, request ids, timeouts, graceful shutdown.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "support/http_client.hpp"
+#include "support/raw_socket.hpp"
+#include "support/server_process.hpp"
+
+namespace kefir::test {
+namespace {
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ServerProcess({.env = {{"READ_TIMEOUT", "1"}}}); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  static ServerProcess* server_;
+  ApiClient api{server_->base_url()};
+};
+ServerProcess* HttpServerTest::server_ = nullptr;
+
+TEST_F(HttpServerTest, HealthzAnswersOk) {
+  auto response = api.get("/healthz");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.json().as_object().at("status"), "ok");
+  EXPECT_EQ(api.get("/readyz").status, 200);
+}
+
+TEST_F(HttpServerTest, UnknownRouteIs404InErrorShape) {
+  auto response = api.get("/no/such/thing");
+  EXPECT_EQ(response.status, 404);
+  auto body = response.json().as_object();
+  EXPECT_EQ(body.at("code"), "NOT_FOUND");
+  EXPECT_TRUE(body.at("error").is_string());
+  EXPECT_EQ(response.header("content-type"), "application/json");
+}
+
+TEST_F(HttpServerTest, WrongMethodIs405InErrorShape) {
+  auto response = api.raw("DELETE", "/healthz", "");
+  EXPECT_EQ(response.status, 405);
+  EXPECT_EQ(response.json().as_object().at("code"), "METHOD_NOT_ALLOWED");
+}
+
+TEST_F(HttpServerTest, BodyOver64KiBIs413) {
+  std::string big(65 * 1024, 'x');
+  auto response = api.raw("POST", "/auth/login", "{\"email\":\"" + big + "\"}", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(response.status, 413);
+  EXPECT_EQ(response.json().as_object().at("code"), "PAYLOAD_TOO_LARGE");
+}
+
+TEST_F(HttpServerTest, MalformedJsonIsBadJson) {
+  auto response = api.raw("POST", "/auth/login", "{\"email\": ", {{"Content-Type", "application/json"}});
+  EXPECT_EQ(response.status, 400);
+  EXPECT_EQ(response.json().as_object().at("code"), "BAD_JSON");
+}
+
+TEST_F(HttpServerTest, RequestIdIsEchoedOrGeneratedAndLogged) {
+  auto echoed = api.get("/healthz", {{"X-Request-Id", "client-abc-123"}});
+  EXPECT_EQ(echoed.header("x-request-id"), "client-abc-123");
+  auto generated = api.get("/healthz", {{"X-Request-Id", "bad id with spaces"}});
+  auto id = generated.header("x-request-id");
+  EXPECT_EQ(id.size(), 36u);
+  EXPECT_NE(id, "bad id with spaces");
+  auto line = server_->wait_for_output(
+      [&](const std::string& l) { return l.find("\"requestId\":\"" + id + "\"") != std::string::npos; },
+      std::chrono::seconds(5));
+  ASSERT_FALSE(line.empty());
+  auto entry = boost::json::parse(line).as_object();
+  EXPECT_EQ(entry.at("route"), "/healthz");
+  EXPECT_EQ(entry.at("status"), 200);
+  EXPECT_TRUE(entry.at("durationMs").is_number());
+}
+
+TEST_F(HttpServerTest, StalledClientIsDisconnected) {
+  RawSocket socket(server_->port());
+  socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // never finishes the head
+  bool closed = false;
+  socket.read_until_close(std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(closed) << "READ_TIMEOUT=1 must drop a client that stalls mid-request";
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosed) {
+  RawSocket socket(server_->port());
+  socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  bool closed = false;
+  auto data = socket.read_until_close(std::chrono::seconds(5), &closed);
+  EXPECT_NE(data.find("200 OK"), std::string::npos);
+  EXPECT_TRUE(closed);
+}
+
+TEST(HttpServerShutdownTest, SigtermFinishesInFlightRequest) {
+  ServerProcess server;
+  RawSocket socket(server.port());
+  std::string body = "{\"email\":\"someone@example.com\"}";
+  socket.send("POST /auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  server.signal(SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(server.running()) << "must wait for the in-flight request";
+  socket.send(body.substr(5));
+  bool closed = false;
+  auto response = socket.read_until_close(std::chrono::seconds(10), &closed);
+  EXPECT_NE(response.find("HTTP/1.1 202"), std::string::npos) << response;
+  EXPECT_EQ(server.wait_exit(), 0);
+}
+
+TEST(HttpServerShutdownTest, NewConnectionsAreRefusedAfterSigterm) {
+  ServerProcess server;
+  int port = server.port();
+  EXPECT_EQ(server.terminate(), 0);
+  EXPECT_THROW(RawSocket{port}, std::runtime_error);
+}
+
+}  // namespace
+}  // namespace kefir::test
