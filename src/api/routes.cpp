@@ -4,6 +4,8 @@ namespace kefir::api {
 
 void register_routes(http::Router& router, AppContext& ctx) {
   register_health_routes(router, ctx);
+  register_auth_routes(router, ctx);
+  register_me_routes(router, ctx);
 }
 
 }  // namespace kefir::api

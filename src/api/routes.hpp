@@ -8,5 +8,7 @@ namespace kefir::api {
 void register_routes(http::Router& router, AppContext& ctx);
 
 void register_health_routes(http::Router& router, AppContext& ctx);
+void register_auth_routes(http::Router& router, AppContext& ctx);
+void register_me_routes(http::Router& router, AppContext& ctx);
 
 }  // namespace kefir::api

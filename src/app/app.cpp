@@ -4,6 +4,8 @@
 
 #include "adapters/sqlite/sqlite_item_store.hpp"
 #include "api/routes.hpp"
+#include "auth/mail_queue.hpp"
+#include "auth/middleware.hpp"
 #include "http/middleware.hpp"
 
 namespace kefir {
@@ -19,10 +21,14 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   ctx.config = std::move(config);
   ctx.clock = std::make_unique<SystemClock>();
   ctx.store = make_item_store(ctx.config, *ctx.clock);
+  ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);
+  ctx.master_secret = ctx.tokens->master_secret();
+  ctx.mailer = auth::make_mailer(ctx.config);
 
   // Middleware, outermost first: request id + log line, metrics, CORS, security headers, throttling,
   // authentication, idempotency. Each module adds its own line here, in this order.
   router_.use(http::request_id_and_log());
+  router_.use(auth::authenticate(*ctx.tokens));
   api::register_routes(router_, ctx);
 }
 

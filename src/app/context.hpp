@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "auth/token_service.hpp"
 #include "config/config.hpp"
 #include "ports/clock.hpp"
 #include "ports/item_store.hpp"
+#include "ports/mailer.hpp"
 #include "util/crypto.hpp"
 #include "util/ids.hpp"
 
@@ -38,6 +40,8 @@ struct AppContext {
   std::unique_ptr<store::ItemStore> store;
   UuidV7Generator batch_ids;
   DomainHooks hooks;
+  std::unique_ptr<auth::TokenService> tokens;  // signs and verifies JWTs; its key is the root of master_secret
+  std::unique_ptr<mail::Mailer> mailer;        // queued: send() returns at once (auth::MailQueue)
   // The one secret to manage (SPEC §1): derived from the token signing key, so every instance sharing the key
   // agrees. OTP hashes, cursors and blob URL signatures each use their own derived key.
   std::string master_secret;

@@ -1,0 +1,57 @@
+// GET, PATCH and DELETE /me: the signed-in user's profile and preferences, and account deletion (SPEC §2).
+#include <memory>
+
+#include "api/routes.hpp"
+#include "services/auth_service.hpp"
+
+namespace kefir::api {
+namespace {
+
+http::Response user_response(const services::UserProfile& user) {
+  return http::Response::json(200, {{"user", services::user_json(user)}});
+}
+
+services::ProfileChanges read_changes(const http::Request& request) {
+  auto body = http::parse_json_object(request);
+  http::BodyReader reader(body);
+  services::ProfileChanges changes;
+  auto name = reader.string("name", 0, 100, {.nullable = true});
+  if (name.present && (name.has_value() || name.is_null())) changes.name = name.value_or("");
+  auto preferences = reader.object("preferences");
+  if (preferences.has_value()) {
+    http::BodyReader nested(*preferences);
+    auto notifications = nested.boolean("notificationsEnabled");
+    auto temperature = nested.number("defaultTemperatureC", 10, 40);
+    auto timezone = nested.string("timezone", 1, 64);
+    if (timezone.has_value() && !services::is_iana_timezone(*timezone))
+      nested.problem("timezone", "must be an IANA time zone name, such as Europe/Paris");
+    try {
+      nested.finish();
+    } catch (const http::ApiError& error) {
+      for (const auto& detail : error.details())
+        reader.problem("preferences." + detail.field, detail.problem);
+    }
+    if (notifications.has_value()) changes.notifications_enabled = *notifications;
+    if (temperature.has_value()) changes.default_temperature_c = *temperature;
+    if (timezone.has_value()) changes.timezone = *timezone;
+  }
+  reader.finish();
+  return changes;
+}
+
+}  // namespace
+
+void register_me_routes(http::Router& router, AppContext& ctx) {
+  auto service = std::make_shared<services::AuthService>(ctx);
+  router.add("GET", "/me",
+             [service](http::Request& request) { return user_response(service->profile(request.user_id)); });
+  router.add("PATCH", "/me", [service](http::Request& request) {
+    return user_response(service->update_profile(request.user_id, read_changes(request)));
+  });
+  router.add("DELETE", "/me", [service](http::Request& request) {
+    service->delete_account(request.user_id);
+    return http::Response::no_content();
+  });
+}
+
+}  // namespace kefir::api

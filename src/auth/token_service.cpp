@@ -1,0 +1,526 @@
+#include "auth/token_service.hpp"
+
+#include <fcntl.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <unordered_map>
+#include <vector>
+
+#include "util/crypto.hpp"
+#include "util/ids.hpp"
+#include "util/log.hpp"
+
+namespace kefir::auth {
+namespace {
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+struct BioFree {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct BnFree {
+  void operator()(BIGNUM* bn) const { BN_free(bn); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using BioPtr = std::unique_ptr<BIO, BioFree>;
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+
+constexpr std::size_t kMinKeyBits = 2048;
+constexpr std::size_t kMaxTokenLength = 16 * 1024;
+
+std::string openssl_error() {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  char text[256];
+  ERR_error_string_n(code, text, sizeof text);
+  return text;
+}
+
+// An encrypted key must fail to load instead of prompting on a terminal.
+int refuse_passphrase(char*, int, int, void*) {
+  return -1;
+}
+
+std::size_t count_private_key_blocks(std::string_view pem) {
+  std::size_t count = 0;
+  for (std::size_t at = pem.find("-----BEGIN "); at != std::string_view::npos;
+       at = pem.find("-----BEGIN ", at + 1)) {
+    auto line_end = pem.find("-----", at + 11);
+    if (line_end == std::string_view::npos) break;
+    auto label = pem.substr(at + 11, line_end - at - 11);
+    if (label.size() >= 11 && label.substr(label.size() - 11) == "PRIVATE KEY") ++count;
+  }
+  return count;
+}
+
+std::vector<PkeyPtr> read_private_keys(std::string_view pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) throw std::runtime_error("BIO_new_mem_buf failed");
+  std::vector<PkeyPtr> keys;
+  while (EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, refuse_passphrase, nullptr))
+    keys.emplace_back(key);
+  ERR_clear_error();  // the loop ends on "no start line" at the end of the text
+  std::size_t blocks = count_private_key_blocks(pem);
+  if (keys.empty()) throw ConfigError("no PEM private key found");
+  if (keys.size() != blocks)
+    throw ConfigError("a PEM private key could not be read (encrypted keys are not supported)");
+  return keys;
+}
+
+std::string bignum_param(const EVP_PKEY* key, const char* name) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(key, name, &raw) != 1)
+    throw ConfigError("cannot read RSA key: " + openssl_error());
+  BnPtr bn(raw);
+  std::string bytes(static_cast<std::size_t>(BN_num_bytes(bn.get())), '\0');
+  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(bytes.data()));
+  return bytes;
+}
+
+std::string der_private_key(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int length = i2d_PrivateKey(key, &der);
+  if (length <= 0) throw ConfigError("cannot encode the signing key: " + openssl_error());
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(length));
+  OPENSSL_clear_free(der, static_cast<std::size_t>(length));
+  return out;
+}
+
+PkeyPtr public_key_of(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int length = i2d_PUBKEY(key, &der);
+  if (length <= 0) throw ConfigError("cannot extract the public key: " + openssl_error());
+  const unsigned char* cursor = der;
+  PkeyPtr public_key(d2i_PUBKEY(nullptr, &cursor, length));
+  OPENSSL_free(der);
+  if (!public_key) throw ConfigError("cannot load the public key: " + openssl_error());
+  return public_key;
+}
+
+// The parsed parts of a compact JWS; views into the token.
+struct TokenParts {
+  std::string_view header;
+  std::string_view payload;
+  std::string_view signature;
+  std::string_view signing_input;  // header.payload
+};
+
+std::optional<TokenParts> split_token(std::string_view token) {
+  if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
+  auto first = token.find('.');
+  if (first == std::string_view::npos) return std::nullopt;
+  auto second = token.find('.', first + 1);
+  if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
+    return std::nullopt;
+  TokenParts parts{token.substr(0, first), token.substr(first + 1, second - first - 1),
+                   token.substr(second + 1), token.substr(0, second)};
+  if (parts.header.empty() || parts.payload.empty() || parts.signature.empty()) return std::nullopt;
+  return parts;
+}
+
+std::optional<json::object> decode_json_object(std::string_view segment) {
+  std::string text;
+  if (!crypto::base64url_decode(segment, text)) return std::nullopt;
+  boost::system::error_code error;
+  json::value value = json::parse(text, error);
+  if (error || !value.is_object()) return std::nullopt;
+  return std::move(value.as_object());
+}
+
+using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
+
+Digest sha256_digest(std::string_view data) {
+  Digest digest;
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  return digest;
+}
+
+struct DigestHash {
+  std::size_t operator()(const Digest& digest) const {
+    std::size_t hash;
+    std::memcpy(&hash, digest.data(), sizeof hash);
+    return hash;
+  }
+};
+
+// Verified access tokens by SHA-256 of the whole token. Sharded so concurrent requests rarely share a lock;
+// bounded so a flood of distinct valid tokens cannot grow memory.
+class VerifiedCache {
+ public:
+  explicit VerifiedCache(std::size_t capacity)
+      : shard_capacity_(std::max<std::size_t>(1, capacity / kShards)) {}
+
+  std::optional<VerifiedAccessToken> find(const Digest& digest, std::int64_t now) {
+    auto& shard = shard_of(digest);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.entries.find(digest);
+    if (it == shard.entries.end()) return std::nullopt;
+    if (now >= it->second.expires_at + kClockLeeway.count()) {
+      shard.entries.erase(it);
+      return std::nullopt;
+    }
+    return it->second;
+  }
+
+  void insert(const Digest& digest, const VerifiedAccessToken& token, std::int64_t now) {
+    auto& shard = shard_of(digest);
+    std::lock_guard lock(shard.mutex);
+    if (shard.entries.size() >= shard_capacity_) evict(shard, now);
+    shard.entries.insert_or_assign(digest, token);
+  }
+
+ private:
+  static constexpr std::size_t kShards = 16;
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<Digest, VerifiedAccessToken, DigestHash> entries;
+  };
+
+  Shard& shard_of(const Digest& digest) { return shards_[digest[8] % kShards]; }
+
+  // Expired entries first; when none are, an arbitrary eighth of the shard, so eviction stays amortised O(1).
+  void evict(Shard& shard, std::int64_t now) {
+    std::erase_if(shard.entries,
+                  [now](const auto& entry) { return now >= entry.second.expires_at + kClockLeeway.count(); });
+    if (shard.entries.size() < shard_capacity_) return;
+    std::size_t drop = std::max<std::size_t>(1, shard_capacity_ / 8);
+    for (auto it = shard.entries.begin(); it != shard.entries.end() && drop > 0; --drop)
+      it = shard.entries.erase(it);
+  }
+
+  std::size_t shard_capacity_;
+  std::array<Shard, kShards> shards_;
+};
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError("cannot read '" + path.string() + "': " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ConfigError("cannot read '" + path.string() + "'");
+  return text.str();
+}
+
+void write_all(int fd, std::string_view data, const std::filesystem::path& path) {
+  while (!data.empty()) {
+    ssize_t written = ::write(fd, data.data(), data.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written <= 0) throw ConfigError("cannot write '" + path.string() + "': " + std::strerror(errno));
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+// Stage dev keeps its generated key in DATA_DIR. Several processes may start on one DATA_DIR at once: the key
+// is written to a private temporary file and hard-linked into place, so exactly one key wins and nobody reads
+// a half-written file.
+std::string load_or_create_dev_key(const std::string& data_dir) {
+  std::filesystem::path path = std::filesystem::path(data_dir) / kDevKeyFileName;
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) return read_text_file(path);
+  std::filesystem::create_directories(data_dir, error);
+  if (error) throw ConfigError("DATA_DIR: cannot create '" + data_dir + "': " + error.message());
+  std::filesystem::path temporary = path;
+  temporary += ".tmp-" + crypto::hex_encode(crypto::random_bytes(8));
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw ConfigError("cannot create '" + temporary.string() + "': " + std::strerror(errno));
+  try {
+    write_all(fd, TokenService::generate_private_key_pem(), temporary);
+    if (::fsync(fd) != 0)
+      throw ConfigError("cannot sync '" + temporary.string() + "': " + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    throw;
+  }
+  ::close(fd);
+  bool created = ::link(temporary.c_str(), path.c_str()) == 0;
+  int link_errno = errno;
+  ::unlink(temporary.c_str());
+  if (!created && link_errno != EEXIST)
+    throw ConfigError("cannot create '" + path.string() + "': " + std::strerror(link_errno));
+  if (created) log::info("generated a development signing key", {{"path", path.string()}});
+  return read_text_file(path);
+}
+
+// Lambda environments often carry a PEM with literal "\n" sequences instead of line breaks.
+std::string normalise_pem_text(std::string text) {
+  if (text.find('\n') != std::string::npos) return text;
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == 'n') {
+      out.push_back('\n');
+      ++i;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+struct TokenService::Impl {
+  struct Key {
+    PkeyPtr private_key;
+    PkeyPtr public_key;
+    PkeyCtxPtr verify_template;  // verify_init'ed with PKCS#1 v1.5 and SHA-256; duplicated per verification
+    std::string kid;
+    std::string n;               // base64url
+    std::string e;               // base64url
+    std::string encoded_header;  // base64url of the header our tokens carry, to recognise it without parsing
+    std::size_t signature_size = 0;
+  };
+
+  Impl(const Clock& clock, std::size_t cache_capacity) : clock(clock), cache(cache_capacity) {}
+
+  const Clock& clock;
+  std::string issuer;
+  std::string client_id;
+  std::vector<Key> keys;
+  std::string master_secret;
+  mutable VerifiedCache cache;
+
+  void add_key(PkeyPtr private_key) {
+    if (!EVP_PKEY_is_a(private_key.get(), "RSA")) throw ConfigError("the signing key must be an RSA key");
+    if (static_cast<std::size_t>(EVP_PKEY_get_bits(private_key.get())) < kMinKeyBits)
+      throw ConfigError("the RSA signing key must have at least 2048 bits");
+    Key key;
+    key.n = crypto::base64url_encode(bignum_param(private_key.get(), OSSL_PKEY_PARAM_RSA_N));
+    key.e = crypto::base64url_encode(bignum_param(private_key.get(), OSSL_PKEY_PARAM_RSA_E));
+    // RFC 7638: SHA-256 over the required members in lexicographic order, no whitespace.
+    key.kid = crypto::base64url_encode(
+        crypto::sha256(R"({"e":")" + key.e + R"(","kty":"RSA","n":")" + key.n + "\"}"));
+    key.encoded_header =
+        crypto::base64url_encode(R"({"alg":"RS256","kid":")" + key.kid + R"(","typ":"JWT"})");
+    key.public_key = public_key_of(private_key.get());
+    key.signature_size = static_cast<std::size_t>(EVP_PKEY_get_size(key.public_key.get()));
+    key.verify_template.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, key.public_key.get(), nullptr));
+    if (!key.verify_template || EVP_PKEY_verify_init(key.verify_template.get()) <= 0 ||
+        EVP_PKEY_CTX_set_rsa_padding(key.verify_template.get(), RSA_PKCS1_PADDING) <= 0 ||
+        EVP_PKEY_CTX_set_signature_md(key.verify_template.get(), EVP_sha256()) <= 0)
+      throw ConfigError("cannot prepare RSA verification: " + openssl_error());
+    key.private_key = std::move(private_key);
+    for (const auto& existing : keys)
+      if (existing.kid == key.kid) return;  // the same key listed twice
+    keys.push_back(std::move(key));
+  }
+
+  std::string sign(const Key& key, std::string_view data) const {
+    MdCtxPtr md(EVP_MD_CTX_new());
+    std::size_t length = 0;
+    if (!md || EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, key.private_key.get()) != 1 ||
+        EVP_DigestSign(md.get(), nullptr, &length, reinterpret_cast<const unsigned char*>(data.data()),
+                       data.size()) != 1)
+      throw std::runtime_error("RS256 signing failed: " + openssl_error());
+    std::string signature(length, '\0');
+    if (EVP_DigestSign(md.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                       reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1)
+      throw std::runtime_error("RS256 signing failed: " + openssl_error());
+    signature.resize(length);
+    return signature;
+  }
+
+  bool signature_valid(const Key& key, std::string_view signing_input, std::string_view signature) const {
+    if (signature.size() != key.signature_size) return false;
+    Digest digest = sha256_digest(signing_input);
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_dup(key.verify_template.get()));
+    if (!ctx) return false;
+    bool valid = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                                 signature.size(), digest.data(), digest.size()) == 1;
+    if (!valid) ERR_clear_error();
+    return valid;
+  }
+
+  std::string issue(json::object claims) const {
+    const Key& key = keys.front();
+    std::string signing_input = key.encoded_header + "." + crypto::base64url_encode(json::serialize(claims));
+    std::string signature = sign(key, signing_input);
+    return signing_input + "." + crypto::base64url_encode(signature);
+  }
+
+  json::object base_claims(std::string_view user_id, std::string_view token_use) const {
+    auto now = epoch_seconds(clock.now());
+    return {{"iss", issuer},
+            {"sub", user_id},
+            {"token_use", token_use},
+            {"iat", now},
+            {"exp", now + kTokenLifetime.count()},
+            {"jti", uuid_v4()}};
+  }
+
+  // The key named by the header, when the header is one we accept: alg RS256, a kid of ours, no `crit`.
+  const Key* key_for_header(std::string_view encoded_header) const {
+    for (const auto& key : keys)
+      if (encoded_header == key.encoded_header) return &key;
+    auto header = decode_json_object(encoded_header);
+    if (!header || header->contains("crit")) return nullptr;
+    if (json_string(*header, "alg") != "RS256") return nullptr;
+    auto kid = json_string(*header, "kid");
+    for (const auto& key : keys)
+      if (kid == key.kid) return &key;
+    return nullptr;
+  }
+
+  std::optional<VerifiedAccessToken> verify(std::string_view token) const {
+    auto parts = split_token(token);
+    if (!parts) return std::nullopt;
+    const Key* key = key_for_header(parts->header);
+    if (!key) return std::nullopt;
+    std::string signature;
+    if (!crypto::base64url_decode(parts->signature, signature)) return std::nullopt;
+    if (!signature_valid(*key, parts->signing_input, signature)) return std::nullopt;
+    auto claims = decode_json_object(parts->payload);
+    if (!claims) return std::nullopt;
+    if (json_string(*claims, "iss") != issuer || json_string(*claims, "token_use") != "access" ||
+        json_string(*claims, "client_id") != client_id)
+      return std::nullopt;
+    auto sub = json_string(*claims, "sub");
+    auto exp = json_int(*claims, "exp");
+    auto iat = json_int(*claims, "iat");
+    if (sub.empty() || !exp || !iat) return std::nullopt;
+    auto now = epoch_seconds(clock.now());
+    if (now >= *exp + kClockLeeway.count() || *iat > now + kClockLeeway.count()) return std::nullopt;
+    if (claims->contains("nbf")) {
+      auto nbf = json_int(*claims, "nbf");
+      if (!nbf || *nbf > now + kClockLeeway.count()) return std::nullopt;
+    }
+    return VerifiedAccessToken{std::move(sub), *exp};
+  }
+};
+
+TokenService::TokenService(std::string_view pem, std::string issuer, std::string client_id,
+                           const Clock& clock, std::size_t cache_capacity)
+    : impl_(std::make_unique<Impl>(clock, cache_capacity)) {
+  impl_->issuer = std::move(issuer);
+  impl_->client_id = std::move(client_id);
+  for (auto& key : read_private_keys(pem)) impl_->add_key(std::move(key));
+  impl_->master_secret = crypto::sha256(der_private_key(impl_->keys.front().private_key.get()));
+  // A key whose public half does not match its private half would only show up as every token being rejected.
+  const auto& signing = impl_->keys.front();
+  std::string probe = "kefir key self-test";
+  if (!impl_->signature_valid(signing, probe, impl_->sign(signing, probe)))
+    throw ConfigError("the RSA signing key failed its self-test (inconsistent key)");
+}
+
+TokenService::~TokenService() = default;
+
+std::unique_ptr<TokenService> TokenService::from_config(const Config& config, const Clock& clock) {
+  if (!config.jwt_private_key.empty() && !config.jwt_private_key_file.empty())
+    throw ConfigError("JWT_PRIVATE_KEY and JWT_PRIVATE_KEY_FILE are both set; set only one");
+  std::string source;
+  std::string pem;
+  if (!config.jwt_private_key.empty()) {
+    source = "JWT_PRIVATE_KEY";
+    pem = normalise_pem_text(config.jwt_private_key);
+  } else if (!config.jwt_private_key_file.empty()) {
+    source = "JWT_PRIVATE_KEY_FILE";
+    try {
+      pem = read_text_file(config.jwt_private_key_file);
+    } catch (const ConfigError& error) {
+      throw ConfigError(source + ": " + error.what());
+    }
+  } else if (config.prod()) {
+    throw ConfigError("stage prod requires JWT_PRIVATE_KEY_FILE or JWT_PRIVATE_KEY");
+  } else {
+    source = (std::filesystem::path(config.data_dir) / kDevKeyFileName).string();
+    try {
+      pem = load_or_create_dev_key(config.data_dir);
+    } catch (const ConfigError& error) {
+      throw ConfigError(source + ": " + error.what());
+    }
+  }
+  try {
+    return std::make_unique<TokenService>(pem, config.public_base_url, config.user_pool_client_id, clock);
+  } catch (const ConfigError& error) {
+    throw ConfigError(source + ": " + error.what());
+  }
+}
+
+std::string TokenService::generate_private_key_pem() {
+  PkeyPtr key(EVP_RSA_gen(2048));
+  if (!key) throw std::runtime_error("RSA key generation failed: " + openssl_error());
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    throw std::runtime_error("cannot encode the RSA key: " + openssl_error());
+  char* data = nullptr;
+  long length = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(length));
+}
+
+std::string TokenService::issue_access_token(std::string_view user_id) const {
+  auto claims = impl_->base_claims(user_id, "access");
+  claims["client_id"] = impl_->client_id;
+  return impl_->issue(std::move(claims));
+}
+
+std::string TokenService::issue_id_token(std::string_view user_id, std::string_view email,
+                                         bool email_verified) const {
+  auto claims = impl_->base_claims(user_id, "id");
+  claims["aud"] = impl_->client_id;
+  claims["email"] = email;
+  claims["email_verified"] = email_verified;
+  return impl_->issue(std::move(claims));
+}
+
+std::optional<VerifiedAccessToken> TokenService::verify_access_token(std::string_view token) const {
+  if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
+  Digest digest = sha256_digest(token);
+  auto now = epoch_seconds(impl_->clock.now());
+  if (auto cached = impl_->cache.find(digest, now)) return cached;
+  auto verified = impl_->verify(token);
+  if (verified) impl_->cache.insert(digest, *verified, now);
+  return verified;
+}
+
+std::optional<VerifiedAccessToken> TokenService::verify_access_token_uncached(std::string_view token) const {
+  return impl_->verify(token);
+}
+
+json::object TokenService::jwks() const {
+  json::array keys;
+  for (const auto& key : impl_->keys)
+    keys.push_back(json::object{
+        {"kty", "RSA"}, {"use", "sig"}, {"alg", "RS256"}, {"kid", key.kid}, {"n", key.n}, {"e", key.e}});
+  return {{"keys", std::move(keys)}};
+}
+
+const std::string& TokenService::signing_kid() const {
+  return impl_->keys.front().kid;
+}
+const std::string& TokenService::issuer() const {
+  return impl_->issuer;
+}
+const std::string& TokenService::client_id() const {
+  return impl_->client_id;
+}
+std::string TokenService::master_secret() const {
+  return impl_->master_secret;
+}
+
+}  // namespace kefir::auth

@@ -1,0 +1,99 @@
+#pragma once
+// Sign-in and account use cases (SPEC §2) on the item store: one-time codes, self sign-up, refresh-token
+// families, the user profile and account deletion. Failures the client must see are http::ApiError.
+//
+// Stored items (keys from domain/keys.hpp):
+// - user profile: userId, email, name, createdAt, updatedAt, emailVerified, preferences
+// {notificationsEnabled,
+//   defaultTemperatureC, timezone}, sessions (ids of the user's refresh families, newest last),
+//   sessionsVersion. Other domains read preferences through read_user_profile().
+// - email claim: userId. Written with the profile in one transaction, so an email maps to exactly one user.
+// - OTP challenge: codeHash (absent once used or replaced by nothing), expiresAt, attempts, sends (epoch ms
+// of
+//   the codes sent within the last hour), TTL.
+// - refresh family: userId, currentToken (hash of the live token), revoked, createdAt, TTL.
+// - refresh token: familyId, issuedAt, rotatedAt (once replaced), TTL.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "app/context.hpp"
+#include "util/json.hpp"
+#include "util/time.hpp"
+
+namespace kefir::services {
+
+struct UserPreferences {
+  bool notifications_enabled = true;
+  double default_temperature_c = 22;
+  std::string timezone = "UTC";
+};
+
+struct UserProfile {
+  std::string user_id;
+  std::string email;
+  std::string name;
+  TimePoint created_at{};
+  UserPreferences preferences;
+};
+
+std::optional<UserProfile> read_user_profile(store::ItemStore& store, std::string_view user_id);
+// {"userId","email","name","createdAt","preferences":{...}}: the `user` of GET /me and of sign-in responses.
+json::object user_json(const UserProfile& user);
+
+// An IANA time zone name known to the system's zoneinfo database ("Europe/Paris", "UTC").
+bool is_iana_timezone(std::string_view name);
+
+struct SignedInTokens {
+  std::string access_token;
+  std::string id_token;
+  std::string refresh_token;
+  UserProfile user;
+};
+
+struct ProfileChanges {
+  std::optional<std::string> name;
+  std::optional<bool> notifications_enabled;
+  std::optional<double> default_temperature_c;
+  std::optional<std::string> timezone;
+};
+
+inline constexpr std::chrono::hours kRefreshTokenLifetime{24 * 30};
+inline constexpr std::size_t kMaxSessionsPerUser = 20;  // the oldest family is revoked beyond it
+
+class AuthService {
+ public:
+  explicit AuthService(AppContext& ctx);
+
+  // Issues and mails a code unless inside the resend cooldown; throws THROTTLED beyond the per-email limit.
+  // The same work happens whether or not an account exists (no user enumeration).
+  void login(const std::string& email);
+  // Checks the code (401 INVALID_CODE when wrong, expired, used or burned), creates the user at the first
+  // success, and opens a new refresh family.
+  SignedInTokens verify(const std::string& email, std::string_view code);
+  // Rotates the refresh token; 401 when unknown, expired or revoked, and for a rotated token outside the
+  // reuse grace (which also revokes its family).
+  SignedInTokens refresh(std::string_view refresh_token);
+  // Revokes the token's family; unknown tokens are ignored.
+  void logout(std::string_view refresh_token);
+
+  // The user owning `email`, created with its email claim in one transaction when there is none; of two
+  // concurrent first sign-ins, the loser returns the winner's user.
+  UserProfile find_or_create_user(const std::string& email);
+
+  UserProfile profile(const std::string& user_id);  // 404 when gone
+  UserProfile update_profile(const std::string& user_id, const ProfileChanges& changes);
+  // Revokes every session, lets each domain delete its data (DomainHooks), then removes the profile, the
+  // email claim and any pending code. Safe to repeat after a partial failure.
+  void delete_account(const std::string& user_id);
+
+ private:
+  std::string open_family(const UserProfile& user);
+  SignedInTokens tokens_for(const UserProfile& user, std::string refresh_token);
+  void revoke_family(const std::string& family_id, std::string_view reason);
+
+  AppContext& ctx_;
+  std::string otp_key_;
+};
+
+}  // namespace kefir::services
