@@ -1,0 +1,77 @@
+// PUT and GET /blobs/{key+}: the presigned URLs of the filesystem blob store (SPEC §7). No token: the URL's
+// signature is the permission. Only served with BLOBS=file; with S3 clients talk to the bucket itself.
+#include <fstream>
+
+#include "adapters/fs/fs_blob_store.hpp"
+#include "api/routes.hpp"
+#include "domain/photo.hpp"
+
+namespace kefir::api {
+namespace {
+
+constexpr std::size_t kDownloadChunk = 64 * 1024;
+
+std::string checked_key(const http::Request& request) {
+  std::string key(request.param("key"));
+  if (!blob::valid_blob_key(key)) throw http::validation_error("key", "is not a valid blob key");
+  return key;
+}
+
+void check_signature(const blob::FsBlobStore& store, const http::Request& request, std::string_view method,
+                     const std::string& key, const std::string& content_type) {
+  auto status = store.check_url(method, key, request.query(blob::kExpiresParam).value_or(""), content_type,
+                                request.query(blob::kSignatureParam).value_or(""));
+  if (status == blob::UrlStatus::expired) throw http::forbidden("the URL has expired");
+  if (status != blob::UrlStatus::valid) throw http::forbidden("the URL signature does not match");
+}
+
+http::Response upload(blob::FsBlobStore& store, http::Request& request) {
+  auto key = checked_key(request);
+  auto signed_type = request.query(blob::kContentTypeParam).value_or("");
+  check_signature(store, request, "PUT", key, signed_type);
+  if (request.header("content-type") != signed_type)
+    throw http::unsupported_media_type("Content-Type must be " + signed_type + ", as signed in the URL");
+  std::error_code ec;
+  if (request.body_file.empty() || std::filesystem::file_size(request.body_file, ec) == 0 || ec)
+    throw http::validation_error("body", "must not be empty");
+  store.accept_upload(key, signed_type, request.body_file);
+  http::Response response;
+  response.status = 200;
+  return response;
+}
+
+http::Response download(blob::FsBlobStore& store, http::Request& request) {
+  auto key = checked_key(request);
+  check_signature(store, request, "GET", key, "");
+  auto info = store.head(key);
+  auto file = std::make_shared<std::ifstream>(store.object_path(key), std::ios::binary);
+  if (!info || !*file) throw http::not_found("no such object");
+  http::Response response;
+  response.set_header("content-type", info->content_type);
+  response.set_header("cache-control", "private, max-age=300");
+  // Served from the API's origin: whatever a file holds, it must never run as a page there.
+  response.set_header("content-security-policy", "default-src 'none'; sandbox");
+  response.stream = [file]() -> std::optional<std::string> {
+    std::string chunk(kDownloadChunk, '\0');
+    file->read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (file->bad()) throw std::runtime_error("blob read failed");
+    if (file->gcount() <= 0) return std::nullopt;
+    chunk.resize(static_cast<std::size_t>(file->gcount()));
+    return chunk;
+  };
+  return response;
+}
+
+}  // namespace
+
+void register_blob_routes(http::Router& router, AppContext& ctx) {
+  auto* store = dynamic_cast<blob::FsBlobStore*>(ctx.blobs.get());
+  if (!store) return;
+  router.add(
+      "PUT", "/blobs/{key+}", [store](http::Request& request) { return upload(*store, request); },
+      {.authenticated = false, .max_body = static_cast<std::size_t>(photo::kMaxBytes), .body_to_file = true});
+  router.add("GET", "/blobs/{key+}", [store](http::Request& request) { return download(*store, request); },
+             {.authenticated = false});
+}
+
+}  // namespace kefir::api

@@ -1,0 +1,167 @@
+#include "services/photo_service.hpp"
+
+#include <algorithm>
+
+#include "domain/event.hpp"
+#include "domain/keys.hpp"
+#include "domain/photo.hpp"
+#include "http/errors.hpp"
+#include "services/batch_service.hpp"
+#include "services/bulk_delete.hpp"
+#include "services/event_service.hpp"
+
+namespace kefir::services {
+namespace {
+
+constexpr std::string_view kPending = "pending";
+constexpr std::string_view kAttached = "attached";
+
+http::ApiError bad_photo_key(std::string problem) {
+  return http::validation_error("photoKey", std::move(problem));
+}
+
+store::Query photo_items(const std::string& user_id, const std::string& key_prefix) {
+  store::Query query;
+  query.partition = keys::user_pk(user_id);
+  query.sort = {store::SortOp::begins_with, std::string(keys::kPhotoPrefix) + key_prefix, {}};
+  return query;
+}
+
+void remove_objects(blob::BlobStore& blobs, const std::string& prefix) {
+  for (const auto& info : blobs.list(prefix)) blobs.remove(info.key);
+}
+
+// The object must be what the upload URL allowed. With S3 a presigned PUT cannot cap the size, so this is
+// where an oversized or retyped upload is caught (and removed, so it costs nothing more).
+void check_uploaded_object(AppContext& ctx, const std::string& user_id, const std::string& photo_key,
+                           const store::Item& upload) {
+  auto info = ctx.blobs->head(photo_key);
+  if (!info) throw bad_photo_key("has not been uploaded");
+  std::string problem;
+  if (info->size > photo::kMaxBytes)
+    problem = "is larger than 10 MiB";
+  else if (info->size == 0)
+    problem = "is empty";
+  else if (info->content_type != json_string(upload, "contentType"))
+    problem = "is not of the content type it was uploaded for";
+  if (problem.empty()) return;
+  ctx.blobs->remove(photo_key);
+  ctx.store->remove(keys::photo(user_id, photo_key));
+  throw bad_photo_key(problem + "; the upload was deleted");
+}
+
+}  // namespace
+
+PhotoUpload create_photo_upload(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                                std::optional<std::string> filename, const std::string& content_type) {
+  auto extension = photo::extension_for(content_type);
+  if (!extension)
+    throw http::validation_error("contentType", "must be image/jpeg, image/png, image/webp or image/heic");
+  auto batch = get_batch(ctx, user_id, batch_id);
+  if (batch.photo_keys.size() >= photo::kMaxPerBatch)
+    throw http::conflict("a batch has at most " + std::to_string(photo::kMaxPerBatch) + " photos");
+  auto key = photo::make_key(user_id, batch.batch_id, uuid_v4() + "." + std::string(*extension));
+  auto now = ctx.now();
+  auto item_key = keys::photo(user_id, key);
+  store::Item item{{"PK", item_key.pk},
+                   {"SK", item_key.sk},
+                   {"photoKey", key},
+                   {"batchId", batch.batch_id},
+                   {"userId", user_id},
+                   {"contentType", content_type},
+                   {"status", kPending},
+                   {"createdAt", format_rfc3339(now)},
+                   {"TTL", epoch_seconds(now + photo::kUnattachedLifetime)}};
+  if (filename) item["filename"] = *filename;
+  ctx.store->put(item, store::Condition::item_absent());
+  return {key, ctx.blobs->presign_upload(key, content_type, photo::kUrlLifetime)};
+}
+
+domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                           const std::string& photo_key) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  auto parts = photo::parse_key(photo_key);
+  if (!parts || parts->user_id != user_id || parts->batch_id != batch.batch_id)
+    throw bad_photo_key("must be a photo uploaded for this batch");
+  if (std::find(batch.photo_keys.begin(), batch.photo_keys.end(), photo_key) != batch.photo_keys.end())
+    return batch;
+  auto upload = ctx.store->get(keys::photo(user_id, photo_key));
+  if (!upload) throw bad_photo_key("has no upload (it expired or was never requested)");
+  check_uploaded_object(ctx, user_id, photo_key, *upload);
+  // Before the batch write: if that fails, the object is kept a while as an orphan rather than expired under
+  // a batch that lists it.
+  ctx.blobs->mark_attached(photo_key);
+  try {
+    return modify_batch(
+        ctx, user_id, batch.batch_id, std::nullopt,
+        [&](domain::Batch& current, TimePoint now) -> std::optional<std::vector<store::WriteOp>> {
+          auto& photos = current.photo_keys;
+          if (std::find(photos.begin(), photos.end(), photo_key) != photos.end()) return std::nullopt;
+          if (photos.size() >= photo::kMaxPerBatch)
+            throw http::conflict("a batch has at most " + std::to_string(photo::kMaxPerBatch) + " photos");
+          photos.push_back(photo_key);
+          auto event =
+              timeline_event(user_id, current.batch_id, domain::kEventPhotoAdded, "Photo added", {}, now);
+          event.photo_key = photo_key;
+          store::Update attached;
+          attached.set = {{"status", kAttached}, {"attachedAt", format_rfc3339(now)}};
+          attached.remove = {"TTL"};
+          return std::vector<store::WriteOp>{
+              event_write(event),
+              store::UpdateItem{keys::photo(user_id, photo_key), attached, store::Condition::item_exists()}};
+        });
+  } catch (const store::ConditionFailed&) {
+    throw bad_photo_key("has no upload (it expired or was never requested)");
+  }
+}
+
+std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch) {
+  std::vector<PhotoLink> links;
+  for (const auto& key : batch.photo_keys) {
+    if (!ctx.blobs->head(key)) continue;  // expired by the lifecycle, or deleted behind our back
+    links.push_back({key, ctx.blobs->presign_download(key, photo::kUrlLifetime)});
+  }
+  return links;
+}
+
+void delete_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                  std::string_view file_name) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  if (!photo::valid_file_name(file_name)) throw http::not_found("photo not found");
+  auto key = photo::make_key(user_id, batch.batch_id, file_name);
+  bool listed = std::find(batch.photo_keys.begin(), batch.photo_keys.end(), key) != batch.photo_keys.end();
+  if (!listed && !ctx.store->get(keys::photo(user_id, key)) && !ctx.blobs->head(key))
+    throw http::not_found("photo not found");
+  modify_batch(ctx, user_id, batch.batch_id, std::nullopt,
+               [&](domain::Batch& current, TimePoint) -> std::optional<std::vector<store::WriteOp>> {
+                 auto& photos = current.photo_keys;
+                 auto found = std::find(photos.begin(), photos.end(), key);
+                 if (found == photos.end()) return std::nullopt;
+                 photos.erase(found);
+                 return std::vector<store::WriteOp>{store::Delete{keys::photo(user_id, key), std::nullopt}};
+               });
+  ctx.store->remove(keys::photo(user_id, key));
+  ctx.blobs->remove(key);
+}
+
+void delete_batch_photos(AppContext& ctx, const std::string& user_id, const std::string& batch_id) {
+  auto prefix = photo::batch_prefix(user_id, batch_id);
+  remove_objects(*ctx.blobs, prefix);
+  delete_matching(*ctx.store, photo_items(user_id, prefix));
+}
+
+void delete_user_photos(AppContext& ctx, const std::string& user_id) {
+  remove_objects(*ctx.blobs, photo::user_prefix(user_id));
+  remove_objects(*ctx.blobs, photo::export_prefix(user_id));
+  delete_matching(*ctx.store, photo_items(user_id, ""));
+}
+
+void register_photo_hooks(AppContext& ctx) {
+  ctx.hooks.batch_deleted.push_back([&ctx](const std::string& user_id, const std::string& batch_id) {
+    delete_batch_photos(ctx, user_id, batch_id);
+  });
+  ctx.hooks.account_deleted.push_back(
+      [&ctx](const std::string& user_id) { delete_user_photos(ctx, user_id); });
+}
+
+}  // namespace kefir::services

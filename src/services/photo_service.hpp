@@ -1,0 +1,46 @@
+#pragma once
+// Photo use cases (SPEC §7): presigned uploads recorded as PHOTO# items, attaching to a batch (photoKeys, a
+// photo_added event), presigned downloads, deletion, and the cleanup when a batch or an account goes away.
+//
+// The PHOTO#<photoKey> item (under USER#<userId>): photoKey, batchId, userId, contentType, filename,
+// createdAt, status ("pending" until attached, then "attached" with attachedAt). A pending item carries a TTL
+// of photo::kUnattachedLifetime, the same life as the unattached object itself.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/context.hpp"
+#include "domain/batch.hpp"
+#include "ports/blob_store.hpp"
+
+namespace kefir::services {
+
+struct PhotoUpload {
+  std::string photo_key;
+  blob::PresignedRequest request;
+};
+PhotoUpload create_photo_upload(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                                std::optional<std::string> filename, const std::string& content_type);
+
+// Idempotent: attaching a photo the batch already has returns the batch unchanged.
+domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                           const std::string& photo_key);
+
+struct PhotoLink {
+  std::string photo_key;
+  blob::PresignedRequest download;
+};
+// Presigned downloads of the batch's photos whose object still exists.
+std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch);
+
+// `file_name` is the "<uuid>.<ext>" last segment of the key. 404 when the batch has no such photo.
+void delete_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                  std::string_view file_name);
+
+// Objects and PHOTO# items of one batch, or of a whole account (its generated exports too).
+void delete_batch_photos(AppContext& ctx, const std::string& user_id, const std::string& batch_id);
+void delete_user_photos(AppContext& ctx, const std::string& user_id);
+void register_photo_hooks(AppContext& ctx);
+
+}  // namespace kefir::services
