@@ -6,6 +6,9 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_health_routes(router, ctx);
   register_auth_routes(router, ctx);
   register_me_routes(router, ctx);
+  register_batch_routes(router, ctx);
+  register_event_routes(router, ctx);
+  register_device_routes(router, ctx);
 }
 
 }  // namespace kefir::api

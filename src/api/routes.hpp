@@ -10,5 +10,8 @@ void register_routes(http::Router& router, AppContext& ctx);
 void register_health_routes(http::Router& router, AppContext& ctx);
 void register_auth_routes(http::Router& router, AppContext& ctx);
 void register_me_routes(http::Router& router, AppContext& ctx);
+void register_batch_routes(http::Router& router, AppContext& ctx);
+void register_event_routes(http::Router& router, AppContext& ctx);
+void register_device_routes(http::Router& router, AppContext& ctx);
 
 }  // namespace kefir::api

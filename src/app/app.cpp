@@ -6,6 +6,7 @@
 #include "api/routes.hpp"
 #include "auth/mail_queue.hpp"
 #include "auth/middleware.hpp"
+#include "http/idempotency.hpp"
 #include "http/middleware.hpp"
 
 namespace kefir {
@@ -29,6 +30,7 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   // authentication, idempotency. Each module adds its own line here, in this order.
   router_.use(http::request_id_and_log());
   router_.use(auth::authenticate(*ctx.tokens));
+  router_.use(http::idempotency(*ctx.store, *ctx.clock));
   api::register_routes(router_, ctx);
 }
 

@@ -1,0 +1,71 @@
+// Batches, SPEC §3: POST/GET /batches, GET/PUT/PATCH/DELETE /batches/{id}.
+#include "api/routes.hpp"
+#include "services/batch_service.hpp"
+
+namespace kefir::api {
+namespace {
+
+std::optional<std::string_view> if_match(const http::Request& request) {
+  auto value = request.header("if-match");
+  if (value.empty()) return std::nullopt;
+  return value;
+}
+
+http::Response batch_response(int status, const domain::Batch& batch) {
+  auto response = http::Response::json(status, {{"batch", domain::to_json(batch)}});
+  response.set_header("etag", domain::etag(batch.version));
+  return response;
+}
+
+}  // namespace
+
+void register_batch_routes(http::Router& router, AppContext& ctx) {
+  services::register_batch_hooks(ctx);
+
+  router.add("POST", "/batches", [&ctx](http::Request& request) {
+    auto fields = domain::read_batch_fields(http::parse_json_object(request), domain::BatchBody::create);
+    auto batch = services::create_batch(ctx, request.user_id, fields);
+    auto response = batch_response(201, batch);
+    response.set_header("location", "/batches/" + batch.batch_id);
+    return response;
+  });
+
+  router.add("GET", "/batches", [&ctx](http::Request& request) {
+    services::BatchFilter filter{
+        cursor::parse_choice(request.query("status"), "status", domain::kBatchStatuses),
+        cursor::parse_choice(request.query("stage"), "stage", domain::kBatchStages)};
+    auto page = services::page_request(request.query("limit"), request.query("cursor"));
+    auto result = services::list_batches(ctx, request.user_id, filter, page);
+    json::array batches;
+    for (const auto& batch : result.batches) batches.push_back(domain::to_json(batch));
+    auto count = batches.size();
+    return http::Response::json(
+        200, {{"batches", std::move(batches)},
+              {"count", count},
+              {"nextCursor", result.next_cursor ? json::value(*result.next_cursor) : nullptr}});
+  });
+
+  router.add("GET", "/batches/{id}", [&ctx](http::Request& request) {
+    return batch_response(200, services::get_batch(ctx, request.user_id, request.param("id")));
+  });
+
+  auto update = [&ctx](http::Request& request) {
+    auto fields = domain::read_batch_fields(http::parse_json_object(request), domain::BatchBody::update);
+    return batch_response(
+        200, services::update_batch(ctx, request.user_id, request.param("id"), fields, if_match(request)));
+  };
+  router.add("PUT", "/batches/{id}", update);
+  router.add("PATCH", "/batches/{id}", update);
+
+  router.add("DELETE", "/batches/{id}", [&ctx](http::Request& request) {
+    auto permanent = cursor::parse_choice(request.query("permanent"), "permanent", {"true", "false"});
+    if (permanent == "true") {
+      services::delete_batch_permanently(ctx, request.user_id, request.param("id"), if_match(request));
+      return http::Response::no_content();
+    }
+    return batch_response(
+        200, services::archive_batch(ctx, request.user_id, request.param("id"), if_match(request)));
+  });
+}
+
+}  // namespace kefir::api

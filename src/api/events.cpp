@@ -1,0 +1,33 @@
+// Timeline events, SPEC §4: POST/GET /batches/{id}/events, DELETE /batches/{id}/events/{eventId}.
+#include "api/routes.hpp"
+#include "services/event_service.hpp"
+
+namespace kefir::api {
+
+void register_event_routes(http::Router& router, AppContext& ctx) {
+  router.add("POST", "/batches/{id}/events", [&ctx](http::Request& request) {
+    auto fields = domain::read_event_fields(http::parse_json_object(request));
+    auto event = services::add_event(ctx, request.user_id, request.param("id"), std::move(fields));
+    return http::Response::json(201, {{"event", domain::to_json(event)}});
+  });
+
+  router.add("GET", "/batches/{id}/events", [&ctx](http::Request& request) {
+    auto order = cursor::parse_choice(request.query("order"), "order", {"asc", "desc"}).value_or("asc");
+    auto page = services::page_request(request.query("limit"), request.query("cursor"));
+    auto result = services::list_events(ctx, request.user_id, request.param("id"), order == "asc", page);
+    json::array events;
+    for (const auto& event : result.events) events.push_back(domain::to_json(event));
+    auto count = events.size();
+    return http::Response::json(
+        200, {{"events", std::move(events)},
+              {"count", count},
+              {"nextCursor", result.next_cursor ? json::value(*result.next_cursor) : nullptr}});
+  });
+
+  router.add("DELETE", "/batches/{id}/events/{eventId}", [&ctx](http::Request& request) {
+    services::delete_event(ctx, request.user_id, request.param("id"), request.param("eventId"));
+    return http::Response::no_content();
+  });
+}
+
+}  // namespace kefir::api

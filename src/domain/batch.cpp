@@ -1,0 +1,262 @@
+#include "domain/batch.hpp"
+
+#include <cmath>
+
+#include "domain/keys.hpp"
+
+namespace kefir::domain {
+namespace {
+
+using namespace std::chrono;
+
+constexpr http::Rule kOptional{.nullable = true};
+
+// Fields the service manages; a client sending them back gets told so instead of "unknown field".
+constexpr std::string_view kReadOnlyFields[] = {"batchId",   "userId",    "photoKeys", "version",
+                                                "createdAt", "updatedAt", "archivedAt"};
+
+bool blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Whole numbers are written as integers (22, not 2.2E1).
+json::value number_value(double number) {
+  if (std::trunc(number) == number && std::abs(number) < 9e15) return static_cast<std::int64_t>(number);
+  return number;
+}
+
+template <typename T>
+json::value optional_value(const std::optional<T>& value) {
+  if (!value) return nullptr;
+  if constexpr (std::is_same_v<T, double>)
+    return number_value(*value);
+  else if constexpr (std::is_same_v<T, TimePoint>)
+    return json::value(format_rfc3339(*value));
+  else
+    return json::value(*value);
+}
+
+json::array string_array(const std::vector<std::string>& items) {
+  json::array out;
+  for (const auto& item : items) out.emplace_back(item);
+  return out;
+}
+
+std::optional<std::string> item_string(const store::Item& item, std::string_view key) {
+  if (auto* value = item.if_contains(key); value && value->is_string())
+    return std::string(value->get_string());
+  return std::nullopt;
+}
+std::optional<TimePoint> item_time(const store::Item& item, std::string_view key) {
+  if (auto text = item_string(item, key)) return parse_rfc3339(*text);
+  return std::nullopt;
+}
+std::vector<std::string> item_strings(const store::Item& item, std::string_view key) {
+  std::vector<std::string> out;
+  if (auto* value = item.if_contains(key); value && value->is_array())
+    for (const auto& entry : value->get_array())
+      if (entry.is_string()) out.emplace_back(entry.get_string());
+  return out;
+}
+
+template <typename T>
+void assign(T& target, const http::Field<T>& field, BatchChange& change) {
+  if (!field.has_value() || target == *field) return;
+  target = *field;
+  change.changed = true;
+}
+template <typename T>
+void assign(std::optional<T>& target, const http::Field<T>& field, BatchChange& change) {
+  if (!field.present || target == field.value) return;
+  target = field.value;
+  change.changed = true;
+}
+
+}  // namespace
+
+bool within_supported_dates(TimePoint t) {
+  return t >= sys_days{year{2000} / January / 1} && t < sys_days{year{2100} / January / 1};
+}
+
+BatchFields read_batch_fields(const json::object& body, BatchBody mode) {
+  json::object writable = body;
+  std::vector<std::string_view> read_only_sent;
+  for (auto name : kReadOnlyFields)
+    if (writable.erase(name)) read_only_sent.push_back(name);
+
+  const bool creating = mode == BatchBody::create;
+  http::BodyReader reader(writable);
+  BatchFields fields;
+  fields.name = reader.string("name", 1, 100, {.required = creating});
+  fields.kind = reader.one_of("kind", kBatchKinds);
+  fields.stage = reader.one_of("stage", kBatchStages, {.required = creating});
+  fields.status = reader.one_of("status", kBatchStatuses);
+  fields.start_date = reader.timestamp("startDate");
+  fields.target_duration_hours = reader.integer("targetDuration", 1, 720, kOptional);
+  fields.temperature_c = reader.number("temperature", 10, 40, kOptional);
+  fields.water_volume_ml = reader.integer("waterVolumeMl", 1, 100000, kOptional);
+  fields.sugar_type = reader.string("sugarType", 0, 50, kOptional);
+  fields.sugar_amount_g = reader.number("sugarAmount", 0, 1000, kOptional);
+  fields.fruits = reader.string_array("fruits", 20, 1, 50, kOptional);
+  fields.bottle_count = reader.integer("bottleCount", 0, 200, kOptional);
+  fields.bottle_volume_ml = reader.integer("bottleVolumeMl", 1, 5000, kOptional);
+  fields.stage2_start_date = reader.timestamp("stage2StartDate", kOptional);
+  fields.stage2_target_duration_hours = reader.integer("stage2TargetDuration", 1, 720, kOptional);
+  fields.notes = reader.string("notes", 0, 1000, kOptional);
+  fields.is_public = reader.boolean("isPublic");
+  fields.public_note = reader.string("publicNote", 0, 500, kOptional);
+
+  if (fields.name.has_value() && blank(*fields.name)) reader.problem("name", "must not be blank");
+  if (fields.start_date.has_value() && !within_supported_dates(*fields.start_date))
+    reader.problem("startDate", "must be in the years 2000-2099");
+  if (fields.stage2_start_date.has_value() && !within_supported_dates(*fields.stage2_start_date))
+    reader.problem("stage2StartDate", "must be in the years 2000-2099");
+  for (auto name : read_only_sent) reader.problem(std::string(name), "is read-only");
+  reader.finish();
+  return fields;
+}
+
+Batch new_batch(const BatchFields& fields, std::string batch_id, std::string user_id, TimePoint now) {
+  Batch batch;
+  batch.batch_id = std::move(batch_id);
+  batch.user_id = std::move(user_id);
+  batch.start_date = now;
+  batch.created_at = now;
+  batch.updated_at = now;
+  apply_batch_fields(batch, fields, now);
+  return batch;
+}
+
+BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoint now) {
+  BatchChange change;
+  assign(batch.name, fields.name, change);
+  assign(batch.kind, fields.kind, change);
+  assign(batch.start_date, fields.start_date, change);
+  assign(batch.target_duration_hours, fields.target_duration_hours, change);
+  assign(batch.temperature_c, fields.temperature_c, change);
+  assign(batch.water_volume_ml, fields.water_volume_ml, change);
+  assign(batch.sugar_type, fields.sugar_type, change);
+  assign(batch.sugar_amount_g, fields.sugar_amount_g, change);
+  if (fields.fruits.present) {
+    auto fruits = fields.fruits.value_or({});
+    if (fruits != batch.fruits) {
+      batch.fruits = std::move(fruits);
+      change.changed = true;
+    }
+  }
+  assign(batch.bottle_count, fields.bottle_count, change);
+  assign(batch.bottle_volume_ml, fields.bottle_volume_ml, change);
+  assign(batch.stage2_start_date, fields.stage2_start_date, change);
+  assign(batch.stage2_target_duration_hours, fields.stage2_target_duration_hours, change);
+  assign(batch.notes, fields.notes, change);
+  assign(batch.is_public, fields.is_public, change);
+  assign(batch.public_note, fields.public_note, change);
+
+  if (fields.stage.has_value() && *fields.stage != batch.stage) {
+    if (!batch.stage.empty()) change.previous_stage = batch.stage;
+    batch.stage = *fields.stage;
+    change.changed = true;
+  }
+  if (batch.stage == kStageBottled && !batch.stage2_start_date) {
+    batch.stage2_start_date = now;
+    change.changed = true;
+  }
+  if (fields.status.has_value() && *fields.status != batch.status) {
+    change.previous_status = batch.status;
+    batch.status = *fields.status;
+    change.changed = true;
+  }
+  batch.archived_at = batch.archived() ? std::optional(batch.archived_at.value_or(now)) : std::nullopt;
+  return change;
+}
+
+json::object to_json(const Batch& batch) {
+  return {
+      {"batchId", batch.batch_id},
+      {"userId", batch.user_id},
+      {"name", batch.name},
+      {"kind", batch.kind},
+      {"stage", batch.stage},
+      {"status", batch.status},
+      {"startDate", format_rfc3339(batch.start_date)},
+      {"targetDuration", optional_value(batch.target_duration_hours)},
+      {"temperature", optional_value(batch.temperature_c)},
+      {"waterVolumeMl", optional_value(batch.water_volume_ml)},
+      {"sugarType", optional_value(batch.sugar_type)},
+      {"sugarAmount", optional_value(batch.sugar_amount_g)},
+      {"fruits", string_array(batch.fruits)},
+      {"bottleCount", optional_value(batch.bottle_count)},
+      {"bottleVolumeMl", optional_value(batch.bottle_volume_ml)},
+      {"stage2StartDate", optional_value(batch.stage2_start_date)},
+      {"stage2TargetDuration", optional_value(batch.stage2_target_duration_hours)},
+      {"notes", optional_value(batch.notes)},
+      {"isPublic", batch.is_public},
+      {"publicNote", optional_value(batch.public_note)},
+      {"photoKeys", string_array(batch.photo_keys)},
+      {"version", batch.version},
+      {"createdAt", format_rfc3339(batch.created_at)},
+      {"updatedAt", format_rfc3339(batch.updated_at)},
+      {"archivedAt", optional_value(batch.archived_at)},
+  };
+}
+
+store::Item to_item(const Batch& batch) {
+  store::Item item;
+  auto key = keys::batch(batch.user_id, batch.batch_id);
+  item["PK"] = key.pk;
+  item["SK"] = key.sk;
+  item["GSI1PK"] = keys::batch_gsi1pk(batch.batch_id);
+  item["GSI1SK"] = keys::kBatchGsi1Sk;
+  for (auto& [name, value] : to_json(batch))
+    if (!value.is_null()) item[name] = std::move(value);
+  return item;
+}
+
+Batch batch_from_item(const store::Item& item) {
+  Batch batch;
+  batch.batch_id = json_string(item, "batchId");
+  batch.user_id = json_string(item, "userId");
+  batch.name = json_string(item, "name");
+  batch.kind = json_string(item, "kind", "water");
+  batch.stage = json_string(item, "stage");
+  batch.status = json_string(item, "status", std::string(kStatusActive));
+  batch.start_date = item_time(item, "startDate").value_or(TimePoint{});
+  batch.target_duration_hours = json_int(item, "targetDuration");
+  batch.temperature_c = json_number(item, "temperature");
+  batch.water_volume_ml = json_int(item, "waterVolumeMl");
+  batch.sugar_type = item_string(item, "sugarType");
+  batch.sugar_amount_g = json_number(item, "sugarAmount");
+  batch.fruits = item_strings(item, "fruits");
+  batch.bottle_count = json_int(item, "bottleCount");
+  batch.bottle_volume_ml = json_int(item, "bottleVolumeMl");
+  batch.stage2_start_date = item_time(item, "stage2StartDate");
+  batch.stage2_target_duration_hours = json_int(item, "stage2TargetDuration");
+  batch.notes = item_string(item, "notes");
+  batch.is_public = json_bool(item, "isPublic");
+  batch.public_note = item_string(item, "publicNote");
+  batch.photo_keys = item_strings(item, "photoKeys");
+  batch.version = json_int(item, "version").value_or(1);
+  batch.created_at = item_time(item, "createdAt").value_or(TimePoint{});
+  batch.updated_at = item_time(item, "updatedAt").value_or(batch.created_at);
+  batch.archived_at = item_time(item, "archivedAt");
+  return batch;
+}
+
+std::string etag(std::int64_t version) {
+  return "\"" + std::to_string(version) + "\"";
+}
+
+bool if_match_allows(std::string_view header, std::int64_t version) {
+  const auto expected = etag(version);
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    auto tag = header.substr(0, comma);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag == "*" || tag == expected) return true;
+  }
+  return false;
+}
+
+}  // namespace kefir::domain

@@ -1,0 +1,95 @@
+#pragma once
+// A batch of kefir (SPEC §3): the type, the validation of request bodies, the partial-update rules and the
+// conversions to the API's JSON and to the stored item. Pure: no I/O.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/json_body.hpp"
+#include "ports/item_store.hpp"
+#include "util/json.hpp"
+#include "util/time.hpp"
+
+namespace kefir::domain {
+
+inline constexpr std::string_view kStageOpen = "stage1_open";
+inline constexpr std::string_view kStageBottled = "stage2_bottled";
+inline constexpr std::string_view kStatusActive = "active";
+inline constexpr std::string_view kStatusArchived = "archived";
+inline const std::initializer_list<std::string_view> kBatchKinds = {"water", "milk"};
+inline const std::initializer_list<std::string_view> kBatchStages = {kStageOpen, kStageBottled};
+inline const std::initializer_list<std::string_view> kBatchStatuses = {kStatusActive, "in_fridge", "ready",
+                                                                       kStatusArchived};
+
+struct Batch {
+  std::string batch_id;
+  std::string user_id;
+  std::string name;
+  std::string kind = "water";
+  std::string stage;
+  std::string status = std::string(kStatusActive);
+  TimePoint start_date;
+  std::optional<std::int64_t> target_duration_hours;
+  std::optional<double> temperature_c;
+  std::optional<std::int64_t> water_volume_ml;
+  std::optional<std::string> sugar_type;
+  std::optional<double> sugar_amount_g;
+  std::vector<std::string> fruits;
+  std::optional<std::int64_t> bottle_count;
+  std::optional<std::int64_t> bottle_volume_ml;
+  std::optional<TimePoint> stage2_start_date;
+  std::optional<std::int64_t> stage2_target_duration_hours;
+  std::optional<std::string> notes;
+  bool is_public = false;
+  std::optional<std::string> public_note;
+  std::vector<std::string> photo_keys;
+  std::int64_t version = 1;
+  TimePoint created_at;
+  TimePoint updated_at;
+  std::optional<TimePoint> archived_at;
+
+  bool archived() const { return status == kStatusArchived; }
+};
+
+// The client-writable fields of a request body; absent, null (clears an optional field) or a value.
+struct BatchFields {
+  http::Field<std::string> name, kind, stage, status, sugar_type, notes, public_note;
+  http::Field<TimePoint> start_date, stage2_start_date;
+  http::Field<std::int64_t> target_duration_hours, water_volume_ml, bottle_count, bottle_volume_ml,
+      stage2_target_duration_hours;
+  http::Field<double> temperature_c, sugar_amount_g;
+  http::Field<std::vector<std::string>> fruits;
+  http::Field<bool> is_public;
+};
+
+enum class BatchBody { create, update };
+// Validates every field and range; throws VALIDATION_ERROR naming each bad, unknown or read-only field.
+BatchFields read_batch_fields(const json::object& body, BatchBody mode);
+
+Batch new_batch(const BatchFields& fields, std::string batch_id, std::string user_id, TimePoint now);
+
+// What a partial update changed, for the automatic timeline events and the archive hook.
+struct BatchChange {
+  bool changed = false;
+  std::optional<std::string> previous_stage;   // set when the stage changed
+  std::optional<std::string> previous_status;  // set when the status changed
+};
+// Applies a partial update in place (stage2StartDate defaults to now on bottling; archivedAt follows the
+// status). Does not touch version/updatedAt: the caller bumps them when something changed.
+BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoint now);
+
+json::object to_json(const Batch& batch);
+store::Item to_item(const Batch& batch);
+Batch batch_from_item(const store::Item& item);
+
+// Timestamps the service stores must sort as keys and make sense for a brew: years 2000 to 2099.
+bool within_supported_dates(TimePoint t);
+
+// ETag of a batch version: "\"<version>\"" (a strong validator).
+std::string etag(std::int64_t version);
+// Whether an If-Match header value (a list of entity tags, or "*") admits this version.
+bool if_match_allows(std::string_view header, std::int64_t version);
+
+}  // namespace kefir::domain

@@ -1,0 +1,59 @@
+#pragma once
+// A timeline event of a batch (SPEC §4): type, validation of request bodies, conversions to the API's JSON
+// and to the stored item. Pure: no I/O.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "http/json_body.hpp"
+#include "ports/item_store.hpp"
+#include "util/json.hpp"
+#include "util/time.hpp"
+
+namespace kefir::domain {
+
+inline constexpr std::string_view kEventStageChange = "stage_change";
+inline constexpr std::string_view kEventStatusChange = "status_change";
+inline constexpr std::string_view kEventNote = "note";
+inline constexpr std::string_view kEventPhotoAdded = "photo_added";
+inline constexpr std::string_view kEventMeasurement = "measurement";
+inline const std::initializer_list<std::string_view> kEventTypes = {
+    kEventStageChange, kEventStatusChange, "observation", kEventNote, kEventPhotoAdded, kEventMeasurement};
+
+inline constexpr std::size_t kMaxMetadataBytes = 4096;
+inline constexpr int kMaxMetadataDepth = 3;
+
+struct Event {
+  std::string event_id;
+  std::string batch_id;
+  std::string user_id;
+  std::string type;
+  TimePoint timestamp;
+  std::string description;
+  json::object metadata;
+  std::optional<std::string> photo_key;
+  TimePoint created_at;
+};
+
+struct EventFields {
+  std::string type;
+  std::optional<TimePoint> timestamp;
+  std::string description;
+  json::object metadata;
+  std::optional<std::string> photo_key;
+};
+// Validates a POST body (type, timestamp, description, metadata size/depth and measurement readings, photoKey
+// syntax; that the photo belongs to the batch is the service's check). Throws VALIDATION_ERROR.
+EventFields read_event_fields(const json::object& body);
+
+Event new_event(EventFields fields, std::string batch_id, std::string user_id, std::string event_id,
+                TimePoint now);
+
+// Nesting depth of a JSON value: a scalar is 0, an object or array one more than its deepest member.
+int json_depth(const json::value& value);
+
+json::object to_json(const Event& event);
+store::Item to_item(const Event& event);
+Event event_from_item(const store::Item& item);
+
+}  // namespace kefir::domain

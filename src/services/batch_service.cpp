@@ -1,0 +1,186 @@
+#include "services/batch_service.hpp"
+
+#include "domain/keys.hpp"
+#include "http/errors.hpp"
+#include "services/bulk_delete.hpp"
+#include "services/event_service.hpp"
+
+namespace kefir::services {
+namespace {
+
+// A read-modify-write that keeps losing to concurrent writers gives up with 409 rather than spin.
+constexpr int kMaxWriteAttempts = 8;
+
+http::ApiError batch_not_found() {
+  return http::not_found("batch not found");
+}
+
+store::Query user_batches_query(const std::string& user_id) {
+  store::Query query;
+  query.partition = keys::user_pk(user_id);
+  query.sort = {store::SortOp::begins_with, std::string(keys::kBatchPrefix), {}};
+  return query;
+}
+
+std::string transition(std::string_view what, std::string_view from, std::string_view to) {
+  return std::string(what) + " changed from " + std::string(from) + " to " + std::string(to);
+}
+
+}  // namespace
+
+domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields) {
+  auto now = ctx.now();
+  auto batch = domain::new_batch(fields, ctx.batch_ids.next(epoch_millis(now)), user_id, now);
+  auto started = timeline_event(user_id, batch.batch_id, domain::kEventNote, "Batch started", {}, now);
+  started.timestamp = batch.start_date;
+  ctx.store->transact_write(
+      {store::Put{domain::to_item(batch), store::Condition::item_absent()}, event_write(started)});
+  return batch;
+}
+
+BatchPage list_batches(AppContext& ctx, const std::string& user_id, const BatchFilter& filter,
+                       const PageRequest& page) {
+  auto query = user_batches_query(user_id);
+  query.forward = false;  // UUIDv7 ids sort by creation: newest first is the reverse key range
+  auto keep = [&filter](const store::Item& item) {
+    auto status = json_string(item, "status");
+    if (filter.status ? status != *filter.status : status == domain::kStatusArchived) return false;
+    return !filter.stage || json_string(item, "stage") == *filter.stage;
+  };
+  cursor::Codec codec(ctx.derive_key("cursor"));
+  auto fingerprint =
+      cursor::fingerprint({"batches", user_id, filter.status.value_or(""), filter.stage.value_or("")});
+  auto items = read_page(*ctx.store, codec, std::move(query), fingerprint, page, keep);
+  BatchPage result;
+  result.next_cursor = std::move(items.next_cursor);
+  result.batches.reserve(items.items.size());
+  for (const auto& item : items.items) result.batches.push_back(domain::batch_from_item(item));
+  return result;
+}
+
+std::optional<domain::Batch> find_batch(AppContext& ctx, const std::string& user_id,
+                                        std::string_view batch_id) {
+  if (!is_uuid(batch_id)) return std::nullopt;
+  auto item = ctx.store->get(keys::batch(user_id, batch_id));
+  if (!item) return std::nullopt;
+  return domain::batch_from_item(*item);
+}
+
+domain::Batch get_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id) {
+  auto batch = find_batch(ctx, user_id, batch_id);
+  if (!batch) throw batch_not_found();
+  return std::move(*batch);
+}
+
+std::optional<domain::Batch> find_batch_by_id(AppContext& ctx, std::string_view batch_id) {
+  if (!is_uuid(batch_id)) return std::nullopt;
+  store::Query query;
+  query.on_gsi1 = true;
+  query.partition = keys::batch_gsi1pk(batch_id);
+  query.sort = {store::SortOp::equals, std::string(keys::kBatchGsi1Sk), {}};
+  query.limit = 1;
+  auto page = ctx.store->query(query);
+  if (page.items.empty()) return std::nullopt;
+  return domain::batch_from_item(page.items.front());
+}
+
+domain::Batch modify_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                           std::optional<std::string_view> if_match, const BatchEdit& edit) {
+  for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
+    auto batch = get_batch(ctx, user_id, batch_id);
+    if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw http::precondition_failed();
+    auto read_version = batch.version;
+    auto now = ctx.now();
+    auto writes = edit(batch, now);
+    if (!writes) return batch;
+    batch.version = read_version + 1;
+    batch.updated_at = now;
+    writes->insert(writes->begin(),
+                   store::Put{domain::to_item(batch), store::Condition::equals("version", read_version)});
+    try {
+      ctx.store->transact_write(*writes);
+      return batch;
+    } catch (const store::ConditionFailed& failed) {
+      // Index 0 is the batch: someone else wrote it (or deleted it) since we read it.
+      if (failed.index() > 0) throw;
+      if (if_match) throw http::precondition_failed();
+    }
+  }
+  throw http::conflict("the batch is being changed by another request; retry");
+}
+
+domain::Batch update_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                           const domain::BatchFields& fields, std::optional<std::string_view> if_match) {
+  bool archived_now = false;
+  auto batch =
+      modify_batch(ctx, user_id, batch_id, if_match,
+                   [&](domain::Batch& batch, TimePoint now) -> std::optional<std::vector<store::WriteOp>> {
+                     auto change = domain::apply_batch_fields(batch, fields, now);
+                     if (!change.changed) return std::nullopt;
+                     std::vector<store::WriteOp> writes;
+                     if (change.previous_stage) {
+                       json::object metadata{{"from", *change.previous_stage}, {"to", batch.stage}};
+                       writes.push_back(event_write(timeline_event(
+                           user_id, batch.batch_id, domain::kEventStageChange,
+                           transition("Stage", *change.previous_stage, batch.stage), metadata, now)));
+                     }
+                     if (change.previous_status) {
+                       json::object metadata{{"from", *change.previous_status}, {"to", batch.status}};
+                       writes.push_back(event_write(timeline_event(
+                           user_id, batch.batch_id, domain::kEventStatusChange,
+                           transition("Status", *change.previous_status, batch.status), metadata, now)));
+                     }
+                     archived_now = change.previous_status.has_value() && batch.archived();
+                     return writes;
+                   });
+  if (archived_now) ctx.hooks.run_batch_archived(user_id, batch.batch_id);
+  return batch;
+}
+
+domain::Batch archive_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                            std::optional<std::string_view> if_match) {
+  domain::BatchFields fields;
+  fields.status.present = true;
+  fields.status.value = std::string(domain::kStatusArchived);
+  return update_batch(ctx, user_id, batch_id, fields, if_match);
+}
+
+void delete_batch_permanently(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                              std::optional<std::string_view> if_match) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw http::precondition_failed();
+  // The batch item goes last: if anything fails midway, the batch is still there and a retry finishes the
+  // job.
+  ctx.hooks.run_batch_deleted(user_id, batch.batch_id);
+  delete_batch_events(ctx, batch.batch_id);
+  std::optional<store::Condition> condition;
+  if (if_match) condition = store::Condition::equals("version", batch.version);
+  try {
+    ctx.store->remove(keys::batch(user_id, batch.batch_id), condition);
+  } catch (const store::ConditionFailed&) {
+    throw http::precondition_failed();
+  }
+}
+
+void delete_all_batches(AppContext& ctx, const std::string& user_id) {
+  auto query = user_batches_query(user_id);
+  query.limit = store::kMaxTransactionItems;
+  while (true) {
+    auto page = ctx.store->query(query);
+    std::vector<store::Key> batch_keys;
+    for (const auto& item : page.items) {
+      delete_batch_events(ctx, json_string(item, "batchId"));
+      batch_keys.push_back(store::key_of(item));
+    }
+    delete_keys(*ctx.store, batch_keys);
+    if (!page.last_key) return;
+    query.start_after = std::move(page.last_key);
+  }
+}
+
+void register_batch_hooks(AppContext& ctx) {
+  ctx.hooks.account_deleted.push_back(
+      [&ctx](const std::string& user_id) { delete_all_batches(ctx, user_id); });
+}
+
+}  // namespace kefir::services

@@ -1,0 +1,91 @@
+#include "services/event_service.hpp"
+
+#include <algorithm>
+
+#include "domain/keys.hpp"
+#include "http/errors.hpp"
+#include "services/batch_service.hpp"
+#include "services/bulk_delete.hpp"
+
+namespace kefir::services {
+namespace {
+
+store::Query timeline_query(std::string_view batch_id) {
+  store::Query query;
+  query.partition = keys::events_pk(batch_id);
+  query.sort = {store::SortOp::begins_with, std::string(keys::kEventPrefix), {}};
+  return query;
+}
+
+}  // namespace
+
+domain::Event timeline_event(const std::string& user_id, const std::string& batch_id, std::string_view type,
+                             std::string description, json::object metadata, TimePoint now) {
+  domain::EventFields fields{std::string(type), now, std::move(description), std::move(metadata),
+                             std::nullopt};
+  return domain::new_event(std::move(fields), batch_id, user_id, uuid_v4(), now);
+}
+
+store::WriteOp event_write(const domain::Event& event) {
+  return store::Put{domain::to_item(event), store::Condition::item_absent()};
+}
+
+domain::Event add_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                        domain::EventFields fields) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  if (fields.photo_key && std::find(batch.photo_keys.begin(), batch.photo_keys.end(), *fields.photo_key) ==
+                              batch.photo_keys.end())
+    throw http::validation_error("photoKey", "must be a photo of this batch");
+  auto event = domain::new_event(std::move(fields), batch.batch_id, user_id, uuid_v4(), ctx.now());
+  // The batch must still exist when the event lands, or a concurrent permanent delete would leave it
+  // orphaned.
+  try {
+    ctx.store->transact_write({event_write(event), store::Check{keys::batch(user_id, batch.batch_id),
+                                                                store::Condition::item_exists()}});
+  } catch (const store::ConditionFailed&) {
+    throw http::not_found("batch not found");
+  }
+  return event;
+}
+
+EventPage list_events(AppContext& ctx, const std::string& user_id, std::string_view batch_id, bool ascending,
+                      const PageRequest& page) {
+  get_batch(ctx, user_id, batch_id);
+  auto query = timeline_query(batch_id);
+  query.forward = ascending;
+  cursor::Codec codec(ctx.derive_key("cursor"));
+  auto items =
+      read_page(*ctx.store, codec, std::move(query),
+                cursor::fingerprint({"events", user_id, batch_id, ascending ? "asc" : "desc"}), page);
+  EventPage result;
+  result.next_cursor = std::move(items.next_cursor);
+  result.events.reserve(items.items.size());
+  for (const auto& item : items.items) result.events.push_back(domain::event_from_item(item));
+  return result;
+}
+
+void delete_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                  std::string_view event_id) {
+  get_batch(ctx, user_id, batch_id);
+  if (!is_uuid(event_id)) throw http::not_found("event not found");
+  // The sort key starts with the timestamp, so an event is found by id by walking its batch's timeline.
+  auto query = timeline_query(batch_id);
+  query.limit = 100;
+  while (true) {
+    auto page = ctx.store->query(query);
+    for (const auto& item : page.items) {
+      if (json_string(item, "eventId") != event_id) continue;
+      if (!ctx.store->remove(store::key_of(item))) throw http::not_found("event not found");
+      return;
+    }
+    if (!page.last_key) break;
+    query.start_after = std::move(page.last_key);
+  }
+  throw http::not_found("event not found");
+}
+
+std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id) {
+  return delete_matching(*ctx.store, timeline_query(batch_id));
+}
+
+}  // namespace kefir::services

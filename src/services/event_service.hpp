@@ -1,0 +1,35 @@
+#pragma once
+// Timeline use cases (SPEC §4): add, list by time behind a cursor, delete. Other domains add their automatic
+// events (photo_added...) to their own transactions with event_write().
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/context.hpp"
+#include "domain/event.hpp"
+#include "services/paged_query.hpp"
+
+namespace kefir::services {
+
+struct EventPage {
+  std::vector<domain::Event> events;
+  std::optional<std::string> next_cursor;
+};
+
+domain::Event add_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                        domain::EventFields fields);
+EventPage list_events(AppContext& ctx, const std::string& user_id, std::string_view batch_id, bool ascending,
+                      const PageRequest& page);
+void delete_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+                  std::string_view event_id);
+
+// An automatic event (note, stage_change, photo_added...) stamped `now`, ready for event_write().
+domain::Event timeline_event(const std::string& user_id, const std::string& batch_id, std::string_view type,
+                             std::string description, json::object metadata, TimePoint now);
+store::WriteOp event_write(const domain::Event& event);
+
+// Every event of a batch (permanent delete, account deletion).
+std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id);
+
+}  // namespace kefir::services
