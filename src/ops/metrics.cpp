@@ -17,7 +17,8 @@ constexpr char kKeySeparator = '\x1f';
 const auto kProcessStart = std::chrono::system_clock::now();
 const auto kProcessStartSteady = std::chrono::steady_clock::now();
 
-void append_number(std::string& out, double value) {
+// Shortest round-trip text; `fixed` for bucket bounds, so they read "0.0005" rather than "5e-04".
+void append_number(std::string& out, double value, bool fixed = false) {
   if (std::isinf(value)) {
     out += value > 0 ? "+Inf" : "-Inf";
     return;
@@ -27,7 +28,8 @@ void append_number(std::string& out, double value) {
     return;
   }
   char buffer[32];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  auto result = fixed ? std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::fixed)
+                      : std::to_chars(buffer, buffer + sizeof buffer, value);
   out.append(buffer, result.ptr);
 }
 
@@ -104,21 +106,36 @@ Histogram::Snapshot Histogram::snapshot() const {
 }
 
 FamilyBase::FamilyBase(std::string name, std::string help, std::vector<std::string> label_names)
-    : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {}
+    : name_(std::move(name)), help_(std::move(help)), label_names_(std::move(label_names)) {
+  static std::atomic<std::uint64_t> next_id{0};
+  id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+}
 
-std::string_view FamilyBase::key_of(std::initializer_list<std::string_view> values) const {
+FamilyBase::Keys FamilyBase::key_of(std::initializer_list<std::string_view> values) const {
   if (values.size() != label_names_.size())
     throw std::invalid_argument("metric " + name_ + ": expected " + std::to_string(label_names_.size()) +
                                 " label values");
   thread_local std::string buffer;
-  buffer.clear();
+  buffer.assign(reinterpret_cast<const char*>(&id_), sizeof id_);
   bool first = true;
   for (auto value : values) {
     if (!first) buffer += kKeySeparator;
     buffer += value;
     first = false;
   }
-  return buffer;
+  std::string_view whole = buffer;
+  return {whole, whole.substr(sizeof id_)};
+}
+
+void*& FamilyBase::thread_cached(std::string_view cache_key) {
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  thread_local std::unordered_map<std::string, void*, Hash, std::equal_to<>> cache;
+  auto found = cache.find(cache_key);
+  if (found != cache.end()) return found->second;
+  return cache.emplace(std::string(cache_key), nullptr).first->second;
 }
 
 void FamilyBase::append_labels(std::string& out, std::string_view key, std::string_view extra) const {
@@ -156,16 +173,23 @@ void FamilyBase::append_header(std::string& out, std::string_view type) const {
 
 template <class Metric>
 Metric& Family<Metric>::with(std::initializer_list<std::string_view> values) {
-  auto key = key_of(values);
+  auto keys = key_of(values);
+  void*& cached = thread_cached(keys.cache_key);
+  if (cached) return *static_cast<Metric*>(cached);
+  Metric* series = nullptr;
   {
     std::shared_lock lock(mutex_);
-    auto found = series_.find(key);
-    if (found != series_.end()) return *found->second;
+    auto found = series_.find(keys.key);
+    if (found != series_.end()) series = found->second.get();
   }
-  std::unique_lock lock(mutex_);
-  auto [it, added] = series_.try_emplace(std::string(key));
-  if (added) it->second = make_series();
-  return *it->second;
+  if (!series) {
+    std::unique_lock lock(mutex_);
+    auto [it, added] = series_.try_emplace(std::string(keys.key));
+    if (added) it->second = make_series();
+    series = it->second.get();
+  }
+  cached = series;
+  return *series;
 }
 
 template <class Metric>
@@ -219,7 +243,7 @@ void HistogramFamily::expose(std::string& out) const {
     std::string le;
     for (std::size_t i = 0; i <= bounds_.size(); ++i) {
       le = "le=\"";
-      append_number(le, i < bounds_.size() ? bounds_[i] : INFINITY);
+      append_number(le, i < bounds_.size() ? bounds_[i] : INFINITY, true);
       le += '"';
       out += name_;
       out += "_bucket";

@@ -2,9 +2,10 @@
 // Prometheus metrics (SPEC §10): a small registry of counter, gauge and histogram families with labels, the
 // text exposition format, and the service's own series behind named helpers (`ops::metrics().request(...)`).
 //
-// The request path hits this on every request, so a labelled series is found under a shared lock with a
-// per-thread key buffer (no allocation once the series exists) and updated with relaxed atomics. Series are
-// never removed: their addresses stay valid, and callers on a hot path may keep a reference.
+// The request path hits this on every request, so a labelled series is found in a per-thread cache without a
+// lock or an allocation once this thread has seen it (a shared lock on the family otherwise), and updated
+// with relaxed atomics. Series are never removed: their addresses stay valid, and callers may keep a
+// reference.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -68,8 +69,15 @@ class FamilyBase {
 
  protected:
   // The series key of these label values (joined by a separator that cannot occur in a label value we emit),
-  // in a per-thread buffer valid until the next call on this thread.
-  std::string_view key_of(std::initializer_list<std::string_view> values) const;
+  // in a per-thread buffer valid until the next call on this thread. The buffer starts with this family's
+  // process-unique id, which makes `cache_key` a key of the per-thread series cache; `key` is what follows.
+  struct Keys {
+    std::string_view cache_key;
+    std::string_view key;
+  };
+  Keys key_of(std::initializer_list<std::string_view> values) const;
+  // Series this thread has already looked up (cache key -> series), so the hot path takes no lock.
+  static void*& thread_cached(std::string_view cache_key);
   // `{a="x",b="y"}` for a series key, with `extra` (e.g. le="0.5") appended; empty when there is no label.
   void append_labels(std::string& out, std::string_view key, std::string_view extra = {}) const;
   void append_header(std::string& out, std::string_view type) const;
@@ -77,6 +85,7 @@ class FamilyBase {
   std::string name_;
   std::string help_;
   std::vector<std::string> label_names_;
+  std::uint64_t id_;
 };
 
 template <class Metric>
