@@ -13,5 +13,6 @@ void register_me_routes(http::Router& router, AppContext& ctx);
 void register_batch_routes(http::Router& router, AppContext& ctx);
 void register_event_routes(http::Router& router, AppContext& ctx);
 void register_device_routes(http::Router& router, AppContext& ctx);
+void register_metrics_routes(http::Router& router, AppContext& ctx);
 
 }  // namespace kefir::api

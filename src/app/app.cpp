@@ -6,8 +6,13 @@
 #include "api/routes.hpp"
 #include "auth/mail_queue.hpp"
 #include "auth/middleware.hpp"
+#include "http/cors.hpp"
 #include "http/idempotency.hpp"
+#include "http/metrics_middleware.hpp"
 #include "http/middleware.hpp"
+#include "http/security_headers.hpp"
+#include "http/throttle.hpp"
+#include "ops/metrics.hpp"
 
 namespace kefir {
 
@@ -26,9 +31,15 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   ctx.master_secret = ctx.tokens->master_secret();
   ctx.mailer = auth::make_mailer(ctx.config);
 
-  // Middleware, outermost first: request id + log line, metrics, CORS, security headers, throttling,
-  // authentication, idempotency. Each module adds its own line here, in this order.
+  // Middleware, outermost first: request id + log line, metrics, security headers, CORS, throttling,
+  // authentication, idempotency. Each module adds its own line here, in this order. Security headers wrap CORS
+  // so that preflight answers, which CORS gives without going further in, carry them too.
   router_.use(http::request_id_and_log());
+  router_.use(http::request_metrics(ops::metrics()));
+  router_.use(http::security_headers({.https = ctx.config.public_base_url.starts_with("https://")}));
+  router_.use(http::cors(ctx.config.prod() ? http::CorsPolicy::allow_only(ctx.config.cors_origins)
+                                           : http::CorsPolicy::allow_any()));
+  router_.use(http::throttle(ctx.config.throttle_rate, ctx.config.throttle_burst));
   router_.use(auth::authenticate(*ctx.tokens));
   router_.use(http::idempotency(*ctx.store, *ctx.clock));
   api::register_routes(router_, ctx);
