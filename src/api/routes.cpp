@@ -9,6 +9,7 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_batch_routes(router, ctx);
   register_event_routes(router, ctx);
   register_device_routes(router, ctx);
+  register_reminder_routes(router, ctx);
   register_metrics_routes(router, ctx);
 }
 

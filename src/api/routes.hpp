@@ -13,6 +13,7 @@ void register_me_routes(http::Router& router, AppContext& ctx);
 void register_batch_routes(http::Router& router, AppContext& ctx);
 void register_event_routes(http::Router& router, AppContext& ctx);
 void register_device_routes(http::Router& router, AppContext& ctx);
+void register_reminder_routes(http::Router& router, AppContext& ctx);
 void register_metrics_routes(http::Router& router, AppContext& ctx);
 
 }  // namespace kefir::api

@@ -12,6 +12,7 @@
 #include "http/middleware.hpp"
 #include "http/security_headers.hpp"
 #include "http/throttle.hpp"
+#include "jobs/reminder_processor.hpp"
 #include "ops/metrics.hpp"
 
 namespace kefir {
@@ -43,6 +44,7 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   router_.use(auth::authenticate(*ctx.tokens));
   router_.use(http::idempotency(*ctx.store, *ctx.clock));
   api::register_routes(router_, ctx);
+  jobs_.push_back(jobs::make_reminder_processor(ctx));
 }
 
 App::~App() { stop_jobs(); }

@@ -45,6 +45,9 @@ struct AppContext {
   // The one secret to manage (SPEC §1): derived from the token signing key, so every instance sharing the key
   // agrees. OTP hashes, cursors and blob URL signatures each use their own derived key.
   std::string master_secret;
+  // Set by the reminder processor of this process: a reminder becomes due at the given time, so it can wake
+  // before its next planned look (SPEC §5: within 5 s of the time). Unset when no processor runs here.
+  std::function<void(TimePoint due)> reminder_scheduled;
 
   TimePoint now() const { return clock->now(); }
   std::string derive_key(std::string_view purpose) const {

@@ -1,0 +1,330 @@
+#include "services/reminder_service.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "domain/batch.hpp"
+#include "domain/event.hpp"
+#include "domain/keys.hpp"
+#include "http/errors.hpp"
+#include "services/auth_service.hpp"
+#include "services/batch_service.hpp"
+#include "services/bulk_delete.hpp"
+
+namespace kefir::services {
+namespace {
+
+using reminders::Reminder;
+using reminders::Status;
+namespace attr = reminders::attr;
+
+// Each attempt re-reads; losing this often to concurrent writers of the same reminder ends in 409.
+constexpr int kMaxWriteAttempts = 8;
+// The calibration looks at the user's most recent batches only: brewing habits change.
+constexpr std::size_t kCalibrationBatches = 50;
+
+store::Query user_reminders_query(const std::string& user_id) {
+  store::Query query;
+  query.partition = keys::user_pk(user_id);
+  query.sort = {store::SortOp::begins_with, std::string(keys::kReminderPrefix), {}};
+  return query;
+}
+
+std::vector<Reminder> load_user_reminders(AppContext& ctx, const std::string& user_id,
+                                          const std::function<bool(const Reminder&)>& keep) {
+  std::vector<Reminder> out;
+  auto query = user_reminders_query(user_id);
+  while (true) {
+    auto page = ctx.store->query(query);
+    for (const auto& item : page.items) {
+      auto reminder = reminders::from_item(item);
+      if (keep(reminder)) out.push_back(std::move(reminder));
+    }
+    if (!page.last_key) break;
+    query.start_after = std::move(page.last_key);
+  }
+  std::sort(out.begin(), out.end(), [](const Reminder& a, const Reminder& b) {
+    return std::tie(a.scheduled_time, a.reminder_id) < std::tie(b.scheduled_time, b.reminder_id);
+  });
+  return out;
+}
+
+bool counts_as_pending(const Reminder& r) {
+  return r.awaiting_delivery() && !r.completed;
+}
+
+void wake_processor(AppContext& ctx, TimePoint due) {
+  if (ctx.reminder_scheduled) ctx.reminder_scheduled(due);
+}
+
+fermentation::Kind kind_of(const domain::Batch& batch) {
+  return batch.kind == "milk" ? fermentation::Kind::milk : fermentation::Kind::water;
+}
+
+double hours_between(TimePoint from, TimePoint to) {
+  return std::chrono::duration<double, std::ratio<3600>>(to - from).count();
+}
+
+// When a bottled batch left its second fermentation: its first move to the fridge (or to "ready").
+std::optional<TimePoint> second_fermentation_end(AppContext& ctx, const domain::Batch& batch) {
+  store::Query query;
+  query.partition = keys::events_pk(batch.batch_id);
+  query.sort = {store::SortOp::begins_with, std::string(keys::kEventPrefix), {}};
+  for (const auto& item : ctx.store->query(query).items) {
+    auto event = domain::event_from_item(item);
+    if (event.type != domain::kEventStatusChange || event.timestamp <= *batch.stage2_start_date) continue;
+    auto to = json_string(event.metadata, "to");
+    if (to == "in_fridge" || to == "ready") return event.timestamp;
+  }
+  return std::nullopt;
+}
+
+// The user's own record for the calibration: how long their recent batches took in `stage`.
+std::vector<fermentation::FinishedStage> finished_stages(AppContext& ctx, const std::string& user_id,
+                                                         const std::string& current_batch_id,
+                                                         fermentation::Stage stage,
+                                                         double default_temperature) {
+  store::Query query;
+  query.partition = keys::user_pk(user_id);
+  query.sort = {store::SortOp::begins_with, std::string(keys::kBatchPrefix), {}};
+  query.forward = false;  // UUIDv7 ids: newest first
+  query.limit = kCalibrationBatches + 1;
+  std::vector<fermentation::FinishedStage> out;
+  for (const auto& item : ctx.store->query(query).items) {
+    auto batch = domain::batch_from_item(item);
+    if (batch.batch_id == current_batch_id || !batch.stage2_start_date) continue;
+    const double temperature = batch.temperature_c.value_or(default_temperature);
+    if (stage == fermentation::Stage::first) {
+      out.push_back(
+          {kind_of(batch), stage, temperature, hours_between(batch.start_date, *batch.stage2_start_date)});
+    } else if (batch.status != domain::kStatusActive) {
+      if (auto end = second_fermentation_end(ctx, batch))
+        out.push_back({kind_of(batch), stage, temperature, hours_between(*batch.stage2_start_date, *end)});
+    }
+  }
+  return out;
+}
+
+reminders::Reminder require_reminder_item(std::optional<store::Item> item) {
+  if (!item) throw http::not_found("reminder not found");
+  return reminders::from_item(*item);
+}
+
+// The state a decision was made on: a write conditioned on it fails if anyone changed the reminder meanwhile.
+store::Condition still(const Reminder& r) {
+  return store::Condition::all_of(
+      {store::Condition::equals(std::string(attr::status), json::string(reminders::to_string(r.status))),
+       store::Condition::equals(std::string(attr::completed), r.completed)});
+}
+
+struct Change {
+  store::Update update;
+  std::optional<TimePoint> wake_at;  // the reminder became due at this time
+};
+// Decides from the current reminder: a change, nothing to do (nullopt), or an ApiError (409).
+using Decide = std::function<std::optional<Change>(const Reminder&, TimePoint now)>;
+
+Reminder change_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id,
+                         const Decide& decide) {
+  if (!is_uuid(reminder_id)) throw http::not_found("reminder not found");
+  const auto key = keys::reminder(user_id, reminder_id);
+  for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
+    auto current = require_reminder_item(ctx.store->get(key));
+    const TimePoint now = ctx.now();
+    auto change = decide(current, now);
+    if (!change) return current;
+    change->update.set[attr::updated_at] = format_rfc3339(now);
+    try {
+      auto updated = reminders::from_item(ctx.store->update(key, change->update, still(current)));
+      if (change->wake_at) wake_processor(ctx, *change->wake_at);
+      return updated;
+    } catch (const store::ConditionFailed&) {
+    }
+  }
+  throw http::conflict("the reminder is being changed by another request; retry");
+}
+
+void leave_due_index(store::Update& update) {
+  update.remove.emplace_back(attr::gsi1pk);
+  update.remove.emplace_back(attr::gsi1sk);
+}
+
+void cancel_batch_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id) {
+  auto pending = load_user_reminders(
+      ctx, user_id, [&](const Reminder& r) { return r.batch_id == batch_id && r.status == Status::pending; });
+  for (const auto& reminder : pending) {
+    store::Update update;
+    update.set[attr::status] = reminders::to_string(Status::cancelled);
+    update.set[attr::updated_at] = format_rfc3339(ctx.now());
+    leave_due_index(update);
+    try {
+      ctx.store->update(keys::reminder(user_id, reminder.reminder_id), update,
+                        store::Condition::equals(std::string(attr::status), "pending"));
+    } catch (const store::ConditionFailed&) {
+      // Claimed for delivery or changed meanwhile: its new state stands.
+    }
+  }
+}
+
+void delete_batch_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id) {
+  std::vector<store::Key> keys;
+  for (const auto& r :
+       load_user_reminders(ctx, user_id, [&](const Reminder& r) { return r.batch_id == batch_id; }))
+    keys.push_back(keys::reminder(user_id, r.reminder_id));
+  delete_keys(*ctx.store, keys);
+}
+
+}  // namespace
+
+std::vector<fermentation::Suggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
+                                                           std::string_view batch_id) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  if (batch.archived() || batch.status == "in_fridge") return {};
+  const auto profile = read_user_profile(*ctx.store, user_id);
+  const double default_temperature =
+      profile ? profile->preferences.default_temperature_c : fermentation::kReferenceTemperatureC;
+
+  fermentation::BatchSnapshot snapshot;
+  snapshot.kind = kind_of(batch);
+  snapshot.temperature_c = batch.temperature_c.value_or(default_temperature);
+  if (batch.stage == domain::kStageBottled) {
+    snapshot.stage = fermentation::Stage::second;
+    snapshot.stage_started = batch.stage2_start_date.value_or(batch.start_date);
+    if (batch.stage2_target_duration_hours)
+      snapshot.target_hours = static_cast<double>(*batch.stage2_target_duration_hours);
+  } else {
+    snapshot.stage = fermentation::Stage::first;
+    snapshot.stage_started = batch.start_date;
+    if (batch.target_duration_hours)
+      snapshot.target_hours = static_cast<double>(*batch.target_duration_hours);
+  }
+  // An explicit target makes the history irrelevant: no need to read it.
+  std::vector<fermentation::FinishedStage> history;
+  if (!snapshot.target_hours)
+    history = finished_stages(ctx, user_id, batch.batch_id, snapshot.stage, default_temperature);
+  return fermentation::suggest(snapshot, history, ctx.now());
+}
+
+std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user_id,
+                                        std::string_view batch_id,
+                                        const std::vector<reminders::NewReminder>& wanted) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  if (batch.archived()) throw http::conflict("the batch is archived");
+  const auto pending = load_user_reminders(ctx, user_id, counts_as_pending).size();
+  if (pending + wanted.size() > reminders::kMaxPendingPerUser) {
+    throw http::conflict("at most " + std::to_string(reminders::kMaxPendingPerUser) +
+                         " pending reminders per user (" + std::to_string(pending) + " now)");
+  }
+
+  const TimePoint now = ctx.now();
+  std::vector<Reminder> created;
+  std::vector<store::WriteOp> writes;
+  for (const auto& item : wanted) {
+    Reminder r;
+    r.reminder_id = uuid_v4();
+    r.batch_id = batch.batch_id;
+    r.batch_name = batch.name;
+    r.user_id = user_id;
+    r.type = item.type;
+    r.message = item.message;
+    r.scheduled_time = item.scheduled_time;
+    r.created_at = now;
+    r.updated_at = now;
+    writes.emplace_back(store::Put{reminders::to_item(r), store::Condition::item_absent()});
+    created.push_back(std::move(r));
+  }
+  std::vector<store::Condition> open_statuses;
+  for (auto status : domain::kBatchStatuses)
+    if (status != domain::kStatusArchived)
+      open_statuses.push_back(store::Condition::equals("status", json::string(status)));
+  writes.emplace_back(
+      store::Check{keys::batch(user_id, batch.batch_id), store::Condition::any_of(open_statuses)});
+  try {
+    ctx.store->transact_write(writes);
+  } catch (const store::ConditionFailed& failed) {
+    if (failed.index() == static_cast<int>(writes.size()) - 1) {
+      if (!find_batch(ctx, user_id, batch.batch_id)) throw http::not_found("batch not found");
+      throw http::conflict("the batch is archived");
+    }
+    throw;
+  }
+  std::sort(created.begin(), created.end(),
+            [](const Reminder& a, const Reminder& b) { return a.scheduled_time < b.scheduled_time; });
+  wake_processor(ctx, created.front().scheduled_time);
+  return created;
+}
+
+std::vector<Reminder> batch_reminders(AppContext& ctx, const std::string& user_id,
+                                      std::string_view batch_id) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  return load_user_reminders(ctx, user_id, [&](const Reminder& r) { return r.batch_id == batch.batch_id; });
+}
+
+std::vector<Reminder> user_reminders(AppContext& ctx, const std::string& user_id, bool include_all) {
+  return load_user_reminders(
+      ctx, user_id, [include_all](const Reminder& r) { return include_all || counts_as_pending(r); });
+}
+
+Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id,
+                             const reminders::ReminderPatch& patch) {
+  return change_reminder(
+      ctx, user_id, reminder_id, [&](const Reminder& current, TimePoint) -> std::optional<Change> {
+        if (current.status != Status::pending || current.completed) {
+          throw http::conflict(
+              "only a pending reminder can be changed; this one is " +
+              std::string(current.completed ? "completed" : reminders::to_string(current.status)));
+        }
+        if (!patch.scheduled_time && !patch.message) return std::nullopt;
+        Change change;
+        if (patch.message) change.update.set[attr::message] = *patch.message;
+        if (patch.scheduled_time) {
+          change.update.set[attr::scheduled_time] = format_rfc3339(*patch.scheduled_time);
+          for (auto& [name, value] : reminders::due_index(current.reminder_id, *patch.scheduled_time))
+            change.update.set[name] = value;
+          change.wake_at = *patch.scheduled_time;
+        }
+        return change;
+      });
+}
+
+Reminder complete_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id) {
+  return change_reminder(ctx, user_id, reminder_id,
+                         [](const Reminder& current, TimePoint now) -> std::optional<Change> {
+                           if (current.completed) return std::nullopt;
+                           Change change;
+                           change.update.set[attr::completed] = true;
+                           change.update.set[attr::completed_at] = format_rfc3339(now);
+                           // A claim in flight keeps its index entry: should its processor die, the next one
+                           // finds and releases it.
+                           if (current.status == Status::pending) leave_due_index(change.update);
+                           return change;
+                         });
+}
+
+Reminder cancel_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id) {
+  return change_reminder(
+      ctx, user_id, reminder_id, [](const Reminder& current, TimePoint) -> std::optional<Change> {
+        if (current.status == Status::cancelled) return std::nullopt;
+        if (current.status != Status::pending) {
+          throw http::conflict("a reminder that is " + std::string(reminders::to_string(current.status)) +
+                               " cannot be cancelled");
+        }
+        Change change;
+        change.update.set[attr::status] = reminders::to_string(Status::cancelled);
+        leave_due_index(change.update);
+        return change;
+      });
+}
+
+void register_reminder_hooks(AppContext& ctx) {
+  ctx.hooks.batch_archived.push_back([&ctx](const std::string& user_id, const std::string& batch_id) {
+    cancel_batch_reminders(ctx, user_id, batch_id);
+  });
+  ctx.hooks.batch_deleted.push_back([&ctx](const std::string& user_id, const std::string& batch_id) {
+    delete_batch_reminders(ctx, user_id, batch_id);
+  });
+  ctx.hooks.account_deleted.push_back(
+      [&ctx](const std::string& user_id) { delete_matching(*ctx.store, user_reminders_query(user_id)); });
+}
+
+}  // namespace kefir::services

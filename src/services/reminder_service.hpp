@@ -1,0 +1,45 @@
+#pragma once
+// Reminder use cases (SPEC §5) over the item store: suggestions from the fermentation model, confirming,
+// listing, snoozing, completing and cancelling, and what archiving or deleting a batch or an account does to
+// reminders. Delivery is the reminder processor's (jobs/reminder_processor.hpp).
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/context.hpp"
+#include "domain/fermentation_model.hpp"
+#include "domain/reminder.hpp"
+
+namespace kefir::services {
+
+// 404 when the batch is not the user's.
+std::vector<fermentation::Suggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
+                                                           std::string_view batch_id);
+
+// Creates the reminders in one transaction with a check that the batch still exists and is not archived.
+// 409 for an archived batch or beyond kMaxPendingPerUser pending reminders.
+std::vector<reminders::Reminder> confirm_reminders(AppContext& ctx, const std::string& user_id,
+                                                   std::string_view batch_id,
+                                                   const std::vector<reminders::NewReminder>& wanted);
+
+// Every reminder of the batch by scheduledTime; 404 when the batch is not the user's.
+std::vector<reminders::Reminder> batch_reminders(AppContext& ctx, const std::string& user_id,
+                                                 std::string_view batch_id);
+// Pending, not completed reminders by scheduledTime; with include_all every status and completed ones too.
+std::vector<reminders::Reminder> user_reminders(AppContext& ctx, const std::string& user_id,
+                                                bool include_all);
+
+// Snooze or edit a pending reminder: 404 unknown, 409 not pending.
+reminders::Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id,
+                                        std::string_view reminder_id, const reminders::ReminderPatch& patch);
+// Marks done; a completed reminder leaves the due index and is never sent.
+reminders::Reminder complete_reminder(AppContext& ctx, const std::string& user_id,
+                                      std::string_view reminder_id);
+// status: cancelled (idempotent); 409 once it is being sent or was sent or failed.
+reminders::Reminder cancel_reminder(AppContext& ctx, const std::string& user_id,
+                                    std::string_view reminder_id);
+
+// The hooks: archiving cancels the batch's pending reminders; deleting a batch or an account deletes them.
+void register_reminder_hooks(AppContext& ctx);
+
+}  // namespace kefir::services
