@@ -13,6 +13,7 @@
 #include "http/security_headers.hpp"
 #include "http/throttle.hpp"
 #include "jobs/reminder_processor.hpp"
+#include "ops/instrumented_item_store.hpp"
 #include "ops/metrics.hpp"
 
 namespace kefir {
@@ -27,7 +28,8 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   auto& ctx = *context_;
   ctx.config = std::move(config);
   ctx.clock = std::make_unique<SystemClock>();
-  ctx.store = make_item_store(ctx.config, *ctx.clock);
+  ctx.store = std::make_unique<ops::InstrumentedItemStore>(make_item_store(ctx.config, *ctx.clock), ctx.config.store,
+                                                          ops::metrics());
   ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);
   ctx.master_secret = ctx.tokens->master_secret();
   ctx.mailer = auth::make_mailer(ctx.config);
