@@ -5,6 +5,7 @@
 
 #include "adapters/console/console_mailer.hpp"
 #include "adapters/smtp/smtp_mailer.hpp"
+#include "ops/metrics.hpp"
 #include "util/log.hpp"
 
 namespace kefir::auth {
@@ -41,6 +42,7 @@ void MailQueue::send(const mail::Message& message) {
     if (pending_.size() >= options_.capacity) {
       log::error("mail dropped: queue full",
                  {{"to", log::email(message.to)}, {"transport", transport_name_}});
+      ops::metrics().otp_email_failed(transport_name_);
       return;
     }
     Pending pending{message, 0, std::chrono::steady_clock::now()};
@@ -81,6 +83,7 @@ void MailQueue::deliver(Pending pending) {
   ++pending.attempts;
   try {
     transport_->send(pending.message);
+    ops::metrics().otp_email_sent(transport_name_);
     log::info("mail sent", {{"to", log::email(pending.message.to)},
                             {"transport", transport_name_},
                             {"attempts", pending.attempts}});
@@ -91,12 +94,16 @@ void MailQueue::deliver(Pending pending) {
                                                                   {"transport", transport_name_},
                                                                   {"attempts", pending.attempts},
                                                                   {"error", error.what()}});
-    if (!retry) return;
+    if (!retry) {
+      ops::metrics().otp_email_failed(transport_name_);
+      return;
+    }
     pending.due = std::chrono::steady_clock::now() + options_.retry_delays[pending.attempts - 1];
   } catch (const std::exception& error) {
     log::error(
         "mail failed",
         {{"to", log::email(pending.message.to)}, {"transport", transport_name_}, {"error", error.what()}});
+    ops::metrics().otp_email_failed(transport_name_);
     return;
   }
   std::lock_guard lock(mutex_);
