@@ -8,6 +8,7 @@
 #include "app/app.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
+#include "lambda/runtime.hpp"
 #include "util/log.hpp"
 
 namespace {
@@ -71,10 +72,14 @@ int main(int argc, char** argv) {
   CLI::App cli{"kefir: the backend of a kefir-brewing app (SPEC: batches, timeline, reminders, photos)"};
   cli.require_subcommand(1);
   std::map<std::string, std::string> overrides;
+  if (lambda::started_by_lambda(argv[0])) return lambda::run([&] { return configure(overrides); });
 
   auto* serve_command = cli.add_subcommand("serve", "serve the HTTP API (standalone or one scaled-out instance)");
   add_config_flags(*serve_command, overrides);
   auto* version_command = cli.add_subcommand("version", "print the version");
+  auto* lambda_command =
+      cli.add_subcommand("lambda", "run as an AWS Lambda custom runtime (_HANDLER=http or scheduler)");
+  add_config_flags(*lambda_command, overrides);
 
   try {
     cli.parse(argc, argv);
@@ -88,6 +93,7 @@ int main(int argc, char** argv) {
       std::cout << "kefir " << KEFIR_VERSION << "\n";
       return 0;
     }
+    if (*lambda_command) return lambda::run([&] { return configure(overrides); });
     Config config = configure(overrides);
     int code = 0;
     if (*serve_command) code = serve(std::move(config));

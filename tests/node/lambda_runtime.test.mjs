@@ -1,0 +1,251 @@
+// `kefir lambda` as a real process driven through a local Runtime API with API Gateway payload 2.0 events shaped
+// as AWS documents them (tests/fixtures/lambda). KEFIR_LAMBDA_COMMAND runs the same flows against another build
+// of the runtime, e.g. the arm64 bootstrap under qemu.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { RuntimeApiFake, fixture, lambdaCommand, startRuntime, stopRuntime } from './lambda_runtime_fake.mjs';
+
+const PUBLIC_BASE_URL = 'https://r3pmxmplak.execute-api.us-east-1.amazonaws.com';
+
+function body(result) {
+  assert.equal(result.kind, 'response', `invocation failed: ${JSON.stringify(result.body)}`);
+  const payload = result.body;
+  const text = payload.isBase64Encoded ? Buffer.from(payload.body, 'base64').toString('utf8') : payload.body;
+  return payload.headers['content-type']?.startsWith('application/json') ? JSON.parse(text) : text;
+}
+
+function latestCode(dataDir, email) {
+  const outbox = readFileSync(path.join(dataDir, 'outbox.log'), 'utf8');
+  const mails = outbox.split('----- mail\n').filter((mail) => mail.startsWith(`To: ${email}\n`));
+  assert.ok(mails.length > 0, `no mail to ${email} in the outbox`);
+  return mails.at(-1).match(/\b(\d{6})\b/)[1];
+}
+
+async function eventually(check, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+// Signs a new user in through the http function; returns what the batch and device fixtures need.
+async function signIn(fake, dataDir, email) {
+  const login = await fake.invoke(fixture('auth-login.json', { email }));
+  assert.equal(login.body.statusCode, 202, JSON.stringify(login.body));
+  const code = await eventually(() => latestCode(dataDir, email));
+  const verify = await fake.invoke(fixture('auth-verify.json', { email, code }));
+  assert.equal(verify.body.statusCode, 200, JSON.stringify(verify.body));
+  const session = body(verify);
+  return { token: session.accessToken, issuer: PUBLIC_BASE_URL, user_id: session.user.userId };
+}
+
+// The Expo Push API as far as the processor uses it: tickets for every message, receipts for every ticket.
+async function startExpoFake() {
+  const messages = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (req.url.endsWith('/push/send')) {
+      messages.push(...payload);
+      res.end(JSON.stringify({ data: payload.map((_, i) => ({ status: 'ok', id: `ticket-${messages.length}-${i}` })) }));
+    } else {
+      res.end(JSON.stringify({ data: Object.fromEntries((payload.ids ?? []).map((id) => [id, { status: 'ok' }])) }));
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { messages, url: `http://127.0.0.1:${server.address().port}/--/api/v2/push/send`, close: () => new Promise((r) => server.close(r)) };
+}
+
+describe('http handler', () => {
+  let fake;
+  let runtime;
+  let dataDir;
+
+  before(async () => {
+    fake = await new RuntimeApiFake().start();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'kefir-lambda-'));
+    runtime = startRuntime(fake, {
+      DATA_DIR: dataDir,
+      PUBLIC_BASE_URL,
+      LOG_LEVEL: 'debug',
+      EXPO_PUSH_URL: 'http://127.0.0.1:9/unused',
+    });
+  });
+
+  after(async () => {
+    await stopRuntime(runtime);
+    await fake.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('an unknown route answers the router 404 as a payload 2.0 result', async () => {
+    const result = await fake.invoke(fixture('unknown-route.json'));
+    assert.equal(result.body.statusCode, 404);
+    assert.equal(result.body.isBase64Encoded, false);
+    assert.equal(result.body.headers['x-request-id'], 'JKJfSgPLvHcEJkQ');
+    assert.equal(body(result).code, 'NOT_FOUND');
+  });
+
+  test('the trace id of each invocation is exported as _X_AMZN_TRACE_ID', async () => {
+    const traceId = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1';
+    const result = await fake.invoke(fixture('unknown-route.json'), { traceId });
+    assert.equal(result.kind, 'response');
+    const line = await eventually(() => {
+      const found = runtime.logLines().find((l) => l.msg === 'invocation' && l.traceId === traceId);
+      assert.ok(found, 'no invocation log line with the trace id');
+      return found;
+    });
+    assert.ok(line.awsRequestId);
+  });
+
+  test('sign-in, then batches created (JSON and base64 bodies) and listed with repeated query keys', async () => {
+    const claims = await signIn(fake, dataDir, 'brewer@example.com');
+
+    const created = await fake.invoke(fixture('batches-create.json', { ...claims, name: 'Lemon ginger' }));
+    assert.equal(created.body.statusCode, 201, JSON.stringify(created.body));
+    assert.equal(body(created).batch.name, 'Lemon ginger');
+
+    const encoded = Buffer.from(JSON.stringify({ name: 'Fig & vanilla ☕', stage: 'stage1_open' })).toString('base64');
+    const fromBase64 = await fake.invoke(fixture('batches-create-base64.json', { ...claims, body_base64: encoded }));
+    assert.equal(fromBase64.body.statusCode, 201, JSON.stringify(fromBase64.body));
+    assert.equal(body(fromBase64).batch.name, 'Fig & vanilla ☕');
+
+    await fake.invoke(fixture('batches-create.json', { ...claims, name: 'Third' }));
+    // limit=2&limit=100: the first value counts, as through the Beast server (the comma-joined
+    // queryStringParameters value "2,100" would be a 400).
+    const listed = await fake.invoke(fixture('batches-list-repeated-keys.json', claims));
+    assert.equal(listed.body.statusCode, 200, JSON.stringify(listed.body));
+    const page = body(listed);
+    assert.deepEqual(page.batches.map((b) => b.name), ['Third', 'Fig & vanilla ☕']);
+    assert.equal(typeof page.nextCursor, 'string');
+
+    const anonymous = await fake.invoke(fixture('batches-list-repeated-keys.json', { ...claims, token: 'x' }));
+    assert.equal(anonymous.body.statusCode, 401);
+  });
+
+  test('an event that is not an HTTP API payload fails the invocation through /error', async () => {
+    const result = await fake.invoke(fixture('eventbridge-scheduled.json'));
+    assert.equal(result.kind, 'error');
+    assert.equal(result.body.errorType, 'InvalidEvent');
+    assert.match(result.body.errorMessage, /version/);
+    assert.equal(result.headers['lambda-runtime-function-error-type'], 'InvalidEvent');
+    const garbage = await fake.invoke('{"not json');
+    assert.equal(garbage.kind, 'error');
+    // The runtime goes on serving after a failed invocation.
+    assert.equal((await fake.invoke(fixture('unknown-route.json'))).body.statusCode, 404);
+  });
+});
+
+test('a bad configuration is reported to /init/error with the line kefir serve prints, exit code 2', async () => {
+  const fake = await new RuntimeApiFake().start();
+  const runtime = startRuntime(fake, { STAGE: 'staging' });
+  try {
+    const { body: error, headers } = await fake.initError();
+    const { code } = await runtime.exited;
+    assert.equal(code, 2);
+    const serve = spawnSync(process.env.KEFIR_BINARY, ['serve'], { env: { PATH: process.env.PATH, STAGE: 'staging' } });
+    assert.equal(serve.status, 2);
+    assert.equal(error.errorMessage, serve.stderr.toString().trim());
+    assert.equal(error.errorType, 'ConfigError');
+    assert.equal(headers['lambda-runtime-function-error-type'], 'ConfigError');
+    assert.equal(fake.nextCount, 0, 'no invocation may be fetched after an init error');
+  } finally {
+    await stopRuntime(runtime);
+    await fake.close();
+  }
+});
+
+test('an unknown _HANDLER is an init error', async () => {
+  const fake = await new RuntimeApiFake().start();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kefir-lambda-'));
+  const runtime = startRuntime(fake, { DATA_DIR: dataDir, _HANDLER: 'index.handler' });
+  try {
+    const { body: error } = await fake.initError();
+    assert.match(error.errorMessage, /^kefir: _HANDLER: .*index\.handler/);
+    assert.equal((await runtime.exited).code, 2);
+  } finally {
+    await stopRuntime(runtime);
+    await fake.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('Lambda starts the binary as `bootstrap` without arguments', { skip: process.env.KEFIR_LAMBDA_COMMAND !== undefined && 'the command under test is already a bootstrap' }, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kefir-bootstrap-'));
+  symlinkSync(lambdaCommand()[0], path.join(dir, 'bootstrap'));
+  const fake = await new RuntimeApiFake().start();
+  const runtime = startRuntime(fake, { DATA_DIR: path.join(dir, 'data') }, [path.join(dir, 'bootstrap')]);
+  try {
+    const result = await fake.invoke(fixture('unknown-route.json'));
+    assert.equal(result.body.statusCode, 404);
+  } finally {
+    await stopRuntime(runtime);
+    await fake.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a scheduled event runs a reminder pass that delivers a due reminder to Expo, once', async () => {
+  const expo = await startExpoFake();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kefir-lambda-'));
+  const env = { DATA_DIR: dataDir, PUBLIC_BASE_URL, EXPO_PUSH_URL: expo.url, EXPO_RATE: '0' };
+  const apiFake = await new RuntimeApiFake().start();
+  const schedulerFake = await new RuntimeApiFake().start();
+  // Two functions on one store, as in AWS: the API function and the scheduler function.
+  const api = startRuntime(apiFake, env);
+  const scheduler = startRuntime(schedulerFake, { ...env, _HANDLER: 'scheduler' });
+  try {
+    const claims = await signIn(apiFake, dataDir, 'reminded@example.com');
+    const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Reminded batch' }));
+    const batchId = body(created).batch.batchId;
+    const device = await apiFake.invoke(fixture('devices-register.json', { ...claims, device_id: 'iphone-1', push_token: 'abcDEF123' }));
+    assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
+    const due = new Date(Date.now() + 2000);
+    const confirmed = await apiFake.invoke(fixture('reminders-confirm.json', {
+      ...claims, batch_id: batchId, scheduled_time: due.toISOString(), message: 'Time to bottle',
+    }));
+    assert.equal(confirmed.body.statusCode, 201, JSON.stringify(confirmed.body));
+    const reminderId = body(confirmed).reminders[0].reminderId;
+
+    const early = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
+    assert.equal(early.body.sent, 0, 'nothing is due yet');
+    await new Promise((resolve) => setTimeout(resolve, due.getTime() - Date.now() + 200));
+
+    const deadline = Date.now() + 20000;
+    const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
+    assert.equal(pass.kind, 'response', JSON.stringify(pass.body));
+    assert.ok(Date.now() < deadline, 'the pass ends before the deadline');
+    assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
+    assert.equal(expo.messages.length, 1);
+    const [message] = expo.messages;
+    assert.equal(message.to, 'ExponentPushToken[abcDEF123]');
+    assert.equal(message.title, 'Kefir reminder');
+    assert.equal(message.body, 'Time to bottle');
+    assert.equal(message.data.reminderId, reminderId);
+    assert.equal(message.data.batchId, batchId);
+
+    const again = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
+    assert.equal(again.body.sent, 0, 'a sent reminder is not sent again');
+    assert.equal(expo.messages.length, 1);
+  } finally {
+    await stopRuntime(api);
+    await stopRuntime(scheduler);
+    await apiFake.close();
+    await schedulerFake.close();
+    await expo.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
