@@ -14,7 +14,8 @@ std::once_flag global_init;
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::ranges::transform(out, out.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -36,7 +37,8 @@ std::size_t append_header(char* data, std::size_t size, std::size_t count, void*
   if (line.starts_with("HTTP/")) {
     response->headers.clear();
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    response->headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    response->headers.emplace_back(lower(trim(line.substr(0, colon))),
+                                   std::string(trim(line.substr(colon + 1))));
   }
   return size * count;
 }
@@ -103,16 +105,16 @@ HttpResponse HttpClient::send(std::string_view method, const std::string& url, c
   return perform(method, url, headers, body, nullptr);
 }
 
-HttpResponse HttpClient::send_file(std::string_view method, const std::string& url, const http::Headers& headers,
-                                   const std::string& path) {
+HttpResponse HttpClient::send_file(std::string_view method, const std::string& url,
+                                   const http::Headers& headers, const std::string& path) {
   std::unique_ptr<std::FILE, FileClose> file(std::fopen(path.c_str(), "rb"));
   if (!file) throw NetworkError("cannot open " + path + " for upload");
   Upload upload{file.get(), static_cast<curl_off_t>(std::filesystem::file_size(path))};
   return perform(method, url, headers, {}, &upload);
 }
 
-HttpResponse HttpClient::perform(std::string_view method, const std::string& url, const http::Headers& headers,
-                                 std::string_view body, Upload* upload) {
+HttpResponse HttpClient::perform(std::string_view method, const std::string& url,
+                                 const http::Headers& headers, std::string_view body, Upload* upload) {
   std::unique_ptr<curl_slist, SlistFree> header_list;
   auto add_header = [&](const std::string& line) {
     // The list's head never changes after the first append; a null result leaves the list untouched.

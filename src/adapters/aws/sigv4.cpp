@@ -13,7 +13,8 @@ constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::ranges::transform(out, out.begin(),
+                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -33,7 +34,9 @@ std::string canonical_header_value(std::string_view value) {
   return out;
 }
 
-std::string day_of(std::string_view amz_date) { return std::string(amz_date.substr(0, 8)); }
+std::string day_of(std::string_view amz_date) {
+  return std::string(amz_date.substr(0, 8));
+}
 
 // Lower-case name -> canonical value, sorted by name; repeated names join their values with commas in order.
 std::map<std::string, std::string> canonical_headers(const SignableRequest& request) {
@@ -79,7 +82,8 @@ std::string canonical_path(std::string_view decoded_path) {
 std::string canonical_query(const QueryParams& params) {
   std::vector<std::pair<std::string, std::string>> encoded;
   encoded.reserve(params.size());
-  for (const auto& [name, value] : params) encoded.emplace_back(uri_encode(name, true), uri_encode(value, true));
+  for (const auto& [name, value] : params)
+    encoded.emplace_back(uri_encode(name, true), uri_encode(value, true));
   std::ranges::sort(encoded);
   std::string out;
   for (const auto& [name, value] : encoded) {
@@ -113,8 +117,8 @@ Signature Signer::sign(const SignableRequest& request, TimePoint now) const {
   std::string header_block;
   for (const auto& [name, value] : headers) header_block += name + ":" + value + "\n";
   out.canonical_request = request.method + "\n" + canonical_path(request.path) + "\n" +
-                          canonical_query(request.query) + "\n" + header_block + "\n" + out.signed_headers + "\n" +
-                          request.payload_hash;
+                          canonical_query(request.query) + "\n" + header_block + "\n" + out.signed_headers +
+                          "\n" + request.payload_hash;
 
   auto amz_date = format_compact_utc(now);
   out.credential_scope = credential_scope(day_of(amz_date));
@@ -131,11 +135,10 @@ http::Headers Signer::sign_headers(const SignableRequest& request, TimePoint now
   if (!credentials_.session_token.empty())
     signable.headers.emplace_back("x-amz-security-token", credentials_.session_token);
   auto signature = sign(signable, now);
-  signable.headers.emplace_back("authorization", std::string(kAlgorithm) +
-                                                     " Credential=" + credentials_.access_key_id + "/" +
-                                                     signature.credential_scope +
-                                                     ", SignedHeaders=" + signature.signed_headers +
-                                                     ", Signature=" + signature.signature);
+  signable.headers.emplace_back(
+      "authorization", std::string(kAlgorithm) + " Credential=" + credentials_.access_key_id + "/" +
+                           signature.credential_scope + ", SignedHeaders=" + signature.signed_headers +
+                           ", Signature=" + signature.signature);
   return signable.headers;
 }
 

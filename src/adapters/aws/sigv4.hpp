@@ -1,7 +1,8 @@
 #pragma once
 // AWS Signature Version 4, written from the published algorithm: canonical request -> string to sign -> HMAC
-// chain of the signing key. Header signing serves the DynamoDB and S3 API calls; query-string signing makes the
-// presigned S3 URLs handed to clients. tests/unit/sigv4_test.cpp pins it to AWS's own known-answer vectors.
+// chain of the signing key. Header signing serves the DynamoDB and S3 API calls; query-string signing makes
+// the presigned S3 URLs handed to clients. tests/unit/sigv4_test.cpp pins it to AWS's own known-answer
+// vectors.
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -30,7 +31,7 @@ struct SignableRequest {
   std::string host;  // as sent in the Host header: with the port unless it is the scheme's default
   std::string path = "/";
   QueryParams query;
-  http::Headers headers;  // further headers to sign (content-type, x-amz-tagging...); any case, any order
+  http::Headers headers;     // further headers to sign (content-type, x-amz-tagging...); any case, any order
   std::string payload_hash;  // hex SHA-256 of the body, or kUnsignedPayload
 };
 
@@ -38,9 +39,9 @@ struct SignableRequest {
 struct Signature {
   std::string canonical_request;
   std::string string_to_sign;
-  std::string signed_headers;  // "host;x-amz-date"
+  std::string signed_headers;    // "host;x-amz-date"
   std::string credential_scope;  // "20150830/us-east-1/service/aws4_request"
-  std::string signature;  // lower-case hex
+  std::string signature;         // lower-case hex
 };
 
 // RFC 3986 encoding as SigV4 defines it (unreserved characters kept, upper-case hex); '/' kept in paths.
@@ -57,15 +58,16 @@ class Signer {
   const Credentials& credentials() const { return credentials_; }
   const std::string& region() const { return region_; }
 
-  // Header signing. Returns the headers to send besides Host: the request's own, x-amz-date, the session token
-  // (signed) when there is one, and Authorization.
+  // Header signing. Returns the headers to send besides Host: the request's own, x-amz-date, the session
+  // token (signed) when there is one, and Authorization.
   http::Headers sign_headers(const SignableRequest& request, TimePoint now) const;
   // Query-string signing (presigned URL). Returns the complete encoded query string, signature last; the
   // request's headers are signed and must be sent unchanged by whoever uses the URL. The payload is unsigned.
-  std::string presign_query(const SignableRequest& request, TimePoint now, std::chrono::seconds expires_in) const;
+  std::string presign_query(const SignableRequest& request, TimePoint now,
+                            std::chrono::seconds expires_in) const;
 
-  // The computation both of the above build on; `request` must already carry x-amz-date (header signing) or the
-  // X-Amz-* query parameters (query signing).
+  // The computation both of the above build on; `request` must already carry x-amz-date (header signing) or
+  // the X-Amz-* query parameters (query signing).
   Signature sign(const SignableRequest& request, TimePoint now) const;
 
  private:

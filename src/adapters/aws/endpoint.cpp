@@ -1,0 +1,34 @@
+#include "adapters/aws/endpoint.hpp"
+
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+
+#include <boost/url/parse.hpp>
+
+namespace kefir::aws {
+
+Endpoint parse_endpoint(std::string_view url) {
+  auto parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
+    throw std::invalid_argument("not an http(s) endpoint URL: " + std::string(url));
+  Endpoint out;
+  std::string scheme(parsed->scheme());
+  std::string host(parsed->encoded_host_and_port());
+  out.origin = scheme + "://" + host;
+  bool default_port = !parsed->has_port() || (scheme == "http" && parsed->port() == "80") ||
+                      (scheme == "https" && parsed->port() == "443");
+  out.host = default_port ? std::string(parsed->encoded_host()) : host;
+  out.path = parsed->path().empty() ? "/" : std::string(parsed->path());
+  if (out.path.size() > 1 && out.path.back() == '/') out.path.pop_back();
+  return out;
+}
+
+std::chrono::milliseconds RetryPolicy::delay(int retry) const {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  auto ceiling = base_delay.count() << std::min(retry, 20);
+  ceiling = std::min<std::int64_t>(ceiling, max_delay.count());
+  return std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(0, ceiling)(random));
+}
+
+}  // namespace kefir::aws
