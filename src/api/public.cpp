@@ -339,7 +339,6 @@ void register_public_routes(http::Router& router, AppContext& ctx) {
     auto response = http::Response::text(200, "image/svg+xml; charset=utf-8",
                                          label_svg(batch, public_url(ctx, batch.batch_id)));
     response.set_header("content-disposition", "inline; filename=\"kefir-label-" + batch.batch_id + ".svg\"");
-    response.set_header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
     return response;
   });
 }

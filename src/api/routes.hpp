@@ -14,6 +14,10 @@ void register_batch_routes(http::Router& router, AppContext& ctx);
 void register_event_routes(http::Router& router, AppContext& ctx);
 void register_device_routes(http::Router& router, AppContext& ctx);
 void register_reminder_routes(http::Router& router, AppContext& ctx);
+void register_blob_routes(http::Router& router, AppContext& ctx);
+void register_photo_routes(http::Router& router, AppContext& ctx);
+void register_export_routes(http::Router& router, AppContext& ctx);
+void register_public_routes(http::Router& router, AppContext& ctx);
 void register_metrics_routes(http::Router& router, AppContext& ctx);
 
 }  // namespace kefir::api

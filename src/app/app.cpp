@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "adapters/fs/fs_blob_store.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
 #include "api/routes.hpp"
 #include "auth/mail_queue.hpp"
@@ -12,6 +13,7 @@
 #include "http/middleware.hpp"
 #include "http/security_headers.hpp"
 #include "http/throttle.hpp"
+#include "jobs/photo_sweeper.hpp"
 #include "jobs/reminder_processor.hpp"
 #include "ops/instrumented_item_store.hpp"
 #include "ops/metrics.hpp"
@@ -32,6 +34,10 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
                                                           ops::metrics());
   ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);
   ctx.master_secret = ctx.tokens->master_secret();
+  // Blob URLs are signed with a key derived from master_secret, so this comes after it.
+  ctx.blobs = std::make_unique<blob::FsBlobStore>(std::filesystem::path(ctx.config.data_dir) / "blobs",
+                                                  ctx.config.public_base_url, ctx.derive_key("blob-url"),
+                                                  *ctx.clock);
   ctx.mailer = auth::make_mailer(ctx.config);
 
   // Middleware, outermost first: request id + log line, metrics, security headers, CORS, throttling,
@@ -47,6 +53,7 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   router_.use(http::idempotency(*ctx.store, *ctx.clock));
   api::register_routes(router_, ctx);
   jobs_.push_back(jobs::make_reminder_processor(ctx));
+  jobs_.push_back(std::make_unique<jobs::PhotoSweeper>(ctx));
 }
 
 App::~App() { stop_jobs(); }

@@ -8,6 +8,7 @@
 
 #include "auth/token_service.hpp"
 #include "config/config.hpp"
+#include "ports/blob_store.hpp"
 #include "ports/clock.hpp"
 #include "ports/item_store.hpp"
 #include "ports/mailer.hpp"
@@ -38,6 +39,7 @@ struct AppContext {
   Config config;
   std::unique_ptr<Clock> clock;
   std::unique_ptr<store::ItemStore> store;
+  std::unique_ptr<blob::BlobStore> blobs;  // photos and generated exports (BLOBS=file | s3)
   UuidV7Generator batch_ids;
   DomainHooks hooks;
   std::unique_ptr<auth::TokenService> tokens;  // signs and verifies JWTs; its key is the root of master_secret

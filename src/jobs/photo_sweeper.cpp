@@ -1,0 +1,68 @@
+#include "jobs/photo_sweeper.hpp"
+
+#include "domain/keys.hpp"
+#include "domain/photo.hpp"
+#include "util/log.hpp"
+
+namespace kefir::jobs {
+
+PhotoSweeper::PhotoSweeper(AppContext& ctx, std::chrono::seconds interval) : ctx_(ctx), interval_(interval) {}
+
+PhotoSweeper::~PhotoSweeper() {
+  stop();
+}
+
+void PhotoSweeper::start() {
+  std::lock_guard lock(mutex_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void PhotoSweeper::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void PhotoSweeper::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    try {
+      run_once(ctx_.now());
+    } catch (const std::exception& error) {
+      log::warn("photo sweep failed", {{"error", error.what()}});
+    }
+    lock.lock();
+    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+SweepSummary PhotoSweeper::run_once(TimePoint now) {
+  SweepSummary summary;
+  auto retention = std::chrono::days(ctx_.config.photo_retention_days);
+  for (const auto& info : ctx_.blobs->list("users/")) {
+    auto age = now - info.last_modified;
+    bool expired = retention.count() > 0 && age >= retention;
+    bool abandoned = info.pending && age >= photo::kUnattachedLifetime;
+    if (!expired && !abandoned) continue;
+    ctx_.blobs->remove(info.key);
+    if (auto parts = photo::parse_key(info.key)) ctx_.store->remove(keys::photo(parts->user_id, info.key));
+    ++(expired ? summary.expired : summary.abandoned);
+  }
+  for (const auto& info : ctx_.blobs->list("exports/")) {
+    if (now - info.last_modified < photo::kExportLifetime) continue;
+    ctx_.blobs->remove(info.key);
+    ++summary.exports;
+  }
+  if (summary.expired + summary.abandoned + summary.exports > 0)
+    log::info("photo sweep",
+              {{"expired", summary.expired}, {"abandoned", summary.abandoned}, {"exports", summary.exports}});
+  return summary;
+}
+
+}  // namespace kefir::jobs

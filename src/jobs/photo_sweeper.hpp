@@ -1,0 +1,48 @@
+#pragma once
+// The photo bucket's lifecycle rules (SPEC §7), as a job for the standalone shape: objects are deleted
+// PHOTO_RETENTION_DAYS after upload (0 keeps them), uploads never attached after 7 days, generated exports
+// after a day. Each PHOTO# item goes with its object. Any number of instances may sweep: deleting is
+// idempotent. With S3 the bucket's own lifecycle rules expire pending uploads (listings carry no tags), and
+// this sweep still applies the retention and the export lifetime.
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+
+#include "app/context.hpp"
+#include "jobs/background_job.hpp"
+
+namespace kefir::jobs {
+
+struct SweepSummary {
+  std::size_t expired = 0;    // past the retention
+  std::size_t abandoned = 0;  // never attached
+  std::size_t exports = 0;    // generated export files
+};
+
+class PhotoSweeper final : public BackgroundJob {
+ public:
+  explicit PhotoSweeper(AppContext& ctx, std::chrono::seconds interval = std::chrono::hours(1));
+  ~PhotoSweeper() override;
+  PhotoSweeper(const PhotoSweeper&) = delete;
+  PhotoSweeper& operator=(const PhotoSweeper&) = delete;
+
+  void start() override;
+  void stop() override;
+
+  // One sweep as of `now`.
+  SweepSummary run_once(TimePoint now);
+
+ private:
+  void loop();
+
+  AppContext& ctx_;
+  std::chrono::seconds interval_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace kefir::jobs

@@ -1,0 +1,134 @@
+#pragma once
+// Helpers of the photo, blob, export, public page and label suites: a signed-in brewer with batches, photo
+// uploads through the real presigned URLs, and running the independent tools (python3's csv module,
+// rsvg-convert, zbarimg, chromium) the tests check the output with.
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "support/auth_helpers.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/test_env.hpp"
+#include "util/crypto.hpp"
+
+namespace kefir::test::photos {
+
+namespace json = boost::json;
+
+struct Brewer {
+  std::string user_id;
+  ApiClient api;
+};
+
+inline Brewer sign_up(const ServerProcess& server, const std::string& prefix = "brewer") {
+  auto session = sign_in(server, unique_email(prefix));
+  return {session.user_id, ApiClient(server.base_url(), session.access_token)};
+}
+
+inline json::object created(const HttpResponse& response, const char* what) {
+  if (response.status != 201 && response.status != 200)
+    throw std::runtime_error(std::string(what) + ": " + std::to_string(response.status) + " " +
+                             response.body);
+  return response.json().as_object();
+}
+
+inline std::string create_batch(const Brewer& brewer, json::object fields = {}) {
+  fields.try_emplace("name", "Ginger lemon");
+  fields.try_emplace("stage", "stage1_open");
+  auto body = created(brewer.api.post("/batches", fields), "POST /batches");
+  return std::string(body.at("batch").at("batchId").as_string());
+}
+
+struct Upload {
+  std::string photo_key;
+  std::string url;
+  json::object body;  // the whole upload-url answer
+};
+
+inline Upload request_upload(const Brewer& brewer, const std::string& batch_id,
+                             const std::string& content_type = "image/jpeg") {
+  auto body = created(brewer.api.post("/batches/" + batch_id + "/photo/upload-url",
+                                      {{"filename", "jar.jpg"}, {"contentType", content_type}}),
+                      "POST upload-url");
+  return {std::string(body.at("photoKey").as_string()), std::string(body.at("uploadUrl").as_string()), body};
+}
+
+inline HttpResponse put_blob(const std::string& url, const std::string& content_type,
+                             const std::string& bytes) {
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = url;
+  request.headers = {{"Content-Type", content_type}};
+  request.body = bytes;
+  return send(request);
+}
+
+inline HttpResponse get_url(const std::string& url) {
+  HttpRequest request;
+  request.url = url;
+  return send(request);
+}
+
+inline std::string random_bytes(std::size_t count) {
+  return crypto::random_bytes(count);
+}
+
+// Requests an upload URL, PUTs the bytes there and attaches the photo; returns the photo key.
+inline std::string add_photo(const Brewer& brewer, const std::string& batch_id, const std::string& bytes,
+                             const std::string& content_type = "image/jpeg") {
+  auto upload = request_upload(brewer, batch_id, content_type);
+  auto put = put_blob(upload.url, content_type, bytes);
+  if (put.status != 200)
+    throw std::runtime_error("PUT upload: " + std::to_string(put.status) + " " + put.body);
+  created(brewer.api.post("/batches/" + batch_id + "/photo", {{"photoKey", upload.photo_key}}), "attach");
+  return upload.photo_key;
+}
+
+inline std::string error_code(const HttpResponse& response) {
+  return std::string(response.json().at("code").as_string());
+}
+
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+inline void write_file(const std::filesystem::path& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+struct CommandOutput {
+  int exit_code = -1;
+  std::string out;  // stdout; stderr goes to the test's own
+};
+
+// Runs a shell command line (arguments quoted by the caller) and collects its stdout.
+inline CommandOutput run(const std::string& command) {
+  CommandOutput result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return result;
+  std::array<char, 4096> buffer;
+  while (auto n = fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+inline std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace kefir::test::photos
