@@ -1,6 +1,7 @@
 // `kefir lambda` as a real process driven through a local Runtime API with API Gateway payload 2.0 events shaped
 // as AWS documents them (tests/fixtures/lambda). KEFIR_LAMBDA_COMMAND runs the same flows against another build
-// of the runtime, e.g. the arm64 bootstrap under qemu.
+// of the runtime, e.g. the arm64 bootstrap under qemu; KEFIR_LAMBDA_STORES=aws runs them with STORE=dynamodb
+// BLOBS=s3 against DynamoDB Local and s3rver.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -9,7 +10,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { RuntimeApiFake, fixture, lambdaCommand, startRuntime, stopRuntime } from './lambda_runtime_fake.mjs';
+import { startAwsPeers } from './lambda_aws_peers.mjs';
+import { RuntimeApiFake, fixture, lambdaCommand, startRuntime as startWithEnv, stopRuntime } from './lambda_runtime_fake.mjs';
+
+const peers = process.env.KEFIR_LAMBDA_STORES === 'aws' ? await startAwsPeers() : null;
+after(() => peers?.stop());
+const startRuntime = (fake, env, command) => startWithEnv(fake, { ...peers?.env, ...env }, command);
 
 const PUBLIC_BASE_URL = 'https://r3pmxmplak.execute-api.us-east-1.amazonaws.com';
 
