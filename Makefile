@@ -2,7 +2,7 @@
 PRESET ?= debug
 DATA_DIR ?= ./data
 
-.PHONY: setup run test build release fuzz bench format clean
+.PHONY: setup run test build release fuzz bench format clean lambda-zip
 
 setup:
 	@scripts/setup
@@ -18,7 +18,7 @@ build: setup
 run: release
 	DATA_DIR=$(DATA_DIR) STAGE=dev build/release/kefir serve
 
-test: build
+test: build lambda-zip
 	ctest --preset $(PRESET)
 
 fuzz: setup
@@ -34,3 +34,8 @@ format:
 
 clean:
 	rm -rf build
+
+# The AWS Lambda package: bootstrap for linux arm64 in dist/kefir-lambda-arm64.zip (scripts/package-lambda).
+lambda-zip: setup
+	@scripts/setup-lambda
+	scripts/package-lambda
