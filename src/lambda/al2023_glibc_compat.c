@@ -1,11 +1,11 @@
 /* Linked into the Lambda `bootstrap` only (scripts/package-lambda), never into the native builds.
  *
- * Amazon Linux 2023 has glibc 2.34. Debian 12's GCC 12 runtime, linked statically, was built against glibc 2.36
- * and calls two newer functions: arc4random (GLIBC_2.36; std::random_device) and _dl_find_object (GLIBC_2.35;
- * the exception unwinder looks up the unwind tables of a code address with it). Defining both here binds those
- * calls to these definitions instead of versioned glibc symbols. Same contracts: arc4random returns 32 bits from
- * the kernel's CSPRNG; _dl_find_object finds the loaded object that contains an address and its
- * PT_GNU_EH_FRAME segment, as the unwinder did before glibc 2.35, with dl_iterate_phdr. */
+ * Amazon Linux 2023 has glibc 2.34. Debian 12's GCC 12 runtime, linked statically, was built against
+ * glibc 2.36 and calls two newer functions: arc4random (GLIBC_2.36; std::random_device) and _dl_find_object
+ * (GLIBC_2.35; the exception unwinder looks up the unwind tables of a code address with it). Defining both
+ * here binds those calls to these definitions instead of versioned glibc symbols. Same contracts: arc4random
+ * returns 32 bits from the kernel's CSPRNG; _dl_find_object finds the loaded object that contains an address
+ * and its PT_GNU_EH_FRAME segment, as the unwinder did before glibc 2.35, with dl_iterate_phdr. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
