@@ -62,6 +62,12 @@ class ReminderApi : public ::testing::Test {
     return response.json().at("reminders").at(0).as_object();
   }
 
+  json::array suggestions(const std::string& batch_id) {
+    auto response = api_.get("/batches/" + batch_id + "/reminders/suggestions");
+    EXPECT_EQ(response.status, 200) << response.body;
+    return response.json().at("suggestions").as_array();
+  }
+
   json::array list(const std::string& path) {
     auto response = api_.get(path);
     EXPECT_EQ(response.status, 200) << response.body;
@@ -76,8 +82,8 @@ class ReminderApi : public ::testing::Test {
 
   static std::vector<std::string> problem_fields(const HttpResponse& response) {
     std::vector<std::string> out;
-    for (const auto& d : response.json().at("details").as_array())
-      out.emplace_back(d.at("field").as_string());
+    const auto body = response.json();
+    for (const auto& d : body.at("details").as_array()) out.emplace_back(d.at("field").as_string());
     return out;
   }
 
@@ -93,13 +99,13 @@ TEST_F(ReminderApi, SuggestsMidpointAndEndOfAWaterKefirAt22Degrees) {
   auto id = create_batch({{"kind", "water"}, {"temperature", 22}, {"startDate", at(start)}});
   auto response = api_.get("/batches/" + id + "/reminders/suggestions");
   ASSERT_EQ(response.status, 200) << response.body;
-  const auto& suggestions = response.json().at("suggestions").as_array();
-  ASSERT_EQ(suggestions.size(), 2u);
-  EXPECT_EQ(suggestions[0].at("type"), "midpoint_check");
-  EXPECT_EQ(time_of(suggestions[0].at("suggestedTime")), start + hours(24));
-  EXPECT_EQ(suggestions[1].at("type"), "ready_to_bottle");
-  EXPECT_EQ(time_of(suggestions[1].at("suggestedTime")), start + hours(48));
-  for (const auto& s : suggestions) {
+  const auto listed = response.json().at("suggestions").as_array();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].at("type"), "midpoint_check");
+  EXPECT_EQ(time_of(listed[0].at("suggestedTime")), start + hours(24));
+  EXPECT_EQ(listed[1].at("type"), "ready_to_bottle");
+  EXPECT_EQ(time_of(listed[1].at("suggestedTime")), start + hours(48));
+  for (const auto& s : listed) {
     EXPECT_FALSE(s.at("message").as_string().empty());
     EXPECT_NE(std::string(s.at("description").as_string()).find("22 °C"), std::string::npos);
   }
@@ -108,16 +114,16 @@ TEST_F(ReminderApi, SuggestsMidpointAndEndOfAWaterKefirAt22Degrees) {
 TEST_F(ReminderApi, SuggestionsFollowTemperatureTargetsAndLeaveOutThePast) {
   const auto start = now() - hours(1);
   auto warm = create_batch({{"temperature", 26}, {"startDate", at(start)}});
-  auto end = api_.get("/batches/" + warm + "/reminders/suggestions").json().at("suggestions").at(1);
+  auto end = suggestions(warm).at(1);
   EXPECT_NEAR(hours_between(start, time_of(end.at("suggestedTime"))), 48 * std::pow(2.0, -0.4), 0.01);
 
   auto explicit_target = create_batch({{"targetDuration", 30}, {"startDate", at(start)}});
-  end = api_.get("/batches/" + explicit_target + "/reminders/suggestions").json().at("suggestions").at(1);
+  end = suggestions(explicit_target).at(1);
   EXPECT_EQ(time_of(end.at("suggestedTime")), start + hours(30));
 
   auto half_way = create_batch({{"temperature", 22}, {"startDate", at(now() - hours(30))}});
-  const auto& left = api_.get("/batches/" + half_way + "/reminders/suggestions").json().at("suggestions");
-  ASSERT_EQ(left.as_array().size(), 1u);
+  const auto left = suggestions(half_way);
+  ASSERT_EQ(left.size(), 1u);
   EXPECT_EQ(left.at(0).at("type"), "ready_to_bottle");
 
   auto bottled = create_batch({{"stage", "stage2_bottled"},
@@ -125,9 +131,7 @@ TEST_F(ReminderApi, SuggestionsFollowTemperatureTargetsAndLeaveOutThePast) {
                                {"stage2StartDate", at(start)},
                                {"stage2TargetDuration", 72}});
   std::vector<std::string> types;
-  for (const auto& s :
-       api_.get("/batches/" + bottled + "/reminders/suggestions").json().at("suggestions").as_array())
-    types.emplace_back(s.at("type").as_string());
+  for (const auto& s : suggestions(bottled)) types.emplace_back(s.at("type").as_string());
   EXPECT_EQ(types, (std::vector<std::string>{"burp_bottles", "carbonation_check", "burp_bottles",
                                              "move_to_fridge"}));
 }
@@ -143,17 +147,15 @@ TEST_F(ReminderApi, SuggestionsAreCalibratedByTheUsersOwnFinishedBatches) {
   }
   const auto start = now() - hours(1);
   auto id = create_batch({{"temperature", 22}, {"startDate", at(start)}});
-  const auto& suggestions = api_.get("/batches/" + id + "/reminders/suggestions").json().at("suggestions");
-  EXPECT_EQ(time_of(suggestions.at(1).at("suggestedTime")), start + hours(40));
-  EXPECT_NE(
-      std::string(suggestions.at(1).at("description").as_string()).find("Calibrated from your 3 finished"),
-      std::string::npos)
-      << suggestions.at(1).at("description");
+  const auto listed = suggestions(id);
+  EXPECT_EQ(time_of(listed.at(1).at("suggestedTime")), start + hours(40));
+  EXPECT_NE(std::string(listed.at(1).at("description").as_string()).find("Calibrated from your 3 finished"),
+            std::string::npos)
+      << listed.at(1).at("description");
 
   // Milk kefir has no history yet: the textbook 24 h.
   auto milk = create_batch({{"kind", "milk"}, {"temperature", 22}, {"startDate", at(start)}});
-  const auto& milk_suggestions =
-      api_.get("/batches/" + milk + "/reminders/suggestions").json().at("suggestions");
+  const auto milk_suggestions = suggestions(milk);
   EXPECT_EQ(time_of(milk_suggestions.at(1).at("suggestedTime")), start + hours(24));
 }
 
@@ -170,8 +172,8 @@ TEST_F(ReminderApi, SecondFermentationCalibrationReadsWhenBatchesWentToTheFridge
                           {"temperature", 22},
                           {"startDate", at(start - hours(48))},
                           {"stage2StartDate", at(start)}});
-  const auto& suggestions = api_.get("/batches/" + id + "/reminders/suggestions").json().at("suggestions");
-  const auto& end = suggestions.at(suggestions.as_array().size() - 1);
+  const auto listed = suggestions(id);
+  const auto& end = listed.at(listed.size() - 1);
   EXPECT_EQ(end.at("type"), "move_to_fridge");
   EXPECT_NEAR(hours_between(start, time_of(end.at("suggestedTime"))), 30, 0.05);
   EXPECT_NE(std::string(end.at("description").as_string()).find("Calibrated from your 3"), std::string::npos);
@@ -200,7 +202,7 @@ TEST_F(ReminderApi, ConfirmCreatesPendingRemindersSortedByTime) {
       id, {json::object{{"scheduledTime", at(later)}, {"message", "Bottle"}, {"type", "ready_to_bottle"}},
            json::object{{"scheduledTime", at(sooner)}, {"message", "Taste"}}});
   ASSERT_EQ(response.status, 201) << response.body;
-  const auto& created = response.json().at("reminders").as_array();
+  const auto created = response.json().at("reminders").as_array();
   ASSERT_EQ(created.size(), 2u);
   const auto& first = created[0].as_object();
   EXPECT_EQ(time_of(first.at("scheduledTime")), sooner);
@@ -208,9 +210,9 @@ TEST_F(ReminderApi, ConfirmCreatesPendingRemindersSortedByTime) {
   EXPECT_EQ(first.at("message"), "Taste");
   EXPECT_EQ(first.at("status"), "pending");
   EXPECT_EQ(first.at("completed"), false);
-  EXPECT_EQ(first.at("batchId"), id);
+  EXPECT_EQ(first.at("batchId").as_string(), id);
   EXPECT_EQ(first.at("batchName"), "Ginger lemon");
-  EXPECT_EQ(first.at("userId"), user_id_);
+  EXPECT_EQ(first.at("userId").as_string(), user_id_);
   EXPECT_EQ(first.at("attempts"), 0);
   EXPECT_TRUE(first.at("sentAt").is_null());
   EXPECT_EQ(created[1].at("type"), "ready_to_bottle");

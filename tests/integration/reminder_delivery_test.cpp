@@ -57,8 +57,9 @@ class ReminderDelivery : public ::testing::Test {
   }
 
   json::object reminder(const std::string& id) {
-    for (const auto& r : api_.get("/me/reminders?includeAll=true").json().at("reminders").as_array())
-      if (r.at("reminderId") == id) return r.as_object();
+    const auto listed = api_.get("/me/reminders?includeAll=true").json();
+    for (const auto& r : listed.at("reminders").as_array())
+      if (r.at("reminderId").as_string() == id) return r.as_object();
     ADD_FAILURE() << "reminder " << id << " not listed";
     return {};
   }
@@ -77,8 +78,8 @@ class ReminderDelivery : public ::testing::Test {
 
   std::vector<std::string> device_ids() {
     std::vector<std::string> out;
-    for (const auto& d : api_.get("/me/devices").json().at("devices").as_array())
-      out.emplace_back(d.at("deviceId").as_string());
+    const auto listed = api_.get("/me/devices").json();
+    for (const auto& d : listed.at("devices").as_array()) out.emplace_back(d.at("deviceId").as_string());
     return out;
   }
 

@@ -106,6 +106,8 @@ FakeExpo::~FakeExpo() {
   changed_.notify_all();
   auto& server = *server_;
   beast::error_code ignored;
+  // Closing alone does not wake a thread blocked in accept(); shutting the socket down does.
+  ::shutdown(server.acceptor.native_handle(), SHUT_RDWR);
   server.acceptor.close(ignored);
   server.accept_thread.join();
   std::lock_guard lock(server.mutex);
