@@ -56,6 +56,7 @@ struct Config {
   int refresh_reuse_grace = 30;
   double throttle_rate = 2000;
   int throttle_burst = 1000;
+  int token_cache_size = 32768;  // verified access tokens remembered; 0 verifies every request's signature
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
   std::string log_level = "info";
