@@ -9,6 +9,7 @@
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "lambda/runtime.hpp"
+#include "ops/commands.hpp"
 #include "util/log.hpp"
 
 namespace {
@@ -77,6 +78,21 @@ int main(int argc, char** argv) {
   auto* serve_command = cli.add_subcommand("serve", "serve the HTTP API (standalone or one scaled-out instance)");
   add_config_flags(*serve_command, overrides);
   auto* version_command = cli.add_subcommand("version", "print the version");
+  auto* seed_command =
+      cli.add_subcommand("seed", "write the development data (idempotent; dev: prints a token)");
+  add_config_flags(*seed_command, overrides);
+  std::string backup_file;
+  auto* backup_command =
+      cli.add_subcommand("backup", "consistent snapshot of the SQLite store, also while serving");
+  backup_command->add_option("file", backup_file, "where to write the backup")->required();
+  add_config_flags(*backup_command, overrides);
+  std::string restore_file;
+  auto* restore_command =
+      cli.add_subcommand("restore", "replace the SQLite store with a backup (server stopped)");
+  restore_command->add_option("file", restore_file, "the backup to restore")->required();
+  add_config_flags(*restore_command, overrides);
+  auto* reset_command = cli.add_subcommand("reset", "delete all data in DATA_DIR (stage dev only)");
+  add_config_flags(*reset_command, overrides);
   auto* lambda_command =
       cli.add_subcommand("lambda", "run as an AWS Lambda custom runtime (_HANDLER=http or scheduler)");
   add_config_flags(*lambda_command, overrides);
@@ -97,11 +113,19 @@ int main(int argc, char** argv) {
     Config config = configure(overrides);
     int code = 0;
     if (*serve_command) code = serve(std::move(config));
+    if (*seed_command) ops::seed_command(config, std::cout);
+    if (*backup_command) ops::backup_command(config, backup_file, std::cout);
+    if (*restore_command) ops::restore_command(config, restore_file, std::cout);
+    if (*reset_command) ops::reset_command(config, std::cout);
     log::flush();
     return code;
   } catch (const ConfigError& error) {
     std::cerr << "kefir: " << error.what() << "\n";
     return kConfigErrorExit;
+  } catch (const ops::CommandError& error) {
+    log::flush();
+    std::cerr << "kefir " << error.what() << "\n";
+    return 1;
   } catch (const std::exception& error) {
     log::error("fatal", {{"error", error.what()}});
     log::flush();

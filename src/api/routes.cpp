@@ -15,6 +15,7 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_export_routes(router, ctx);
   register_public_routes(router, ctx);
   register_metrics_routes(router, ctx);
+  register_openapi_routes(router, ctx);
 }
 
 }  // namespace kefir::api

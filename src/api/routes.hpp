@@ -19,5 +19,6 @@ void register_photo_routes(http::Router& router, AppContext& ctx);
 void register_export_routes(http::Router& router, AppContext& ctx);
 void register_public_routes(http::Router& router, AppContext& ctx);
 void register_metrics_routes(http::Router& router, AppContext& ctx);
+void register_openapi_routes(http::Router& router, AppContext& ctx);
 
 }  // namespace kefir::api

@@ -22,16 +22,19 @@ namespace kefir {
 
 std::unique_ptr<store::ItemStore> make_item_store(const Config& config, const Clock& clock) {
   std::filesystem::create_directories(config.data_dir);
-  return std::make_unique<store::SqliteItemStore>((std::filesystem::path(config.data_dir) / "kefir.db").string(),
-                                                  clock);
+  return std::make_unique<store::SqliteItemStore>(sqlite_store_path(config), clock);
+}
+
+std::string sqlite_store_path(const Config& config) {
+  return (std::filesystem::path(config.data_dir) / "kefir.db").string();
 }
 
 App::App(Config config, http::Router& router) : context_(std::make_unique<AppContext>()), router_(router) {
   auto& ctx = *context_;
   ctx.config = std::move(config);
   ctx.clock = std::make_unique<SystemClock>();
-  ctx.store = std::make_unique<ops::InstrumentedItemStore>(make_item_store(ctx.config, *ctx.clock), ctx.config.store,
-                                                          ops::metrics());
+  ctx.store = std::make_unique<ops::InstrumentedItemStore>(make_item_store(ctx.config, *ctx.clock),
+                                                           ctx.config.store, ops::metrics());
   ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);
   ctx.master_secret = ctx.tokens->master_secret();
   // Blob URLs are signed with a key derived from master_secret, so this comes after it.

@@ -2,6 +2,7 @@
 // Builds the service from its configuration: chooses adapters, registers routes and middleware on a router,
 // and owns the background jobs. The Beast server and the Lambda loop both drive an App through its router.
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "app/context.hpp"
@@ -31,5 +32,7 @@ class App {
 
 // The ports chosen by configuration (STORE, BLOBS...), also used by CLI commands that need no server.
 std::unique_ptr<store::ItemStore> make_item_store(const Config& config, const Clock& clock);
+// The SQLite store's file: DATA_DIR/kefir.db (also for `kefir backup`, `restore` and `reset`).
+std::string sqlite_store_path(const Config& config);
 
 }  // namespace kefir

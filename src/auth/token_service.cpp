@@ -297,7 +297,8 @@ struct TokenService::Impl {
     std::size_t signature_size = 0;
   };
 
-  Impl(const Clock& clock, std::size_t cache_capacity) : clock(clock), cache(cache_capacity) {}
+  Impl(const Clock& clock, std::size_t cache_capacity)
+      : clock(clock), cache(cache_capacity), cache_enabled(cache_capacity > 0) {}
 
   const Clock& clock;
   std::string issuer;
@@ -305,6 +306,7 @@ struct TokenService::Impl {
   std::vector<Key> keys;
   std::string master_secret;
   mutable VerifiedCache cache;
+  bool cache_enabled;  // TOKEN_CACHE_SIZE=0: every request pays a signature check
 
   void add_key(PkeyPtr private_key) {
     if (!EVP_PKEY_is_a(private_key.get(), "RSA")) throw ConfigError("the signing key must be an RSA key");
@@ -456,7 +458,8 @@ std::unique_ptr<TokenService> TokenService::from_config(const Config& config, co
     }
   }
   try {
-    return std::make_unique<TokenService>(pem, config.public_base_url, config.user_pool_client_id, clock);
+    return std::make_unique<TokenService>(pem, config.public_base_url, config.user_pool_client_id, clock,
+                                          static_cast<std::size_t>(config.token_cache_size));
   } catch (const ConfigError& error) {
     throw ConfigError(source + ": " + error.what());
   }
@@ -490,6 +493,7 @@ std::string TokenService::issue_id_token(std::string_view user_id, std::string_v
 
 std::optional<VerifiedAccessToken> TokenService::verify_access_token(std::string_view token) const {
   if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
+  if (!impl_->cache_enabled) return impl_->verify(token);
   Digest digest = sha256_digest(token);
   auto now = epoch_seconds(impl_->clock.now());
   if (auto cached = impl_->cache.find(digest, now)) return cached;

@@ -203,7 +203,8 @@ SignedInTokens AuthService::verify(const std::string& email, std::string_view co
   return tokens_for(user, open_family(user));
 }
 
-UserProfile AuthService::find_or_create_user(const std::string& email) {
+UserProfile AuthService::find_or_create_user(const std::string& email,
+                                             const std::optional<std::string>& new_user_id) {
   auto claim_key = keys::email_claim(email);
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
     if (auto claim = ctx_.store->get(claim_key)) {
@@ -216,7 +217,7 @@ UserProfile AuthService::find_or_create_user(const std::string& email) {
       }
       continue;
     }
-    UserProfile user{uuid_v4(), email, "", ctx_.now(), {}};
+    UserProfile user{new_user_id ? *new_user_id : uuid_v4(), email, "", ctx_.now(), {}};
     auto profile_key = keys::user_profile(user.user_id);
     store::Item profile{{"PK", profile_key.pk},
                         {"SK", profile_key.sk},

@@ -78,8 +78,10 @@ class AuthService {
   void logout(std::string_view refresh_token);
 
   // The user owning `email`, created with its email claim in one transaction when there is none; of two
-  // concurrent first sign-ins, the loser returns the winner's user.
-  UserProfile find_or_create_user(const std::string& email);
+  // concurrent first sign-ins, the loser returns the winner's user. A new user gets `new_user_id` when given
+  // (the seed data's fixed id), else a fresh UUIDv4.
+  UserProfile find_or_create_user(const std::string& email,
+                                  const std::optional<std::string>& new_user_id = std::nullopt);
 
   UserProfile profile(const std::string& user_id);  // 404 when gone
   UserProfile update_profile(const std::string& user_id, const ProfileChanges& changes);
