@@ -168,7 +168,7 @@ TEST_P(ItemOperations, NumbersRoundTripExactly) {
                                               1768471200000,
                                               std::numeric_limits<std::int64_t>::max(),
                                               std::numeric_limits<std::int64_t>::min() + 1};
-  const std::vector<double> doubles = {0.1, -2.5, 3.141592653589793, 6.02214076e23, 1e-7, 1e300};
+  const std::vector<double> doubles = {0.1, -2.5, 3.141592653589793, 6.02214076e23, 1e-7, 1.5e100};
   json::object attributes;
   for (std::size_t i = 0; i < integers.size(); ++i) attributes["i" + std::to_string(i)] = integers[i];
   for (std::size_t i = 0; i < doubles.size(); ++i) attributes["d" + std::to_string(i)] = doubles[i];

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,11 @@ struct StoreFactory {
 };
 
 std::vector<StoreFactory>& store_factories();
+
+// Test failures name the store instead of dumping the factory's bytes.
+inline void PrintTo(const StoreFactory& factory, std::ostream* out) {
+  *out << factory.name;
+}
 
 // `static const StoreFactoryRegistration registration{{...}};` in a factory file adds a store to the suite.
 struct StoreFactoryRegistration {

@@ -1,5 +1,7 @@
 #include "adapters/sqlite/sqlite_connection.hpp"
 
+#include <mutex>
+
 #include "ports/item_store.hpp"
 
 namespace kefir::store::sqlite {
@@ -29,6 +31,13 @@ std::string_view likely_cause(int code) {
     default:
       return {};
   }
+}
+
+// Memory statistics put a process-wide mutex around every SQLite allocation, which readers on many threads
+// would all contend for. Only possible before SQLite initializes, i.e. before the first connection opens.
+void disable_memory_statistics() {
+  static std::once_flag once;
+  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
 }  // namespace
@@ -100,6 +109,7 @@ void Statement::reset() {
 }
 
 Connection::Connection(std::string path, Mode mode) : path_(std::move(path)) {
+  disable_memory_statistics();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == Mode::create ? SQLITE_OPEN_CREATE : 0);
   int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {

@@ -41,8 +41,6 @@ class SqliteItemStore final : public ItemStore {
   // Deletes every expired item now; returns how many. The writer also does this in the background.
   std::size_t purge_expired();
 
-  const std::string& path() const { return path_; }
-
  private:
   std::int64_t now_seconds() const;
 
