@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/app.hpp"
+#include "auth/token_service.hpp"
 #include "config/config.hpp"
 #include "http/server.hpp"
 #include "lambda/runtime.hpp"
@@ -24,7 +25,8 @@ void add_config_flags(CLI::App& command, std::map<std::string, std::string>& ove
     std::string help = std::string(spec.help) + " [env " + spec.env + "]";
     if (*spec.fallback) help += " (default: " + std::string(spec.fallback) + ")";
     command.add_option_function<std::string>(
-        spec.flag, [&overrides, env = std::string(spec.env)](const std::string& value) { overrides[env] = value; },
+        spec.flag,
+        [&overrides, env = std::string(spec.env)](const std::string& value) { overrides[env] = value; },
         help);
   }
 }
@@ -75,9 +77,15 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> overrides;
   if (lambda::started_by_lambda(argv[0])) return lambda::run([&] { return configure(overrides); });
 
-  auto* serve_command = cli.add_subcommand("serve", "serve the HTTP API (standalone or one scaled-out instance)");
+  auto* serve_command =
+      cli.add_subcommand("serve", "serve the HTTP API (standalone or one scaled-out instance)");
   add_config_flags(*serve_command, overrides);
   auto* version_command = cli.add_subcommand("version", "print the version");
+  std::string key_file;
+  auto* keygen_command = cli.add_subcommand(
+      "keygen", "write a new RSA-2048 token signing key (PEM) to FILE (mode 0600) or stdout");
+  keygen_command->add_option("file", key_file,
+                             "a new file for the key (never overwritten); stdout when omitted");
   auto* seed_command =
       cli.add_subcommand("seed", "write the development data (idempotent; dev: prints a token)");
   add_config_flags(*seed_command, overrides);
@@ -107,6 +115,13 @@ int main(int argc, char** argv) {
   try {
     if (*version_command) {
       std::cout << "kefir " << KEFIR_VERSION << "\n";
+      return 0;
+    }
+    if (*keygen_command) {
+      if (key_file.empty())
+        std::cout << auth::TokenService::generate_private_key_pem();
+      else
+        auth::TokenService::write_new_key_file(key_file);
       return 0;
     }
     if (*lambda_command) return lambda::run([&] { return configure(overrides); });

@@ -7,7 +7,10 @@ namespace kefir::api {
 void register_health_routes(http::Router& router, AppContext& ctx) {
   http::RouteOptions public_route{.authenticated = false};
   router.add(
-      "GET", "/healthz", [](http::Request&) { return http::Response::json(200, {{"status", "ok"}}); },
+      "GET", "/healthz",
+      [](http::Request&) {
+        return http::Response::json(200, {{"status", "ok"}});
+      },
       public_route);
   router.add(
       "GET", "/readyz",

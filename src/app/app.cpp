@@ -2,7 +2,9 @@
 
 #include <filesystem>
 
+#include "adapters/dynamodb/dynamodb_item_store.hpp"
 #include "adapters/fs/fs_blob_store.hpp"
+#include "adapters/s3/s3_blob_store.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
 #include "api/routes.hpp"
 #include "auth/mail_queue.hpp"
@@ -21,6 +23,13 @@
 namespace kefir {
 
 std::unique_ptr<store::ItemStore> make_item_store(const Config& config, const Clock& clock) {
+  if (config.store == "dynamodb") {
+    auto dynamodb =
+        std::make_unique<store::DynamoDbItemStore>(store::DynamoDbOptions::from_config(config), clock);
+    dynamodb->set_on_throttle(
+        [](std::string_view operation) { ops::metrics().storage_throttle("dynamodb", operation); });
+    return dynamodb;
+  }
   std::filesystem::create_directories(config.data_dir);
   return std::make_unique<store::SqliteItemStore>(sqlite_store_path(config), clock);
 }
@@ -38,14 +47,18 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);
   ctx.master_secret = ctx.tokens->master_secret();
   // Blob URLs are signed with a key derived from master_secret, so this comes after it.
-  ctx.blobs = std::make_unique<blob::FsBlobStore>(std::filesystem::path(ctx.config.data_dir) / "blobs",
-                                                  ctx.config.public_base_url, ctx.derive_key("blob-url"),
-                                                  *ctx.clock);
+  if (ctx.config.blobs == "s3") {
+    ctx.blobs = std::make_unique<blob::S3BlobStore>(blob::S3Options::from_config(ctx.config));
+  } else {
+    ctx.blobs = std::make_unique<blob::FsBlobStore>(std::filesystem::path(ctx.config.data_dir) / "blobs",
+                                                    ctx.config.public_base_url, ctx.derive_key("blob-url"),
+                                                    *ctx.clock);
+  }
   ctx.mailer = auth::make_mailer(ctx.config);
 
   // Middleware, outermost first: request id + log line, metrics, security headers, CORS, throttling,
-  // authentication, idempotency. Each module adds its own line here, in this order. Security headers wrap CORS
-  // so that preflight answers, which CORS gives without going further in, carry them too.
+  // authentication, idempotency. Each module adds its own line here, in this order. Security headers wrap
+  // CORS so that preflight answers, which CORS gives without going further in, carry them too.
   router_.use(http::request_id_and_log());
   router_.use(http::request_metrics(ops::metrics()));
   router_.use(http::security_headers({.https = ctx.config.public_base_url.starts_with("https://")}));
@@ -59,7 +72,9 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   jobs_.push_back(std::make_unique<jobs::PhotoSweeper>(ctx));
 }
 
-App::~App() { stop_jobs(); }
+App::~App() {
+  stop_jobs();
+}
 
 void App::start_jobs() {
   for (auto& job : jobs_) job->start();

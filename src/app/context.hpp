@@ -1,6 +1,6 @@
 #pragma once
-// What handlers and jobs share: configuration and the ports. Adapters are chosen in app/app.cpp; domain and API
-// code sees only the port interfaces.
+// What handlers and jobs share: configuration and the ports. Adapters are chosen in app/app.cpp; domain and
+// API code sees only the port interfaces.
 #include <functional>
 #include <memory>
 #include <string>
@@ -42,8 +42,9 @@ struct AppContext {
   std::unique_ptr<blob::BlobStore> blobs;  // photos and generated exports (BLOBS=file | s3)
   UuidV7Generator batch_ids;
   DomainHooks hooks;
-  std::unique_ptr<auth::TokenService> tokens;  // signs and verifies JWTs; its key is the root of master_secret
-  std::unique_ptr<mail::Mailer> mailer;        // queued: send() returns at once (auth::MailQueue)
+  std::unique_ptr<auth::TokenService>
+      tokens;                            // signs and verifies JWTs; its key is the root of master_secret
+  std::unique_ptr<mail::Mailer> mailer;  // queued: send() returns at once (auth::MailQueue)
   // The one secret to manage (SPEC §1): derived from the token signing key, so every instance sharing the key
   // agrees. OTP hashes, cursors and blob URL signatures each use their own derived key.
   std::string master_secret;

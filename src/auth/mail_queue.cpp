@@ -23,12 +23,12 @@ MailQueue::MailQueue(std::unique_ptr<mail::Mailer> transport, std::string transp
 
 MailQueue::~MailQueue() {
   if (!worker_.joinable()) return;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    drain_deadline_ = std::chrono::steady_clock::now() + options_.drain_timeout;
-  }
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
+  drain_deadline_ = std::chrono::steady_clock::now() + options_.drain_timeout;
   changed_.notify_all();
+  if (!changed_.wait_until(lock, drain_deadline_, [this] { return finished_; })) transport_->abort();
+  lock.unlock();
   worker_.join();
 }
 
@@ -77,6 +77,8 @@ void MailQueue::run() {
   for (const auto& dropped : pending_)
     log::error("mail dropped at shutdown",
                {{"to", log::email(dropped.message.to)}, {"transport", transport_name_}});
+  finished_ = true;
+  changed_.notify_all();
 }
 
 void MailQueue::deliver(Pending pending) {

@@ -35,7 +35,8 @@ class MailQueue final : public mail::Mailer {
   // `transport_name` labels logs and metrics ("smtp", "console").
   MailQueue(std::unique_ptr<mail::Mailer> transport, std::string transport_name,
             MailQueueOptions options = {});
-  ~MailQueue() override;  // sends what is due within drain_timeout, then drops the rest (logged)
+  // Sends what is due within drain_timeout, then aborts a send still in progress and drops the rest (logged).
+  ~MailQueue() override;
   MailQueue(const MailQueue&) = delete;
   MailQueue& operator=(const MailQueue&) = delete;
 
@@ -58,6 +59,7 @@ class MailQueue final : public mail::Mailer {
   std::condition_variable changed_;
   std::deque<Pending> pending_;  // ordered by `due`
   bool stopping_ = false;
+  bool finished_ = false;  // the worker has left its loop
   std::chrono::steady_clock::time_point drain_deadline_;
   std::thread worker_;
 };

@@ -236,6 +236,22 @@ void write_all(int fd, std::string_view data, const std::filesystem::path& path)
   }
 }
 
+// A new file only the owner can read, written and synced; throws ConfigError, leaving no file, when that
+// fails.
+void create_private_file(const std::filesystem::path& path, std::string_view content) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) throw ConfigError("cannot create '" + path.string() + "': " + std::strerror(errno));
+  try {
+    write_all(fd, content, path);
+    if (::fsync(fd) != 0) throw ConfigError("cannot sync '" + path.string() + "': " + std::strerror(errno));
+  } catch (...) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    throw;
+  }
+  ::close(fd);
+}
+
 // Stage dev keeps its generated key in DATA_DIR. Several processes may start on one DATA_DIR at once: the key
 // is written to a private temporary file and hard-linked into place, so exactly one key wins and nobody reads
 // a half-written file.
@@ -247,18 +263,7 @@ std::string load_or_create_dev_key(const std::string& data_dir) {
   if (error) throw ConfigError("DATA_DIR: cannot create '" + data_dir + "': " + error.message());
   std::filesystem::path temporary = path;
   temporary += ".tmp-" + crypto::hex_encode(crypto::random_bytes(8));
-  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw ConfigError("cannot create '" + temporary.string() + "': " + std::strerror(errno));
-  try {
-    write_all(fd, TokenService::generate_private_key_pem(), temporary);
-    if (::fsync(fd) != 0)
-      throw ConfigError("cannot sync '" + temporary.string() + "': " + std::strerror(errno));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  ::close(fd);
+  create_private_file(temporary, TokenService::generate_private_key_pem());
   bool created = ::link(temporary.c_str(), path.c_str()) == 0;
   int link_errno = errno;
   ::unlink(temporary.c_str());
@@ -312,6 +317,11 @@ struct TokenService::Impl {
     if (!EVP_PKEY_is_a(private_key.get(), "RSA")) throw ConfigError("the signing key must be an RSA key");
     if (static_cast<std::size_t>(EVP_PKEY_get_bits(private_key.get())) < kMinKeyBits)
       throw ConfigError("the RSA signing key must have at least 2048 bits");
+    // A damaged key (n != p*q, d not the inverse of e...) would only show up as tokens nobody can verify. The
+    // pairwise check is cheap; the primality tests of a full check would cost start-up time.
+    PkeyCtxPtr check(EVP_PKEY_CTX_new_from_pkey(nullptr, private_key.get(), nullptr));
+    if (!check || EVP_PKEY_pairwise_check(check.get()) != 1)
+      throw ConfigError("the RSA signing key is inconsistent: " + openssl_error());
     Key key;
     key.n = crypto::base64url_encode(bignum_param(private_key.get(), OSSL_PKEY_PARAM_RSA_N));
     key.e = crypto::base64url_encode(bignum_param(private_key.get(), OSSL_PKEY_PARAM_RSA_E));
@@ -423,11 +433,6 @@ TokenService::TokenService(std::string_view pem, std::string issuer, std::string
   impl_->client_id = std::move(client_id);
   for (auto& key : read_private_keys(pem)) impl_->add_key(std::move(key));
   impl_->master_secret = crypto::sha256(der_private_key(impl_->keys.front().private_key.get()));
-  // A key whose public half does not match its private half would only show up as every token being rejected.
-  const auto& signing = impl_->keys.front();
-  std::string probe = "kefir key self-test";
-  if (!impl_->signature_valid(signing, probe, impl_->sign(signing, probe)))
-    throw ConfigError("the RSA signing key failed its self-test (inconsistent key)");
 }
 
 TokenService::~TokenService() = default;
@@ -474,6 +479,10 @@ std::string TokenService::generate_private_key_pem() {
   char* data = nullptr;
   long length = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(length));
+}
+
+void TokenService::write_new_key_file(const std::string& path) {
+  create_private_file(path, generate_private_key_pem());
 }
 
 std::string TokenService::issue_access_token(std::string_view user_id) const {

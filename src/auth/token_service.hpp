@@ -45,6 +45,8 @@ class TokenService {
   static std::unique_ptr<TokenService> from_config(const Config& config, const Clock& clock);
   // A fresh RSA-2048 private key as PKCS#8 PEM (`kefir keygen`, dev key generation).
   static std::string generate_private_key_pem();
+  // `kefir keygen FILE`: a fresh key in a new file of mode 0600; an existing file is never replaced.
+  static void write_new_key_file(const std::string& path);
 
   std::string issue_access_token(std::string_view user_id) const;
   std::string issue_id_token(std::string_view user_id, std::string_view email, bool email_verified) const;

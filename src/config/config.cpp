@@ -27,8 +27,9 @@ double parse_double(const std::map<std::string, std::string>& raw, const char* n
     if (used != text.size() || !(value >= min && value <= max)) throw std::out_of_range(name);
     return value;
   } catch (const std::exception&) {
-    throw ConfigError(std::string(name) + ": must be a number from " + std::to_string(static_cast<long>(min)) +
-                      " to " + std::to_string(static_cast<long>(max)) + " (got '" + text + "')");
+    throw ConfigError(std::string(name) + ": must be a number from " +
+                      std::to_string(static_cast<long>(min)) + " to " +
+                      std::to_string(static_cast<long>(max)) + " (got '" + text + "')");
   }
 }
 
@@ -73,7 +74,8 @@ const std::vector<OptionSpec>& option_specs() {
       {"HOST", "--host", "127.0.0.1", "address to listen on"},
       {"DATA_DIR", "--data-dir", "./data", "SQLite file, photos, dev signing key and outbox"},
       {"THREADS", "--threads", "0", "I/O threads (0: one per core)"},
-      {"READ_TIMEOUT", "--read-timeout", "30", "seconds a client may take to send a request; keep-alive idle limit"},
+      {"READ_TIMEOUT", "--read-timeout", "30",
+       "seconds a client may take to send a request; keep-alive idle limit"},
       {"STORE", "--store", "sqlite", "sqlite | dynamodb"},
       {"TABLE_NAME", "--table-name", "kefir-app-<stage>-table", "DynamoDB table name"},
       {"BLOBS", "--blobs", "file", "file | s3"},
@@ -96,7 +98,8 @@ const std::vector<OptionSpec>& option_specs() {
       {"EXPO_RATE", "--expo-rate", "600", "push notifications per second (0: unlimited)"},
       {"EXPO_RECEIPT_DELAY", "--expo-receipt-delay", "900", "seconds before reading push receipts"},
       {"REMINDER_INTERVAL", "--reminder-interval", "300", "seconds between reminder sweeps"},
-      {"REFRESH_REUSE_GRACE", "--refresh-reuse-grace", "30", "seconds a rotated refresh token may be replayed"},
+      {"REFRESH_REUSE_GRACE", "--refresh-reuse-grace", "30",
+       "seconds a rotated refresh token may be replayed"},
       {"THROTTLE_RATE", "--throttle-rate", "2000", "steady requests per second"},
       {"THROTTLE_BURST", "--throttle-burst", "1000", "burst size"},
       {"TOKEN_CACHE_SIZE", "--token-cache-size", "32768",
@@ -151,9 +154,11 @@ Config load_config(std::map<std::string, std::string> raw) {
   config.jwt_private_key = raw.at("JWT_PRIVATE_KEY");
   config.public_base_url = raw.at("PUBLIC_BASE_URL");
   require_url("PUBLIC_BASE_URL", config.public_base_url);
-  while (!config.public_base_url.empty() && config.public_base_url.back() == '/') config.public_base_url.pop_back();
+  while (!config.public_base_url.empty() && config.public_base_url.back() == '/')
+    config.public_base_url.pop_back();
   config.smtp_url = raw.at("SMTP_URL");
-  if (!config.smtp_url.empty() && config.smtp_url.rfind("smtp://", 0) != 0 && config.smtp_url.rfind("smtps://", 0) != 0)
+  if (!config.smtp_url.empty() && config.smtp_url.rfind("smtp://", 0) != 0 &&
+      config.smtp_url.rfind("smtps://", 0) != 0)
     throw ConfigError("SMTP_URL: must start with smtp:// or smtps:// (got '" + config.smtp_url + "')");
   config.mail_from = raw.at("MAIL_FROM");
   config.expo_push_url = raw.at("EXPO_PUSH_URL");

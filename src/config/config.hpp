@@ -1,7 +1,7 @@
 #pragma once
-// Configuration (SPEC §11): environment variables, overridden by `kefir serve` flags. Every option is one row of
-// the table in config.cpp plus one field here; validation turns a bad value into a ConfigError whose message is
-// the one line `kefir` prints before exiting with code 2.
+// Configuration (SPEC §11): environment variables, overridden by `kefir serve` flags. Every option is one row
+// of the table in config.cpp plus one field here; validation turns a bad value into a ConfigError whose
+// message is the one line `kefir` prints before exiting with code 2.
 #include <cstdint>
 #include <map>
 #include <stdexcept>
@@ -29,7 +29,7 @@ struct Config {
   int port = 8080;
   std::string host = "127.0.0.1";
   std::string data_dir = "./data";
-  int threads = 0;  // 0: one per core
+  int threads = 0;        // 0: one per core
   int read_timeout = 30;  // seconds
   std::string store = "sqlite";
   std::string table_name;
@@ -60,9 +60,9 @@ struct Config {
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
   std::string log_level = "info";
-  // Set by `kefir lambda`, not by an option: behind API Gateway + Lambda responses are buffered (6 MB limit, so
-  // GET /export.csv answers 303 to a generated file, SPEC §8) and the process is frozen between invocations, so
-  // no work may be left to a background thread after a response.
+  // Set by `kefir lambda`, not by an option: behind API Gateway + Lambda responses are buffered (6 MB limit,
+  // so GET /export.csv answers 303 to a generated file, SPEC §8) and the process is frozen between
+  // invocations, so no work may be left to a background thread after a response.
   bool lambda_mode = false;
 
   // The raw text each option was given (env name -> value), after defaults; for `--help` and diagnostics.

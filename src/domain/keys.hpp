@@ -7,9 +7,13 @@
 
 namespace kefir::keys {
 
-inline std::string user_pk(std::string_view user_id) { return "USER#" + std::string(user_id); }
+inline std::string user_pk(std::string_view user_id) {
+  return "USER#" + std::string(user_id);
+}
 inline constexpr std::string_view kProfileSk = "PROFILE";
-inline store::Key user_profile(std::string_view user_id) { return {user_pk(user_id), std::string(kProfileSk)}; }
+inline store::Key user_profile(std::string_view user_id) {
+  return {user_pk(user_id), std::string(kProfileSk)};
+}
 
 inline store::Key email_claim(std::string_view lowercased_email) {
   return {"EMAIL#" + std::string(lowercased_email), "CLAIM"};
@@ -20,17 +24,23 @@ inline store::Key otp_challenge(std::string_view lowercased_email) {
 inline store::Key refresh_token(std::string_view token_sha256_hex) {
   return {"RTOKEN#" + std::string(token_sha256_hex), "TOKEN"};
 }
-inline store::Key refresh_family(std::string_view family_id) { return {"RFAMILY#" + std::string(family_id), "FAMILY"}; }
+inline store::Key refresh_family(std::string_view family_id) {
+  return {"RFAMILY#" + std::string(family_id), "FAMILY"};
+}
 
 inline constexpr std::string_view kBatchPrefix = "BATCH#";
 inline store::Key batch(std::string_view user_id, std::string_view batch_id) {
   return {user_pk(user_id), "BATCH#" + std::string(batch_id)};
 }
 // GSI1 of a batch: finds a batch by id alone (public pages).
-inline std::string batch_gsi1pk(std::string_view batch_id) { return "BATCH#" + std::string(batch_id); }
+inline std::string batch_gsi1pk(std::string_view batch_id) {
+  return "BATCH#" + std::string(batch_id);
+}
 inline constexpr std::string_view kBatchGsi1Sk = "BATCH";
 
-inline std::string events_pk(std::string_view batch_id) { return "BATCH#" + std::string(batch_id); }
+inline std::string events_pk(std::string_view batch_id) {
+  return "BATCH#" + std::string(batch_id);
+}
 inline constexpr std::string_view kEventPrefix = "EVENT#";
 // Sort key "EVENT#<timestamp>#<eventId>": the timeline is a key range ordered by time.
 inline std::string event_sk(std::string_view rfc3339_timestamp, std::string_view event_id) {
@@ -52,7 +62,9 @@ inline constexpr std::string_view kDevicePrefix = "DEVICE#";
 inline store::Key device(std::string_view user_id, std::string_view device_id) {
   return {user_pk(user_id), "DEVICE#" + std::string(device_id)};
 }
-inline store::Key push_token_claim(std::string_view token) { return {"PUSHTOKEN#" + std::string(token), "CLAIM"}; }
+inline store::Key push_token_claim(std::string_view token) {
+  return {"PUSHTOKEN#" + std::string(token), "CLAIM"};
+}
 
 inline store::Key idempotency(std::string_view user_id, std::string_view key) {
   return {"IDEMP#" + std::string(user_id) + "#" + std::string(key), "RESPONSE"};

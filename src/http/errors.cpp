@@ -25,25 +25,44 @@ ApiError validation_error(std::vector<FieldProblem> details) {
 ApiError validation_error(std::string field, std::string problem) {
   return validation_error(std::vector<FieldProblem>{{std::move(field), std::move(problem)}});
 }
-ApiError bad_json(std::string message) { return ApiError(400, "BAD_JSON", std::move(message)); }
-ApiError unauthorized(std::string message) { return ApiError(401, "UNAUTHORIZED", std::move(message)); }
-ApiError forbidden(std::string message) { return ApiError(403, "FORBIDDEN", std::move(message)); }
-ApiError not_found(std::string message) { return ApiError(404, "NOT_FOUND", std::move(message)); }
-ApiError method_not_allowed() { return ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed"); }
-ApiError conflict(std::string message) { return ApiError(409, "CONFLICT", std::move(message)); }
+ApiError bad_json(std::string message) {
+  return ApiError(400, "BAD_JSON", std::move(message));
+}
+ApiError unauthorized(std::string message) {
+  return ApiError(401, "UNAUTHORIZED", std::move(message));
+}
+ApiError forbidden(std::string message) {
+  return ApiError(403, "FORBIDDEN", std::move(message));
+}
+ApiError not_found(std::string message) {
+  return ApiError(404, "NOT_FOUND", std::move(message));
+}
+ApiError method_not_allowed() {
+  return ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed");
+}
+ApiError conflict(std::string message) {
+  return ApiError(409, "CONFLICT", std::move(message));
+}
 ApiError precondition_failed(std::string message) {
   return ApiError(412, "PRECONDITION_FAILED", std::move(message));
 }
-ApiError payload_too_large(std::string message) { return ApiError(413, "PAYLOAD_TOO_LARGE", std::move(message)); }
+ApiError payload_too_large(std::string message) {
+  return ApiError(413, "PAYLOAD_TOO_LARGE", std::move(message));
+}
 ApiError unsupported_media_type(std::string message) {
   return ApiError(415, "UNSUPPORTED_MEDIA_TYPE", std::move(message));
 }
 ApiError throttled(int retry_after_seconds, std::string message) {
   ApiError error(429, "THROTTLED", std::move(message));
-  error.headers.emplace_back("retry-after", std::to_string(retry_after_seconds < 1 ? 1 : retry_after_seconds));
+  error.headers.emplace_back("retry-after",
+                             std::to_string(retry_after_seconds < 1 ? 1 : retry_after_seconds));
   return error;
 }
-ApiError internal_error() { return ApiError(500, "INTERNAL", "internal error"); }
-ApiError unavailable(std::string message) { return ApiError(503, "UNAVAILABLE", std::move(message)); }
+ApiError internal_error() {
+  return ApiError(500, "INTERNAL", "internal error");
+}
+ApiError unavailable(std::string message) {
+  return ApiError(503, "UNAVAILABLE", std::move(message));
+}
 
 }  // namespace kefir::http

@@ -17,7 +17,9 @@ struct FieldProblem {
 class ApiError : public std::runtime_error {
  public:
   ApiError(int status, std::string code, std::string message, std::vector<FieldProblem> details = {})
-      : std::runtime_error(std::move(message)), status_(status), code_(std::move(code)),
+      : std::runtime_error(std::move(message)),
+        status_(status),
+        code_(std::move(code)),
         details_(std::move(details)) {}
 
   int status() const { return status_; }

@@ -44,8 +44,10 @@ const json::value* BodyReader::lookup(std::string_view name, Rule rule, bool& pr
     return nullptr;
   }
   if (value->is_null()) {
-    if (rule.required) problem(std::string(name), "is required");
-    else if (!rule.nullable) problem(std::string(name), "must not be null");
+    if (rule.required)
+      problem(std::string(name), "is required");
+    else if (!rule.nullable)
+      problem(std::string(name), "must not be null");
     return nullptr;
   }
   return value;
@@ -87,12 +89,14 @@ Field<std::string> BodyReader::one_of(std::string_view name, std::initializer_li
   return field;
 }
 
-Field<std::int64_t> BodyReader::integer(std::string_view name, std::int64_t min, std::int64_t max, Rule rule) {
+Field<std::int64_t> BodyReader::integer(std::string_view name, std::int64_t min, std::int64_t max,
+                                        Rule rule) {
   Field<std::int64_t> field;
   const json::value* value = lookup(name, rule, field.present);
   if (!value) return field;
   std::optional<std::int64_t> number;
-  if (value->is_int64()) number = value->get_int64();
+  if (value->is_int64())
+    number = value->get_int64();
   else if (value->is_uint64() && value->get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
     number = static_cast<std::int64_t>(value->get_uint64());
   else if (value->is_double() && std::trunc(value->get_double()) == value->get_double() &&
@@ -158,7 +162,8 @@ Field<TimePoint> BodyReader::timestamp(std::string_view name, Rule rule) {
 }
 
 Field<std::vector<std::string>> BodyReader::string_array(std::string_view name, std::size_t max_items,
-                                                         std::size_t min_chars, std::size_t max_chars, Rule rule) {
+                                                         std::size_t min_chars, std::size_t max_chars,
+                                                         Rule rule) {
   Field<std::vector<std::string>> field;
   const json::value* value = lookup(name, rule, field.present);
   if (!value) return field;

@@ -18,7 +18,8 @@ namespace kefir::http {
 
 inline constexpr std::size_t kMaxJsonBody = 64 * 1024;
 
-// The body as a JSON object. An empty body is an empty object when `empty_is_object` (for POSTs without fields).
+// The body as a JSON object. An empty body is an empty object when `empty_is_object` (for POSTs without
+// fields).
 json::object parse_json_object(const Request& request, bool empty_is_object = false);
 json::object parse_json_object_text(std::string_view text);  // throws bad_json
 
@@ -46,18 +47,22 @@ class BodyReader {
  public:
   explicit BodyReader(const json::object& body) : body_(body) {}
 
-  Field<std::string> string(std::string_view name, std::size_t min_chars, std::size_t max_chars, Rule rule = {});
-  Field<std::string> one_of(std::string_view name, std::initializer_list<std::string_view> allowed, Rule rule = {});
+  Field<std::string> string(std::string_view name, std::size_t min_chars, std::size_t max_chars,
+                            Rule rule = {});
+  Field<std::string> one_of(std::string_view name, std::initializer_list<std::string_view> allowed,
+                            Rule rule = {});
   Field<std::int64_t> integer(std::string_view name, std::int64_t min, std::int64_t max, Rule rule = {});
   Field<double> number(std::string_view name, double min, double max, Rule rule = {});
   Field<bool> boolean(std::string_view name, Rule rule = {});
   Field<TimePoint> timestamp(std::string_view name, Rule rule = {});
-  Field<std::vector<std::string>> string_array(std::string_view name, std::size_t max_items, std::size_t min_chars,
-                                               std::size_t max_chars, Rule rule = {});
+  Field<std::vector<std::string>> string_array(std::string_view name, std::size_t max_items,
+                                               std::size_t min_chars, std::size_t max_chars, Rule rule = {});
   Field<json::object> object(std::string_view name, Rule rule = {});
   Field<json::array> array(std::string_view name, Rule rule = {});
 
-  void problem(std::string field, std::string text) { problems_.push_back({std::move(field), std::move(text)}); }
+  void problem(std::string field, std::string text) {
+    problems_.push_back({std::move(field), std::move(text)});
+  }
   bool ok() const { return problems_.empty(); }
   const std::vector<FieldProblem>& problems() const { return problems_; }
   // Adds "unknown field" problems, then throws VALIDATION_ERROR when anything was wrong.

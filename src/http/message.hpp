@@ -1,6 +1,6 @@
 #pragma once
-// The project's own request and response types. The Beast server and the Lambda loop both translate into these,
-// so every handler and middleware is transport-independent.
+// The project's own request and response types. The Beast server and the Lambda loop both translate into
+// these, so every handler and middleware is transport-independent.
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -10,8 +10,8 @@ namespace kefir::http {
 bool valid_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-              c == '.' || c == ':';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.' || c == ':';
     if (!ok) return false;
   }
   return true;
@@ -27,12 +27,14 @@ Middleware request_id_and_log() {
     auto status = response.status;
     auto level = status >= 500 ? log::Level::error : log::Level::info;
     if (log::enabled(level)) {
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      boost::json::object fields{{"requestId", request.request_id},
-                                 {"method", request.method},
-                                 {"route", request.route},
-                                 {"status", status},
-                                 {"durationMs", static_cast<double>(static_cast<std::int64_t>(ms * 1000)) / 1000}};
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      boost::json::object fields{
+          {"requestId", request.request_id},
+          {"method", request.method},
+          {"route", request.route},
+          {"status", status},
+          {"durationMs", static_cast<double>(static_cast<std::int64_t>(ms * 1000)) / 1000}};
       if (!request.user_id.empty()) fields["userId"] = request.user_id;
       log::write(level, "request", std::move(fields));
     }

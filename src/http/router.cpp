@@ -22,10 +22,13 @@ std::vector<std::string> split_path(std::string_view path) {
 bool is_param(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
-bool is_greedy(std::string_view segment) { return is_param(segment) && segment[segment.size() - 2] == '+'; }
+bool is_greedy(std::string_view segment) {
+  return is_param(segment) && segment[segment.size() - 2] == '+';
+}
 
 // Matches `path` against a route's segments without allocating unless it matches.
-bool matches(const Route& route, std::string_view path, std::vector<std::pair<std::string, std::string>>* params) {
+bool matches(const Route& route, std::string_view path,
+             std::vector<std::pair<std::string, std::string>>* params) {
   if (path.empty() || path.front() != '/') return false;
   std::size_t pos = 1;
   const auto& segments = route.segments;
@@ -68,20 +71,23 @@ Router::Router() {
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
   Route route{std::move(method), std::move(pattern), options, std::move(handler), {}, 0};
   route.segments = split_path(route.pattern);
-  route.literal_count =
-      static_cast<int>(std::count_if(route.segments.begin(), route.segments.end(), [](auto& s) { return !is_param(s); }));
+  route.literal_count = static_cast<int>(
+      std::count_if(route.segments.begin(), route.segments.end(), [](auto& s) { return !is_param(s); }));
   routes_.push_back(std::move(route));
   // More literal segments first, so "/me/reminders" wins over "/me/{anything}".
   std::stable_sort(routes_.begin(), routes_.end(),
                    [](const Route& a, const Route& b) { return a.literal_count > b.literal_count; });
 }
 
-void Router::use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
+void Router::use(Middleware middleware) {
+  middleware_.push_back(std::move(middleware));
+}
 
 const Route& Router::match(Request& request) const {
   request.path_params.clear();
   bool path_known = false;
-  std::string_view method = request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
+  std::string_view method =
+      request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
   for (const auto& route : routes_) {
     if (!matches(route, request.path, nullptr)) continue;
     if (route.method != method) {
@@ -129,8 +135,8 @@ Response response_for_current_exception(const Request& request) {
   } catch (const ApiError& error) {
     return error_response(error);
   } catch (const std::exception& error) {
-    log::error("unhandled exception", {{"requestId", request.request_id}, {"route", request.route},
-                                       {"error", error.what()}});
+    log::error("unhandled exception",
+               {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
   } catch (...) {
     log::error("unhandled exception", {{"requestId", request.request_id}, {"route", request.route}});
   }

@@ -1,7 +1,8 @@
 #pragma once
 // Routes are path templates: literal segments, "{name}" (one segment) and a last "{name+}" (the rest of the
-// path, slashes included). Middleware wraps every request, matched or not, outermost first; an exception thrown
-// anywhere becomes an error response at that layer, so outer middleware (logs, metrics) always sees a status.
+// path, slashes included). Middleware wraps every request, matched or not, outermost first; an exception
+// thrown anywhere becomes an error response at that layer, so outer middleware (logs, metrics) always sees a
+// status.
 #include <cstddef>
 #include <functional>
 #include <string>

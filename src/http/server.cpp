@@ -51,12 +51,16 @@ void copy_headers(const Response& from, bhttp::response<Body>& to) {
 
 struct Server::Impl {
   Impl(const Router& router, ServerOptions options)
-      : router(router), options(std::move(options)),
+      : router(router),
+        options(std::move(options)),
         io_threads(this->options.io_threads > 0 ? this->options.io_threads
                                                 : std::max(1u, std::thread::hardware_concurrency())),
-        io(io_threads), blocking(static_cast<std::size_t>(std::max(1, this->options.blocking_threads))),
-        acceptor(asio::make_strand(io)), signals(io, SIGINT, SIGTERM) {
-    tcp::endpoint endpoint(asio::ip::make_address(this->options.host), static_cast<unsigned short>(this->options.port));
+        io(io_threads),
+        blocking(static_cast<std::size_t>(std::max(1, this->options.blocking_threads))),
+        acceptor(asio::make_strand(io)),
+        signals(io, SIGINT, SIGTERM) {
+    tcp::endpoint endpoint(asio::ip::make_address(this->options.host),
+                           static_cast<unsigned short>(this->options.port));
     acceptor.open(endpoint.protocol());
     acceptor.set_option(asio::socket_base::reuse_address(true));
     acceptor.bind(endpoint);
@@ -73,7 +77,8 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+      auto [ec, socket] =
+          co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (!acceptor.is_open()) co_return;
         log::warn("accept failed", {{"error", ec.message()}});
@@ -110,10 +115,12 @@ struct Server::Impl {
       bhttp::request_parser<bhttp::empty_body> head_parser;
       head_parser.header_limit(kHeaderLimit);
       stream.expires_after(options.read_timeout);
-      auto [ec, _] = co_await bhttp::async_read_header(stream, buffer, head_parser, asio::as_tuple(asio::use_awaitable));
+      auto [ec, _] =
+          co_await bhttp::async_read_header(stream, buffer, head_parser, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == bhttp::error::header_limit)
-          co_await send_simple(stream, error_response(ApiError(431, "VALIDATION_ERROR", "request headers too large")), false);
+          co_await send_simple(
+              stream, error_response(ApiError(431, "VALIDATION_ERROR", "request headers too large")), false);
         break;  // timeout, client closed, malformed request: drop the connection
       }
       session->busy = true;
@@ -133,7 +140,8 @@ struct Server::Impl {
       } else if (!head_parser.is_done()) {
         bhttp::request_parser<bhttp::string_body> body_parser(std::move(head_parser));
         body_parser.body_limit(route.options.max_body);
-        auto [body_ec, __] = co_await bhttp::async_read(stream, buffer, body_parser, asio::as_tuple(asio::use_awaitable));
+        auto [body_ec, __] =
+            co_await bhttp::async_read(stream, buffer, body_parser, asio::as_tuple(asio::use_awaitable));
         if (body_ec == bhttp::error::body_limit) {
           co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
           break;
@@ -145,11 +153,13 @@ struct Server::Impl {
       stream.expires_never();
 
       Response response;
-      bool blocking_handler = options.offload_reads ||
-                              !(request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS");
+      bool blocking_handler =
+          options.offload_reads ||
+          !(request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS");
       if (blocking_handler) {
         response = co_await asio::co_spawn(
-            blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request); }, asio::use_awaitable);
+            blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request); },
+            asio::use_awaitable);
       } else {
         response = router.handle(request);
       }
@@ -158,7 +168,8 @@ struct Server::Impl {
         std::filesystem::remove(request.body_file, remove_ec);
       }
       keep_alive = keep_alive && !stopping;
-      bool written = co_await write_response(stream, request, response, keep_alive, head_parser.get().version());
+      bool written =
+          co_await write_response(stream, request, response, keep_alive, head_parser.get().version());
       session->busy = false;
       if (!written || !keep_alive) break;
     }
@@ -168,9 +179,10 @@ struct Server::Impl {
   }
 
   asio::awaitable<bool> read_body_to_file(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                          bhttp::request_parser<bhttp::empty_body>& head_parser, Request& request,
-                                          const Route& route) {
-    auto path = std::filesystem::path(options.upload_dir) / ("upload-" + crypto::hex_encode(crypto::random_bytes(8)));
+                                          bhttp::request_parser<bhttp::empty_body>& head_parser,
+                                          Request& request, const Route& route) {
+    auto path =
+        std::filesystem::path(options.upload_dir) / ("upload-" + crypto::hex_encode(crypto::random_bytes(8)));
     bhttp::request_parser<bhttp::file_body> file_parser(std::move(head_parser));
     file_parser.body_limit(route.options.max_body);
     beast::error_code ec;
@@ -180,7 +192,8 @@ struct Server::Impl {
       co_await send_simple(stream, error_response(internal_error()), false);
       co_return false;
     }
-    auto [read_ec, _] = co_await bhttp::async_read(stream, buffer, file_parser, asio::as_tuple(asio::use_awaitable));
+    auto [read_ec, _] =
+        co_await bhttp::async_read(stream, buffer, file_parser, asio::as_tuple(asio::use_awaitable));
     file_parser.get().body().close();
     if (read_ec) {
       std::error_code remove_ec;
@@ -224,7 +237,8 @@ struct Server::Impl {
     head.chunked(true);
     bhttp::response_serializer<bhttp::empty_body> serializer(head);
     {
-      auto [ec, _] = co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+      auto [ec, _] =
+          co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
       if (ec) co_return false;
     }
     for (;;) {
@@ -242,7 +256,8 @@ struct Server::Impl {
                                                 asio::as_tuple(asio::use_awaitable));
       if (ec) co_return false;
     }
-    auto [ec, _] = co_await asio::async_write(stream, bhttp::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
+    auto [ec, _] =
+        co_await asio::async_write(stream, bhttp::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
     co_return !ec;
   }
 
@@ -282,7 +297,8 @@ struct Server::Impl {
       return;
     }
     close_idle_sessions();  // a busy session that just finished is idle now
-    shutdown_timer = std::make_unique<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(20));
+    shutdown_timer =
+        std::make_unique<asio::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(20));
     shutdown_timer->async_wait([this](beast::error_code) { wait_for_sessions(); });
   }
 
@@ -308,9 +324,13 @@ Server::~Server() {
   impl_->blocking.join();
 }
 
-int Server::port() const { return impl_->bound_port; }
+int Server::port() const {
+  return impl_->bound_port;
+}
 
-void Server::stop() { impl_->begin_shutdown(); }
+void Server::stop() {
+  impl_->begin_shutdown();
+}
 
 void Server::run() {
   auto& impl = *impl_;

@@ -1,8 +1,8 @@
 #pragma once
 // The HTTP/1.1 server (Boost.Beast): keep-alive, one I/O thread per core, a pool for handlers that block
-// (writes waiting for a group commit, network stores), body limits known before the body is read, timeouts for
-// slow clients, and graceful shutdown. It only translates to and from http::Request/Response; all behaviour
-// lives in the Router.
+// (writes waiting for a group commit, network stores), body limits known before the body is read, timeouts
+// for slow clients, and graceful shutdown. It only translates to and from http::Request/Response; all
+// behaviour lives in the Router.
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -14,11 +14,11 @@ namespace kefir::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                          // 0: any free port
-  int io_threads = 0;                       // 0: one per core
-  int blocking_threads = 64;                // handlers that may block run here
-  bool offload_reads = false;               // also run GET/HEAD handlers on the blocking pool (network stores)
-  std::chrono::seconds read_timeout{30};    // a request must arrive within this; also the keep-alive idle limit
+  int port = 8080;                        // 0: any free port
+  int io_threads = 0;                     // 0: one per core
+  int blocking_threads = 64;              // handlers that may block run here
+  bool offload_reads = false;             // also run GET/HEAD handlers on the blocking pool (network stores)
+  std::chrono::seconds read_timeout{30};  // a request must arrive within this; also the keep-alive idle limit
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long after SIGTERM
   std::string upload_dir;                   // temp files of streamed uploads (RouteOptions::body_to_file)
 };

@@ -1,6 +1,6 @@
 #pragma once
-// Work that runs beside the server in standalone mode (reminder processor, sweepers). start() returns at once;
-// stop() returns when the job has released what it holds (e.g. reminder leases).
+// Work that runs beside the server in standalone mode (reminder processor, sweepers). start() returns at
+// once; stop() returns when the job has released what it holds (e.g. reminder leases).
 namespace kefir::jobs {
 
 class BackgroundJob {

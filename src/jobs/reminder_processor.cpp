@@ -543,8 +543,16 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
         break;
       }
       case Claim::Result::failed:
-        update.set[attr::status] = reminders::to_string(Status::failed);
-        update.set[attr::failure_reason] = claim.reason;
+        if (!r.resend_to.empty()) {
+          // Only a resend failed: the reminder was delivered before and stays sent.
+          update.set[attr::status] = reminders::to_string(Status::sent);
+          update.set[attr::resent] = true;
+          update.set[attr::last_error] = claim.reason;
+          update.remove.emplace_back(attr::resend_to);
+        } else {
+          update.set[attr::status] = reminders::to_string(Status::failed);
+          update.set[attr::failure_reason] = claim.reason;
+        }
         leave_due_index(update);
         break;
       case Claim::Result::unsent:

@@ -4,7 +4,8 @@
 // (standalone) and DynamoDB (scaled out); both pass tests/conformance.
 //
 // Semantics every adapter guarantees:
-// - An item whose TTL <= now is invisible to get and query AND counts as absent for conditions, even before it is
+// - An item whose TTL <= now is invisible to get and query AND counts as absent for conditions, even before
+// it is
 //   purged (DynamoDB adapter: conditions are rewritten to treat an expired TTL as absence).
 // - Conditions on an absent attribute: only `not_exists` is true; comparisons are false.
 // - Comparisons work on strings (byte order) and numbers; `equals` also on bools.
@@ -42,7 +43,9 @@ struct Condition {
   std::vector<Condition> children;
 
   static Condition exists(std::string attribute) { return {Op::exists, std::move(attribute), {}, {}}; }
-  static Condition not_exists(std::string attribute) { return {Op::not_exists, std::move(attribute), {}, {}}; }
+  static Condition not_exists(std::string attribute) {
+    return {Op::not_exists, std::move(attribute), {}, {}};
+  }
   static Condition equals(std::string attribute, json::value value) {
     return {Op::equals, std::move(attribute), std::move(value), {}};
   }
@@ -58,8 +61,12 @@ struct Condition {
   static Condition greater_equal(std::string attribute, json::value value) {
     return {Op::greater_equal, std::move(attribute), std::move(value), {}};
   }
-  static Condition all_of(std::vector<Condition> children) { return {Op::all_of, {}, {}, std::move(children)}; }
-  static Condition any_of(std::vector<Condition> children) { return {Op::any_of, {}, {}, std::move(children)}; }
+  static Condition all_of(std::vector<Condition> children) {
+    return {Op::all_of, {}, {}, std::move(children)};
+  }
+  static Condition any_of(std::vector<Condition> children) {
+    return {Op::any_of, {}, {}, std::move(children)};
+  }
   // The item exists / does not exist (on PK).
   static Condition item_exists() { return exists("PK"); }
   static Condition item_absent() { return not_exists("PK"); }
@@ -81,7 +88,7 @@ struct SortCondition {
 };
 
 struct Query {
-  bool on_gsi1 = false;    // query GSI1 (GSI1PK/GSI1SK) instead of the table (PK/SK)
+  bool on_gsi1 = false;   // query GSI1 (GSI1PK/GSI1SK) instead of the table (PK/SK)
   std::string partition;  // the PK (or GSI1PK) value
   SortCondition sort;
   std::size_t limit = 0;  // 0: every matching item
@@ -120,8 +127,7 @@ class StoreError : public std::runtime_error {
 };
 class ConditionFailed : public StoreError {
  public:
-  explicit ConditionFailed(int index = -1)
-      : StoreError("condition failed"), index_(index) {}
+  explicit ConditionFailed(int index = -1) : StoreError("condition failed"), index_(index) {}
   int index() const { return index_; }  // the failing operation of a transaction; -1 for a single write
 
  private:
@@ -148,13 +154,16 @@ class ItemStore {
   virtual Item update(const Key& key, const Update& update,
                       const std::optional<Condition>& condition = std::nullopt) = 0;
   // Returns the item that was deleted, if any.
-  virtual std::optional<Item> remove(const Key& key, const std::optional<Condition>& condition = std::nullopt) = 0;
+  virtual std::optional<Item> remove(const Key& key,
+                                     const std::optional<Condition>& condition = std::nullopt) = 0;
   virtual QueryPage query(const Query& query) = 0;
   virtual void transact_write(const std::vector<WriteOp>& operations) = 0;
   // Cheap reachability check for /readyz.
   virtual bool ready() = 0;
 };
 
-inline Key key_of(const Item& item) { return {json_string(item, "PK"), json_string(item, "SK")}; }
+inline Key key_of(const Item& item) {
+  return {json_string(item, "PK"), json_string(item, "SK")};
+}
 
 }  // namespace kefir::store

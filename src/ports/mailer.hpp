@@ -30,6 +30,8 @@ class Mailer {
  public:
   virtual ~Mailer() = default;
   virtual void send(const Message& message) = 0;
+  // Makes a send in progress, and every later one, fail soon (shutdown must not wait for a silent server).
+  virtual void abort() {}
 };
 
 }  // namespace kefir::mail

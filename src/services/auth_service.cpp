@@ -14,8 +14,9 @@
 namespace kefir::services {
 namespace {
 
-// Optimistic writes lose to a concurrent writer at most a few times in a row; then the request gives up.
-constexpr int kWriteAttempts = 5;
+// Each lost optimistic write means a concurrent writer won, so with N writers on one item nobody loses more
+// than N-1 times; beyond this many a request gives up.
+constexpr int kWriteAttempts = 10;
 constexpr std::size_t kRefreshTokenBytes = 32;
 constexpr std::size_t kMaxRefreshTokenLength = 512;
 

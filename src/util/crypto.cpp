@@ -26,13 +26,16 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) { return hex_encode(sha256(data)); }
+std::string sha256_hex(std::string_view data) {
+  return hex_encode(sha256(data));
+}
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(32, '\0');
   unsigned int length = 32;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), reinterpret_cast<unsigned char*>(out.data()), &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       reinterpret_cast<unsigned char*>(out.data()), &length);
   return out;
 }
 
@@ -79,7 +82,8 @@ std::string encode(std::string_view data, const char* alphabet, bool pad) {
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 2 < data.size(); i += 3) {
-    std::uint32_t n = (static_cast<unsigned char>(data[i]) << 16) | (static_cast<unsigned char>(data[i + 1]) << 8) |
+    std::uint32_t n = (static_cast<unsigned char>(data[i]) << 16) |
+                      (static_cast<unsigned char>(data[i + 1]) << 8) |
                       static_cast<unsigned char>(data[i + 2]);
     out.push_back(alphabet[(n >> 18) & 63]);
     out.push_back(alphabet[(n >> 12) & 63]);
@@ -127,8 +131,12 @@ bool decode(std::string_view text, const std::array<std::int8_t, 256>& table, st
 
 }  // namespace
 
-std::string base64_encode(std::string_view data) { return encode(data, kStandard, true); }
-std::string base64url_encode(std::string_view data) { return encode(data, kUrlSafe, false); }
+std::string base64_encode(std::string_view data) {
+  return encode(data, kStandard, true);
+}
+std::string base64url_encode(std::string_view data) {
+  return encode(data, kUrlSafe, false);
+}
 
 bool base64_decode(std::string_view text, std::string& out) {
   static const auto table = make_table(kStandard);

@@ -10,7 +10,8 @@ namespace json = boost::json;
 
 // Small accessors for items and bodies whose shape the caller already validated.
 inline std::string json_string(const json::object& object, std::string_view key, std::string fallback = {}) {
-  if (auto* value = object.if_contains(key); value && value->is_string()) return std::string(value->get_string());
+  if (auto* value = object.if_contains(key); value && value->is_string())
+    return std::string(value->get_string());
   return fallback;
 }
 inline std::optional<std::int64_t> json_int(const json::object& object, std::string_view key) {

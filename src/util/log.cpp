@@ -19,10 +19,14 @@ std::atomic<bool> g_prod{false};
 
 const char* level_name(Level level) {
   switch (level) {
-    case Level::debug: return "debug";
-    case Level::info: return "info";
-    case Level::warn: return "warn";
-    case Level::error: return "error";
+    case Level::debug:
+      return "debug";
+    case Level::info:
+      return "info";
+    case Level::warn:
+      return "warn";
+    case Level::error:
+      return "error";
   }
   return "info";
 }
@@ -106,17 +110,30 @@ Sink& sink() {
 
 }  // namespace
 
-void set_level(Level level) { g_level = static_cast<int>(level); }
-bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
-void set_prod(bool prod) { g_prod = prod; }
-bool prod() { return g_prod; }
+void set_level(Level level) {
+  g_level = static_cast<int>(level);
+}
+bool enabled(Level level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
+void set_prod(bool prod) {
+  g_prod = prod;
+}
+bool prod() {
+  return g_prod;
+}
 
 bool parse_level(std::string_view text, Level& out) {
-  if (text == "debug") out = Level::debug;
-  else if (text == "info") out = Level::info;
-  else if (text == "warn" || text == "warning") out = Level::warn;
-  else if (text == "error") out = Level::error;
-  else return false;
+  if (text == "debug")
+    out = Level::debug;
+  else if (text == "info")
+    out = Level::info;
+  else if (text == "warn" || text == "warning")
+    out = Level::warn;
+  else if (text == "error")
+    out = Level::error;
+  else
+    return false;
   return true;
 }
 
@@ -133,7 +150,9 @@ void write(Level level, std::string_view message, boost::json::object fields) {
   sink().append(std::move(text), level >= Level::warn);
 }
 
-void flush() { sink().flush(); }
+void flush() {
+  sink().flush();
+}
 
 std::string email(std::string_view address) {
   if (!prod()) return std::string(address);

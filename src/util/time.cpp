@@ -93,7 +93,8 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
                                   std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
   if (second == 60) second = 59;  // leap second: clamp rather than reject
-  TimePoint t = std::chrono::sys_days{ymd} + hours(hour) + minutes(minute) + seconds(second) + milliseconds(millis);
+  TimePoint t =
+      std::chrono::sys_days{ymd} + hours(hour) + minutes(minute) + seconds(second) + milliseconds(millis);
   return t - minutes(offset_minutes);
 }
 

@@ -24,7 +24,11 @@ std::string format_compact_utc(TimePoint t);
 inline std::int64_t epoch_seconds(TimePoint t) {
   return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
 }
-inline std::int64_t epoch_millis(TimePoint t) { return t.time_since_epoch().count(); }
-inline TimePoint from_epoch_millis(std::int64_t ms) { return TimePoint(milliseconds(ms)); }
+inline std::int64_t epoch_millis(TimePoint t) {
+  return t.time_since_epoch().count();
+}
+inline TimePoint from_epoch_millis(std::int64_t ms) {
+  return TimePoint(milliseconds(ms));
+}
 
 }  // namespace kefir

@@ -1,8 +1,8 @@
 #pragma once
 // A thread-safe token bucket: `rate` tokens per second up to `burst`. Used for request throttling and for the
 // Expo send rate. rate 0 means unlimited.
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <mutex>
 #include <thread>
 

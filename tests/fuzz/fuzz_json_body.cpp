@@ -1,5 +1,5 @@
-// Arbitrary bytes as a request body: parsing and validation must either accept or throw ApiError — never crash,
-// leak or throw anything else.
+// Arbitrary bytes as a request body: parsing and validation must either accept or throw ApiError — never
+// crash, leak or throw anything else.
 #include <cstddef>
 #include <cstdint>
 

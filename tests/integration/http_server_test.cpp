@@ -46,7 +46,8 @@ TEST_F(HttpServerTest, WrongMethodIs405InErrorShape) {
 
 TEST_F(HttpServerTest, BodyOver64KiBIs413) {
   std::string big(65 * 1024, 'x');
-  auto response = api.raw("POST", "/auth/login", "{\"email\":\"" + big + "\"}", {{"Content-Type", "application/json"}});
+  auto response =
+      api.raw("POST", "/auth/login", "{\"email\":\"" + big + "\"}", {{"Content-Type", "application/json"}});
   EXPECT_EQ(response.status, 413);
   EXPECT_EQ(response.json().as_object().at("code"), "PAYLOAD_TOO_LARGE");
 }

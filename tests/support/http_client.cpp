@@ -21,7 +21,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     std::string value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ')) value.erase(value.begin());
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.pop_back();
     (*headers)[name] = value;
   }
   return size * count;
@@ -52,7 +53,8 @@ HttpResponse send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   }
@@ -68,7 +70,8 @@ HttpResponse send(const HttpRequest& request) {
   curl_slist_free_all(header_list);
   curl_easy_cleanup(curl);
   if (code != CURLE_OK)
-    throw std::runtime_error(std::string("HTTP request failed: ") + curl_easy_strerror(code) + " " + request.url);
+    throw std::runtime_error(std::string("HTTP request failed: ") + curl_easy_strerror(code) + " " +
+                             request.url);
   return response;
 }
 
@@ -89,10 +92,12 @@ HttpResponse call(const std::string& base, const std::string& token, const std::
 
 }  // namespace
 
-HttpResponse ApiClient::get(const std::string& path, std::vector<std::pair<std::string, std::string>> headers) const {
+HttpResponse ApiClient::get(const std::string& path,
+                            std::vector<std::pair<std::string, std::string>> headers) const {
   return call(base_url_, token_, "GET", path, {}, false, std::move(headers));
 }
-HttpResponse ApiClient::del(const std::string& path, std::vector<std::pair<std::string, std::string>> headers) const {
+HttpResponse ApiClient::del(const std::string& path,
+                            std::vector<std::pair<std::string, std::string>> headers) const {
   return call(base_url_, token_, "DELETE", path, {}, false, std::move(headers));
 }
 HttpResponse ApiClient::post(const std::string& path, const boost::json::value& body,

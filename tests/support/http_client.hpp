@@ -35,8 +35,10 @@ class ApiClient {
   void set_token(std::string token) { token_ = std::move(token); }
   const std::string& base_url() const { return base_url_; }
 
-  HttpResponse get(const std::string& path, std::vector<std::pair<std::string, std::string>> headers = {}) const;
-  HttpResponse del(const std::string& path, std::vector<std::pair<std::string, std::string>> headers = {}) const;
+  HttpResponse get(const std::string& path,
+                   std::vector<std::pair<std::string, std::string>> headers = {}) const;
+  HttpResponse del(const std::string& path,
+                   std::vector<std::pair<std::string, std::string>> headers = {}) const;
   HttpResponse post(const std::string& path, const boost::json::value& body,
                     std::vector<std::pair<std::string, std::string>> headers = {}) const;
   HttpResponse put(const std::string& path, const boost::json::value& body,

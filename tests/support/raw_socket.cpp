@@ -38,7 +38,8 @@ std::string RawSocket::read_until_close(std::chrono::milliseconds timeout, bool*
   auto deadline = std::chrono::steady_clock::now() + timeout;
   if (closed) *closed = false;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return data;
     pollfd pfd{fd_, POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return data;

@@ -25,7 +25,8 @@ std::vector<std::string> build_environment(const std::map<std::string, std::stri
   return out;
 }
 
-pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int out_fd, int err_fd) {
+pid_t spawn(const std::vector<std::string>& args, const std::vector<std::string>& env, int out_fd,
+            int err_fd) {
   std::vector<char*> argv;
   std::string binary = KEFIR_BINARY;
   argv.push_back(binary.data());
@@ -78,8 +79,9 @@ ServerProcess::ServerProcess(ServerConfig config) {
   stdout_thread_ = std::thread([this, fd = out_pipe[0]] { reader(fd, true); });
   stderr_thread_ = std::thread([this, fd = err_pipe[0]] { reader(fd, false); });
   if (!config.wait_until_listening) return;
-  auto line = wait_for_output([](const std::string& l) { return l.find("\"msg\":\"listening\"") != std::string::npos; },
-                              config.start_timeout);
+  auto line = wait_for_output(
+      [](const std::string& l) { return l.find("\"msg\":\"listening\"") != std::string::npos; },
+      config.start_timeout);
   if (line.empty()) {
     auto err = stderr_text();
     signal(SIGKILL);
@@ -180,7 +182,9 @@ int ServerProcess::terminate() {
   return wait_exit();
 }
 
-bool ServerProcess::running() const { return pid_ > 0 && !exited_; }
+bool ServerProcess::running() const {
+  return pid_ > 0 && !exited_;
+}
 
 CommandResult run_kefir(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
                         std::chrono::milliseconds timeout) {

@@ -1,6 +1,6 @@
 #pragma once
-// Starts the real `kefir` binary as a child process (stage dev, a fresh DATA_DIR, port 0 unless given), waits for
-// its "listening" log line, and collects stdout (JSON logs) and stderr (console mail) for assertions.
+// Starts the real `kefir` binary as a child process (stage dev, a fresh DATA_DIR, port 0 unless given), waits
+// for its "listening" log line, and collects stdout (JSON logs) and stderr (console mail) for assertions.
 #include <sys/types.h>
 
 #include <chrono>

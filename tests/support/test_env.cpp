@@ -17,7 +17,9 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-std::string unique_suffix() { return crypto::hex_encode(crypto::random_bytes(6)); }
+std::string unique_suffix() {
+  return crypto::hex_encode(crypto::random_bytes(6));
+}
 
 std::string env_or(const char* name, std::string fallback) {
   const char* value = std::getenv(name);

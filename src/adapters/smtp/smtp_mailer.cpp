@@ -59,6 +59,11 @@ std::size_t read_upload(char* buffer, std::size_t size, std::size_t count, void*
   return length;
 }
 
+// libcurl calls this at least once a second, also while it waits for a silent server.
+int continue_unless_aborted(void* aborted, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<std::atomic<bool>*>(aborted)->load() ? 1 : 0;
+}
+
 struct CurlFree {
   void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
 };
@@ -135,6 +140,9 @@ void SmtpMailer::send(const Message& message) {
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutSeconds);
   curl_easy_setopt(handle, CURLOPT_TIMEOUT, kTotalTimeoutSeconds);
   curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_text);
+  curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, continue_unless_aborted);
+  curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &aborted_);
   CURLcode result = curl_easy_perform(handle);
   if (result == CURLE_OK) return;
   long reply = 0;

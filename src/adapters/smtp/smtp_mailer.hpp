@@ -2,6 +2,7 @@
 // SMTP over libcurl (SPEC §2): SMTP_URL such as smtp://user:pass@host:587 (STARTTLS when the server offers
 // it) or smtps://host:465 (TLS from the start); MAIL_FROM such as "Kefir <no-reply@example.com>". The message
 // is a multipart/alternative of the plain-text and HTML bodies.
+#include <atomic>
 #include <string>
 
 #include "ports/mailer.hpp"
@@ -14,8 +15,10 @@ class SmtpMailer final : public Mailer {
   // Throws std::invalid_argument when MAIL_FROM holds no address.
   SmtpMailer(std::string url, std::string from);
   void send(const Message& message) override;
+  void abort() override { aborted_ = true; }
 
  private:
+  std::atomic<bool> aborted_{false};
   std::string url_;
   std::string from_header_;   // as configured: "Kefir <no-reply@example.com>"
   std::string from_address_;  // the envelope sender: "no-reply@example.com"
