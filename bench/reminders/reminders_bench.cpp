@@ -7,11 +7,16 @@
 // notification. Then checks that every reminder arrived exactly once per device and is `sent` in the store.
 //
 //   kefir_bench_reminders [--reminders 100000] [--users 10000] [--devices 1] [--servers 1]
+#include <unistd.h>
+
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -53,6 +58,25 @@ Options parse_options(int argc, char** argv) {
   if (options.users == 0 || options.reminders % options.users != 0)
     throw std::invalid_argument("--reminders must be a multiple of --users");
   return options;
+}
+
+// CPU time (user + system) a process has used so far: what the run cost, whatever else shares the machine.
+double cpu_seconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(content.substr(content.rfind(')') + 2));
+  std::string skipped;
+  for (int field = 3; field < 14; ++field) fields >> skipped;  // state .. cmajflt
+  long user = 0, system = 0;
+  fields >> user >> system;
+  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+std::string load_average() {
+  std::ifstream loadavg("/proc/loadavg");
+  std::string one, five;
+  loadavg >> one >> five;
+  return one + " (1 min), " + five + " (5 min)";
 }
 
 // What the processors said about their passes: reminders claimed and the pass durations.
@@ -102,8 +126,10 @@ int run(const Options& options) {
   for (const auto& message : accepted) last = std::max(last, message.received_at);
   const double elapsed = Seconds(last - started).count();
 
+  double server_cpu = 0;
   for (std::size_t i = 0; i < servers.size(); ++i) {
     report_passes(*servers[i], i + 1);
+    server_cpu += cpu_seconds(servers[i]->pid());
     servers[i]->terminate();
   }
   servers.clear();
@@ -126,6 +152,8 @@ int run(const Options& options) {
             << " server(s): " << elapsed << " s from spawn to the last ticket, "
             << static_cast<std::size_t>(static_cast<double>(accepted.size()) / elapsed)
             << " notifications/s\n";
+  std::cout << "server CPU time (user + system): " << server_cpu
+            << " s; load average at the end: " << load_average() << "\n";
   std::cout << "reminders not delivered exactly once per device: " << wrong_counts
             << "; sent in the store: " << sent << " of " << seeded.reminder_ids.size() << "\n";
   return wrong_counts == 0 && accepted.size() == expected && sent == seeded.reminder_ids.size() ? 0 : 1;

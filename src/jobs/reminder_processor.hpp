@@ -39,7 +39,7 @@ struct ReminderProcessorOptions {
   std::chrono::seconds lease{60};
   std::int64_t max_attempts = 5;
   milliseconds first_retry{1000};  // doubles per attempt, with jitter
-  std::size_t workers = 16;        // concurrent claim/send/record units (sends are capped by the sender)
+  std::size_t workers = 64;        // concurrent claim/send/record units (sends are capped by the sender)
   std::size_t unit_size = 100;     // reminders a worker claims and sends together
 };
 

@@ -97,7 +97,9 @@ TEST_F(AuthServiceTest, ANewLoginReplacesThePreviousCode) {
   clock_->advance(31s);
   auto second = login(email);
   ASSERT_FALSE(second.empty());
-  if (first != second) EXPECT_EQ(status_of([&] { service_->verify(email, first); }), 401);
+  if (first != second) {  // one in a million draws repeats the code
+    EXPECT_EQ(status_of([&] { service_->verify(email, first); }), 401);
+  }
   EXPECT_EQ(status_of([&] { service_->verify(email, second); }), 200);
 }
 

@@ -41,8 +41,8 @@ inline json::object created(const HttpResponse& response, const char* what) {
 }
 
 inline std::string create_batch(const Brewer& brewer, json::object fields = {}) {
-  fields.try_emplace("name", "Ginger lemon");
-  fields.try_emplace("stage", "stage1_open");
+  fields.emplace("name", "Ginger lemon");
+  fields.emplace("stage", "stage1_open");
   auto body = created(brewer.api.post("/batches", fields), "POST /batches");
   return std::string(body.at("batch").at("batchId").as_string());
 }

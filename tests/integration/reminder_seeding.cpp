@@ -11,7 +11,7 @@
 namespace kefir::test {
 namespace {
 
-constexpr unsigned kWriterThreads = 8;
+constexpr unsigned kWriterThreads = 32;
 
 }  // namespace
 

@@ -55,7 +55,9 @@ std::unique_ptr<Emulator> start() {
     int port = free_loopback_port();
     emulator->info.endpoint = "http://127.0.0.1:" + std::to_string(port);
     emulator->process = std::make_unique<PeerProcess>(
-        std::vector<std::string>{"java",
+        // C1-only JIT and the serial collector: the emulator lives for one test process, so a quick start on
+        // a busy machine matters more than peak speed.
+        std::vector<std::string>{"java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                                  "-Djava.library.path=" + (emulator_dir / "DynamoDBLocal_lib").string(),
                                  "-jar", (emulator_dir / "DynamoDBLocal.jar").string(), "-inMemory",
                                  "-sharedDb", "-disableTelemetry", "-port", std::to_string(port)},
