@@ -34,7 +34,7 @@ TEST_F(DevicesApi, RegisteringIsAnUpsert) {
   auto device = first.json().at("device").as_object();
   EXPECT_EQ(device.at("deviceId"), "pixel-7");
   EXPECT_EQ(device.at("platform"), "android");
-  EXPECT_EQ(device.at("token"), token("aaaaaaaaaaaaaaaaaaaaaa"));
+  EXPECT_EQ(text(device.at("token")), token("aaaaaaaaaaaaaaaaaaaaaa"));
   EXPECT_EQ(device.at("deviceName"), "Pixel");
   EXPECT_EQ(device.at("appVersion"), "1.0.0");
 

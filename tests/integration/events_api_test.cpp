@@ -36,7 +36,7 @@ TEST_F(EventsApi, AddKeepsEveryFieldAndDefaultsTheTimestampToNow) {
            {"metadata", {{"temperatureC", 23.5}, {"ph", 3.6}, {"brix", 5}, {"specificGravity", 1.01}}}});
   EXPECT_EQ(text(event.at("eventId")).size(), 36u);
   EXPECT_EQ(text(event.at("eventId"))[14], '4') << "event ids are UUIDv4";
-  EXPECT_EQ(event.at("batchId"), batch_id_);
+  EXPECT_EQ(text(event.at("batchId")), batch_id_);
   EXPECT_EQ(event.at("type"), "measurement");
   EXPECT_EQ(event.at("description"), "Tasting after a day");
   EXPECT_EQ(event.at("metadata").at("ph"), 3.6);

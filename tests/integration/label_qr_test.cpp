@@ -11,10 +11,10 @@ std::string decode_label(const std::string& svg) {
   auto svg_path = dir.path() / "label.svg";
   auto png_path = dir.path() / "label.png";
   write_file(svg_path, svg);
-  auto render = run("rsvg-convert --width 900 --background-color white " + quoted(svg_path.string()) +
-                    " -o " + quoted(png_path.string()) + " 2>/dev/null");
+  auto render = run("rsvg-convert --width 900 --background-color white " + shell_quoted(svg_path.string()) +
+                    " -o " + shell_quoted(png_path.string()) + " 2>/dev/null");
   if (render.exit_code != 0) throw std::runtime_error("rsvg-convert could not render the label");
-  auto decoded = run("zbarimg --quiet --raw " + quoted(png_path.string()) + " 2>/dev/null");
+  auto decoded = run("zbarimg --quiet --raw " + shell_quoted(png_path.string()) + " 2>/dev/null");
   if (decoded.exit_code != 0) throw std::runtime_error("zbarimg found no code on the label");
   while (!decoded.out.empty() && decoded.out.back() == '\n') decoded.out.pop_back();
   return decoded.out;

@@ -125,7 +125,7 @@ inline CommandOutput run(const std::string& command) {
   return result;
 }
 
-inline std::string quoted(const std::string& text) {
+inline std::string shell_quoted(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";

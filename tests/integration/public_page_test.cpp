@@ -155,7 +155,7 @@ std::string draw_png(const TempDir& dir, const std::string& name, const std::str
   write_file(
       svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"480\" height=\"480\" viewBox=\"0 0 480 480\">" +
                svg_body + "</svg>");
-  if (run("rsvg-convert " + quoted(svg.string()) + " -o " + quoted(png.string())).exit_code != 0)
+  if (run("rsvg-convert " + shell_quoted(svg.string()) + " -o " + shell_quoted(png.string())).exit_code != 0)
     throw std::runtime_error("rsvg-convert failed");
   return read_file(png);
 }
@@ -202,14 +202,14 @@ TEST_F(PublicPage, RendersInHeadlessChromium) {
   std::string flags =
       " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
       "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" +
-      quoted((dir.path() / "profile").string());
+      shell_quoted((dir.path() / "profile").string());
   auto url = server.base_url() + "/b/" + id;
-  auto dom = run(chromium + flags + " --dump-dom " + quoted(url) + " 2>/dev/null");
+  auto dom = run(chromium + flags + " --dump-dom " + shell_quoted(url) + " 2>/dev/null");
   ASSERT_EQ(dom.exit_code, 0);
   EXPECT_NE(dom.out.find("Ginger &amp; lemon water kefir"), std::string::npos) << dom.out;
   EXPECT_NE(dom.out.find("pH 3.6, tastes tangy"), std::string::npos);
-  auto shot = run(chromium + flags + " --window-size=420,900 --screenshot=" + quoted(screenshot.string()) +
-                  " " + quoted(url) + " 2>/dev/null");
+  auto shot = run(chromium + flags + " --window-size=420,900 --screenshot=" + shell_quoted(screenshot.string()) +
+                  " " + shell_quoted(url) + " 2>/dev/null");
   ASSERT_EQ(shot.exit_code, 0);
   auto png = read_file(screenshot);
   EXPECT_EQ(png_size(png), (std::pair<std::uint32_t, std::uint32_t>{420, 900}));

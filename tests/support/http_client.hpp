@@ -30,7 +30,7 @@ HttpResponse send(const HttpRequest& request);
 // Convenience for JSON APIs on one base URL with an optional bearer token.
 class ApiClient {
  public:
-  explicit ApiClient(std::string base_url, std::string token = {})
+  explicit ApiClient(std::string base_url = {}, std::string token = {})
       : base_url_(std::move(base_url)), token_(std::move(token)) {}
   void set_token(std::string token) { token_ = std::move(token); }
   const std::string& base_url() const { return base_url_; }

@@ -126,14 +126,15 @@ bool is_live(const Item& item, std::int64_t now) {
 
 // ---- Expressions: every attribute name and value goes through a placeholder (reserved words, types) ----
 
-// Parenthesizes `text` unless it already is one parenthesized group: DynamoDB refuses "((x))" as redundant.
-std::string group(const std::string& text) {
+// `text` as an operand of AND: parenthesized only when it joins terms with OR outside any parenthesis,
+// the one case where precedence needs it. DynamoDB refuses every other parenthesis as redundant
+// ("((a = b))", "a OR (b AND c)"), so expressions carry exactly the ones precedence requires.
+std::string and_operand(const std::string& text) {
   int depth = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '(') ++depth;
     if (text[i] == ')') --depth;
-    // Outside any parenthesis before the end: the text is not one group.
-    if (depth == 0 && i + 1 < text.size()) return "(" + text + ")";
+    if (depth == 0 && text.compare(i, 4, " OR ") == 0) return "(" + text + ")";
   }
   return text;
 }
@@ -160,7 +161,7 @@ class Expression {
 
   // The item is not expired (an absent TTL never expires).
   std::string live() {
-    return "(attribute_not_exists(" + name(kTtl) + ") OR " + name(kTtl) + " > " + now() + ")";
+    return "attribute_not_exists(" + name(kTtl) + ") OR " + name(kTtl) + " > " + now();
   }
 
   std::string condition(const Condition& condition) {
@@ -191,8 +192,8 @@ class Expression {
   // The port's condition with an expired item counting as absent (see the header).
   std::string absence_aware(const Condition& condition) {
     if (rules::condition_holds(condition, nullptr))
-      return group(this->condition(condition)) + " OR " + name(kTtl) + " <= " + now();
-    return live() + " AND " + group(this->condition(condition));
+      return this->condition(condition) + " OR " + name(kTtl) + " <= " + now();
+    return and_operand(live()) + " AND " + and_operand(this->condition(condition));
   }
 
   std::string update(const Update& update) {
@@ -225,15 +226,15 @@ class Expression {
   std::string combination(const std::vector<Condition>& children, std::string_view op, bool empty_value) {
     if (children.empty()) {
       auto pk = name("PK");
-      return empty_value ? "(attribute_exists(" + pk + ") OR attribute_not_exists(" + pk + "))"
-                         : "(attribute_exists(" + pk + ") AND attribute_not_exists(" + pk + "))";
+      return empty_value ? "attribute_exists(" + pk + ") OR attribute_not_exists(" + pk + ")"
+                         : "attribute_exists(" + pk + ") AND attribute_not_exists(" + pk + ")";
     }
     std::string out;
     for (std::size_t i = 0; i < children.size(); ++i) {
       if (i) out += op;
-      out += group(condition(children[i]));
+      out += op == " AND " ? and_operand(condition(children[i])) : condition(children[i]);
     }
-    return group(out);
+    return out;
   }
 
   std::int64_t now_;
@@ -249,7 +250,8 @@ void add_update(json::object& request, const Update& update, const std::optional
   auto text = expression.update(update);
   if (!text.empty()) request["UpdateExpression"] = text;
   request["ConditionExpression"] =
-      condition ? expression.live() + " AND " + group(expression.condition(*condition)) : expression.live();
+      condition ? and_operand(expression.live()) + " AND " + and_operand(expression.condition(*condition))
+                : expression.live();
 }
 
 // An update refused only because its item had expired succeeds once the expired item is gone.
