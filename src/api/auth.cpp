@@ -45,7 +45,9 @@ http::Response token_response(const services::SignedInTokens& tokens, bool with_
 std::string read_refresh_token(const http::Request& request) {
   auto body = http::parse_json_object(request);
   http::BodyReader reader(body);
-  auto token = reader.string("refreshToken", 1, 512, {.required = true});
+  // Generous: a wrong kind of token (an access token pasted by mistake) is an unknown token, 401, not a
+  // malformed request.
+  auto token = reader.string("refreshToken", 1, 4096, {.required = true});
   reader.finish();
   return *token;
 }

@@ -43,12 +43,19 @@ http::Response upload(blob::FsBlobStore& store, http::Request& request) {
 http::Response download(blob::FsBlobStore& store, http::Request& request) {
   auto key = checked_key(request);
   check_signature(store, request, "GET", key, "");
+  return stored_object_response(store, key, "private, max-age=300");
+}
+
+}  // namespace
+
+http::Response stored_object_response(blob::FsBlobStore& store, const std::string& key,
+                                      std::string cache_control) {
   auto info = store.head(key);
   auto file = std::make_shared<std::ifstream>(store.object_path(key), std::ios::binary);
   if (!info || !*file) throw http::not_found("no such object");
   http::Response response;
   response.set_header("content-type", info->content_type);
-  response.set_header("cache-control", "private, max-age=300");
+  response.set_header("cache-control", std::move(cache_control));
   response.stream = [file]() -> std::optional<std::string> {
     std::string chunk(kDownloadChunk, '\0');
     file->read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
@@ -59,8 +66,6 @@ http::Response download(blob::FsBlobStore& store, http::Request& request) {
   };
   return response;
 }
-
-}  // namespace
 
 void register_blob_routes(http::Router& router, AppContext& ctx) {
   auto* store = dynamic_cast<blob::FsBlobStore*>(ctx.blobs.get());

@@ -4,12 +4,14 @@
 // ids cannot be probed.
 #include <qrencode.h>
 
+#include <algorithm>
 #include <set>
 
 #include "api/routes.hpp"
 #include "domain/event.hpp"
 #include "domain/html.hpp"
 #include "domain/keys.hpp"
+#include "domain/photo.hpp"
 #include "services/batch_service.hpp"
 #include "services/photo_service.hpp"
 
@@ -25,12 +27,31 @@ struct PublicBatch {
   std::vector<domain::Event> timeline;  // oldest first
 };
 
-std::optional<PublicBatch> find_public_batch(AppContext& ctx, std::string_view batch_id) {
+std::string base_url(const AppContext& ctx) {
+  std::string base = ctx.config.public_base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+std::string_view file_name_of(std::string_view photo_key) {
+  return photo_key.substr(photo_key.rfind('/') + 1);
+}
+
+std::optional<domain::Batch> find_shared_batch(AppContext& ctx, std::string_view batch_id) {
   auto batch = services::find_batch_by_id(ctx, batch_id);
   if (!batch || !batch->is_public) return std::nullopt;
+  return batch;
+}
+
+// Photos are linked through /public/b/{batchId}/photos/{file}: a storage key or presigned URL names the owner
+// (users/<userId>/...), and a public page must not (SPEC §9).
+std::optional<PublicBatch> find_public_batch(AppContext& ctx, std::string_view batch_id) {
+  auto batch = find_shared_batch(ctx, batch_id);
+  if (!batch) return std::nullopt;
   PublicBatch shown{std::move(*batch), {}, {}};
-  for (auto& link : services::photo_links(ctx, shown.batch))
-    shown.photo_urls.push_back(std::move(link.download.url));
+  for (const auto& link : services::photo_links(ctx, shown.batch))
+    shown.photo_urls.push_back(base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/photos/" +
+                               std::string(file_name_of(link.photo_key)));
   store::Query query;
   query.partition = keys::events_pk(shown.batch.batch_id);
   query.sort = {store::SortOp::begins_with, std::string(keys::kEventPrefix), {}};
@@ -302,9 +323,26 @@ std::string label_svg(const domain::Batch& batch, const std::string& public_url)
 }
 
 std::string public_url(const AppContext& ctx, std::string_view batch_id) {
-  std::string base = ctx.config.public_base_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/b/" + std::string(batch_id);
+  return base_url(ctx) + "/b/" + std::string(batch_id);
+}
+
+// A shared batch's photo: streamed from the filesystem store; with S3, a redirect to a short-lived presigned
+// GET (a Lambda response could not carry a 10 MiB photo).
+http::Response public_photo(AppContext& ctx, const http::Request& request) {
+  auto batch = find_shared_batch(ctx, request.param("batchId"));
+  if (!batch) throw http::not_found("photo not found");
+  auto file = request.param("file");
+  auto key = std::find_if(batch->photo_keys.begin(), batch->photo_keys.end(),
+                          [&](const std::string& candidate) { return file_name_of(candidate) == file; });
+  if (key == batch->photo_keys.end()) throw http::not_found("photo not found");
+  if (auto* files = dynamic_cast<blob::FsBlobStore*>(ctx.blobs.get()))
+    return stored_object_response(*files, *key, "public, max-age=300");
+  if (!ctx.blobs->head(*key)) throw http::not_found("photo not found");
+  http::Response response;
+  response.status = 302;
+  response.set_header("location", ctx.blobs->presign_download(*key, photo::kUrlLifetime).url);
+  response.set_header("cache-control", "no-store");
+  return response;
 }
 
 }  // namespace
@@ -322,6 +360,10 @@ void register_public_routes(http::Router& router, AppContext& ctx) {
         return response;
       },
       no_token);
+
+  router.add(
+      "GET", "/public/b/{batchId}/photos/{file}",
+      [&ctx](http::Request& request) { return public_photo(ctx, request); }, no_token);
 
   router.add(
       "GET", "/b/{batchId}",

@@ -1,4 +1,5 @@
 #pragma once
+#include "adapters/fs/fs_blob_store.hpp"
 #include "app/context.hpp"
 #include "http/router.hpp"
 
@@ -20,5 +21,8 @@ void register_export_routes(http::Router& router, AppContext& ctx);
 void register_public_routes(http::Router& router, AppContext& ctx);
 void register_metrics_routes(http::Router& router, AppContext& ctx);
 void register_openapi_routes(http::Router& router, AppContext& ctx);
+
+// An object of the filesystem blob store as a streamed response (the blob and public photo routes).
+http::Response stored_object_response(blob::FsBlobStore& store, const std::string& key, std::string cache_control);
 
 }  // namespace kefir::api

@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <list>
@@ -22,6 +23,11 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
+// After refusing a body it has not read, the server keeps reading (and dropping) what the client still sends
+// for this long, up to this much: closing with unread bytes makes the kernel reset the connection, and the
+// reset destroys the 413 before the client reads it.
+constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kLingerBytes = 32 * 1024 * 1024;
 
 Request to_request(const bhttp::request_parser<bhttp::empty_body>& parser, const std::string& client_ip) {
   const auto& head = parser.get();
@@ -110,10 +116,13 @@ struct Server::Impl {
       if (!ec) client_ip = remote.address().to_string();
     }
     beast::flat_buffer buffer;
+    bool body_unread = false;
     for (;;) {
       if (stopping) break;
       bhttp::request_parser<bhttp::empty_body> head_parser;
       head_parser.header_limit(kHeaderLimit);
+      // Beast's default (1 MiB) would fail the header read itself; each route's own limit answers 413 below.
+      head_parser.body_limit(boost::none);
       stream.expires_after(options.read_timeout);
       auto [ec, _] =
           co_await bhttp::async_read_header(stream, buffer, head_parser, asio::as_tuple(asio::use_awaitable));
@@ -132,11 +141,19 @@ struct Server::Impl {
       if (declared && *declared > route.options.max_body) {
         // The body is not read: answer and close, so the client cannot keep streaming into the socket.
         co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
+        body_unread = true;
         break;
+      }
+      if (!head_parser.is_done() && beast::iequals(head_parser.get()[bhttp::field::expect], "100-continue")) {
+        // curl and some SDKs wait for this (a second by default) before sending a large body.
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+        auto [continue_ec, ___] =
+            co_await bhttp::async_write(stream, proceed, asio::as_tuple(asio::use_awaitable));
+        if (continue_ec) break;
       }
       bool body_ok = true;
       if (route.options.body_to_file) {
-        body_ok = co_await read_body_to_file(stream, buffer, head_parser, request, route);
+        body_ok = co_await read_body_to_file(stream, buffer, head_parser, request, route, body_unread);
       } else if (!head_parser.is_done()) {
         bhttp::request_parser<bhttp::string_body> body_parser(std::move(head_parser));
         body_parser.body_limit(route.options.max_body);
@@ -144,6 +161,7 @@ struct Server::Impl {
             co_await bhttp::async_read(stream, buffer, body_parser, asio::as_tuple(asio::use_awaitable));
         if (body_ec == bhttp::error::body_limit) {
           co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
+          body_unread = true;
           break;
         }
         if (body_ec) break;
@@ -175,12 +193,25 @@ struct Server::Impl {
     }
     beast::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (body_unread) co_await drain(stream);
     stream.socket().close(ec);
+  }
+
+  // Reads and drops what the client still sends, until it closes, kLingerBytes or kLingerTime.
+  static asio::awaitable<void> drain(beast::tcp_stream& stream) {
+    std::array<char, 16 * 1024> scratch;
+    std::size_t drained = 0;
+    stream.expires_after(kLingerTime);
+    while (drained < kLingerBytes) {
+      auto [ec, read] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      drained += read;
+    }
   }
 
   asio::awaitable<bool> read_body_to_file(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                           bhttp::request_parser<bhttp::empty_body>& head_parser,
-                                          Request& request, const Route& route) {
+                                          Request& request, const Route& route, bool& body_unread) {
     auto path =
         std::filesystem::path(options.upload_dir) / ("upload-" + crypto::hex_encode(crypto::random_bytes(8)));
     bhttp::request_parser<bhttp::file_body> file_parser(std::move(head_parser));
@@ -198,8 +229,10 @@ struct Server::Impl {
     if (read_ec) {
       std::error_code remove_ec;
       std::filesystem::remove(path, remove_ec);
-      if (read_ec == bhttp::error::body_limit)
+      if (read_ec == bhttp::error::body_limit) {
         co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
+        body_unread = true;
+      }
       co_return false;
     }
     request.body_file = path.string();

@@ -169,7 +169,7 @@ TEST_F(AuthTokensTest, JwksAndDiscoveryDescribeTheKeys) {
 
   auto jwks = anonymous.get("/.well-known/jwks.json");
   ASSERT_EQ(jwks.status, 200);
-  const auto& keys = jwks.json().at("keys").as_array();
+  auto keys = jwks.json().at("keys").as_array();
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(keys[0].at("kid").as_string(), kid());
   EXPECT_EQ(keys[0].at("kty"), "RSA");

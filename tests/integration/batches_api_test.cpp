@@ -181,7 +181,8 @@ TEST_F(BatchesApi, ListIsNewestFirstHidesArchivedAndFilters) {
     auto response = api().get("/batches" + query);
     EXPECT_EQ(response.status, 200) << query << response.body;
     std::vector<std::string> out;
-    for (const auto& batch : response.json().at("batches").as_array()) out.push_back(text(batch.at("name")));
+    auto body = response.json();
+    for (const auto& batch : body.at("batches").as_array()) out.push_back(text(batch.at("name")));
     EXPECT_EQ(response.json().at("count").to_number<std::size_t>(), out.size());
     EXPECT_TRUE(response.json().at("nextCursor").is_null());
     return out;

@@ -20,7 +20,8 @@ Rows parse_with_python(const std::string& csv_text) {
                     " " + shell_quoted(path.string()));
   if (output.exit_code != 0) throw std::runtime_error("python3 could not parse the export");
   Rows rows;
-  for (const auto& row : json::parse(output.out).as_array()) {
+  auto parsed = json::parse(output.out);
+  for (const auto& row : parsed.as_array()) {
     rows.emplace_back();
     for (const auto& cell : row.as_array()) rows.back().emplace_back(cell.as_string());
   }

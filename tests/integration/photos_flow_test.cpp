@@ -28,7 +28,8 @@ class PhotosFlow : public ::testing::Test {
 
   std::vector<json::object> events_of_type(const std::string& id, std::string_view type) const {
     std::vector<json::object> found;
-    for (const auto& event : brewer.api.get("/batches/" + id + "/events").json().at("events").as_array())
+    auto events = brewer.api.get("/batches/" + id + "/events").json();
+    for (const auto& event : events.at("events").as_array())
       if (event.at("type").as_string() == type) found.push_back(event.as_object());
     return found;
   }

@@ -39,7 +39,8 @@ SeedView view(const ApiClient& api) {
   for (const char* status : {"active", "in_fridge", "ready", "archived"}) {
     auto listed = api.get(std::string("/batches?status=") + status);
     EXPECT_EQ(listed.status, 200) << listed.body;
-    for (const auto& batch : listed.json().as_object().at("batches").as_array()) {
+    auto body = listed.json();
+    for (const auto& batch : body.at("batches").as_array()) {
       auto object = batch.as_object();
       std::string name(object.at("name").as_string());
       std::string id(object.at("batchId").as_string());

@@ -53,7 +53,7 @@ export async function startAwsPeers() {
   const dynamoPort = await freePort();
   const java = spawn('java', [`-Djava.library.path=${emulator}/DynamoDBLocal_lib`, '-jar', `${emulator}/DynamoDBLocal.jar`,
     '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(dynamoPort)], { stdio: 'ignore' });
-  const s3 = spawn(process.execPath, [path.join(here, 's3rver-main.mjs'), '0', path.join(directory, 's3')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const s3 = spawn(process.execPath, ['--openssl-legacy-provider', path.join(here, 's3rver-main.mjs'), '0', path.join(directory, 's3')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const s3Port = await new Promise((resolve, reject) => {
     let out = '';
     s3.stdout.on('data', (data) => {

@@ -155,7 +155,7 @@ SignedIn sign_in(const ServerProcess& server, const std::string& email, const st
   auto verify = post_json(server, "/auth/verify", {{"email", email}, {"code", code}}, source_ip);
   if (verify.status != 200)
     throw std::runtime_error("POST /auth/verify: " + std::to_string(verify.status) + " " + verify.body);
-  const auto& body = verify.json().as_object();
+  auto body = verify.json().as_object();
   return {std::string(body.at("accessToken").as_string()), std::string(body.at("idToken").as_string()),
           std::string(body.at("refreshToken").as_string()),
           std::string(body.at("user").as_object().at("userId").as_string())};

@@ -30,7 +30,9 @@ std::unique_ptr<Server> start() {
   auto store = server->directory.path() / "store";
   std::filesystem::create_directories(store);
   server->process = std::make_unique<PeerProcess>(
-      std::vector<std::string>{"node", script.string(), "0", store.string()}, log_path);
+      // s3rver enciphers list continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
+      std::vector<std::string>{"node", "--openssl-legacy-provider", script.string(), "0", store.string()},
+      log_path);
   auto line = server->process->wait_for_line([](const std::string& l) { return l.starts_with("listening "); },
                                              std::chrono::seconds(30));
   if (line.empty()) throw std::runtime_error("s3rver did not start; see " + log_path);
