@@ -23,6 +23,7 @@ void register_metrics_routes(http::Router& router, AppContext& ctx);
 void register_openapi_routes(http::Router& router, AppContext& ctx);
 
 // An object of the filesystem blob store as a streamed response (the blob and public photo routes).
-http::Response stored_object_response(blob::FsBlobStore& store, const std::string& key, std::string cache_control);
+http::Response stored_object_response(blob::FsBlobStore& store, const std::string& key,
+                                      std::string cache_control);
 
 }  // namespace kefir::api

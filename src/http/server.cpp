@@ -203,7 +203,8 @@ struct Server::Impl {
     std::size_t drained = 0;
     stream.expires_after(kLingerTime);
     while (drained < kLingerBytes) {
-      auto [ec, read] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
+      auto [ec, read] =
+          co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(asio::use_awaitable));
       if (ec) break;
       drained += read;
     }

@@ -13,11 +13,12 @@ Rows parse_with_python(const std::string& csv_text) {
   TempDir dir;
   auto path = dir.path() / "export.csv";
   write_file(path, csv_text);
-  auto output = run("python3 -c " +
-                    shell_quoted("import csv, json, sys\n"
-                           "with open(sys.argv[1], newline='', encoding='utf-8', errors='strict') as f:\n"
-                           "    json.dump(list(csv.reader(f, strict=True)), sys.stdout)\n") +
-                    " " + shell_quoted(path.string()));
+  auto output =
+      run("python3 -c " +
+          shell_quoted("import csv, json, sys\n"
+                       "with open(sys.argv[1], newline='', encoding='utf-8', errors='strict') as f:\n"
+                       "    json.dump(list(csv.reader(f, strict=True)), sys.stdout)\n") +
+          " " + shell_quoted(path.string()));
   if (output.exit_code != 0) throw std::runtime_error("python3 could not parse the export");
   Rows rows;
   auto parsed = json::parse(output.out);

@@ -209,8 +209,9 @@ TEST_F(PublicPage, RendersInHeadlessChromium) {
   ASSERT_EQ(dom.exit_code, 0);
   EXPECT_NE(dom.out.find("Ginger &amp; lemon water kefir"), std::string::npos) << dom.out;
   EXPECT_NE(dom.out.find("pH 3.6, tastes tangy"), std::string::npos);
-  auto shot = run(chromium + flags + " --window-size=420,900 --screenshot=" + shell_quoted(screenshot.string()) +
-                  " " + shell_quoted(url) + " 2>/dev/null");
+  auto shot =
+      run(chromium + flags + " --window-size=420,900 --screenshot=" + shell_quoted(screenshot.string()) +
+          " " + shell_quoted(url) + " 2>/dev/null");
   ASSERT_EQ(shot.exit_code, 0);
   auto png = read_file(screenshot);
   EXPECT_EQ(png_size(png), (std::pair<std::uint32_t, std::uint32_t>{420, 900}));

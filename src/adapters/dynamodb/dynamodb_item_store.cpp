@@ -160,9 +160,7 @@ class Expression {
   }
 
   // The item is not expired (an absent TTL never expires).
-  std::string live() {
-    return "attribute_not_exists(" + name(kTtl) + ") OR " + name(kTtl) + " > " + now();
-  }
+  std::string live() { return "attribute_not_exists(" + name(kTtl) + ") OR " + name(kTtl) + " > " + now(); }
 
   std::string condition(const Condition& condition) {
     using Op = Condition::Op;
