@@ -206,7 +206,7 @@ int main(int argc, char** argv) try {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   bool own_dir = options.data_dir.empty();
   fs::path data_dir =
-      own_dir ? fs::temp_directory_path() / ("kefir-bench-export-" + uuid_v4()) : options.data_dir;
+      own_dir ? fs::temp_directory_path() / ("kefir-bench-export-" + uuid_v4()) : fs::path(options.data_dir);
   fs::create_directories(data_dir);
   auto key_file = data_dir / "bench-signing-key.pem";
   auto marker = data_dir / ("seeded-" + std::to_string(options.rows) + "-" + std::to_string(options.batches));
