@@ -7,7 +7,8 @@ DATA_DIR ?= ./data
 setup:
 	@scripts/setup
 
-release: setup
+release:
+	@scripts/setup run
 	cmake --preset release >/dev/null
 	cmake --build --preset release --target kefir
 
@@ -26,7 +27,7 @@ fuzz: setup
 	cmake --build --preset fuzz --target fuzz_json_body fuzz_router
 	scripts/run-fuzzers build/fuzz 60
 
-bench: release
+bench: setup release
 	bench/run-all
 
 format:
