@@ -2,7 +2,9 @@
 // What handlers and jobs share: configuration and the ports. Adapters are chosen in app/app.cpp; domain and
 // API code sees only the port interfaces.
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -53,9 +55,21 @@ struct AppContext {
   std::function<void(TimePoint due)> reminder_scheduled;
 
   TimePoint now() const { return clock->now(); }
+  // Derived keys are remembered: list endpoints need the cursor key on every request, and HKDF costs more
+  // than the rest of a small page. Keyed by the secret too, so a context whose secret is set later stays
+  // right.
   std::string derive_key(std::string_view purpose) const {
-    return crypto::hkdf_sha256(master_secret, "kefir", purpose);
+    std::string cache_key = std::string(purpose) + '\0' + master_secret;
+    std::lock_guard lock(derived_keys_mutex_);
+    auto found = derived_keys_.find(cache_key);
+    if (found != derived_keys_.end()) return found->second;
+    return derived_keys_.emplace(std::move(cache_key), crypto::hkdf_sha256(master_secret, "kefir", purpose))
+        .first->second;
   }
+
+ private:
+  mutable std::mutex derived_keys_mutex_;
+  mutable std::map<std::string, std::string> derived_keys_;
 };
 
 }  // namespace kefir

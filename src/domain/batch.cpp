@@ -170,34 +170,36 @@ BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoin
   return change;
 }
 
-json::object to_json(const Batch& batch) {
-  return {
-      {"batchId", batch.batch_id},
-      {"userId", batch.user_id},
-      {"name", batch.name},
-      {"kind", batch.kind},
-      {"stage", batch.stage},
-      {"status", batch.status},
-      {"startDate", format_rfc3339(batch.start_date)},
-      {"targetDuration", optional_value(batch.target_duration_hours)},
-      {"temperature", optional_value(batch.temperature_c)},
-      {"waterVolumeMl", optional_value(batch.water_volume_ml)},
-      {"sugarType", optional_value(batch.sugar_type)},
-      {"sugarAmount", optional_value(batch.sugar_amount_g)},
-      {"fruits", string_array(batch.fruits)},
-      {"bottleCount", optional_value(batch.bottle_count)},
-      {"bottleVolumeMl", optional_value(batch.bottle_volume_ml)},
-      {"stage2StartDate", optional_value(batch.stage2_start_date)},
-      {"stage2TargetDuration", optional_value(batch.stage2_target_duration_hours)},
-      {"notes", optional_value(batch.notes)},
-      {"isPublic", batch.is_public},
-      {"publicNote", optional_value(batch.public_note)},
-      {"photoKeys", string_array(batch.photo_keys)},
-      {"version", batch.version},
-      {"createdAt", format_rfc3339(batch.created_at)},
-      {"updatedAt", format_rfc3339(batch.updated_at)},
-      {"archivedAt", optional_value(batch.archived_at)},
-  };
+json::object to_json(const Batch& batch, json::storage_ptr storage) {
+  return json::object(
+      {
+          {"batchId", batch.batch_id},
+          {"userId", batch.user_id},
+          {"name", batch.name},
+          {"kind", batch.kind},
+          {"stage", batch.stage},
+          {"status", batch.status},
+          {"startDate", format_rfc3339(batch.start_date)},
+          {"targetDuration", optional_value(batch.target_duration_hours)},
+          {"temperature", optional_value(batch.temperature_c)},
+          {"waterVolumeMl", optional_value(batch.water_volume_ml)},
+          {"sugarType", optional_value(batch.sugar_type)},
+          {"sugarAmount", optional_value(batch.sugar_amount_g)},
+          {"fruits", string_array(batch.fruits)},
+          {"bottleCount", optional_value(batch.bottle_count)},
+          {"bottleVolumeMl", optional_value(batch.bottle_volume_ml)},
+          {"stage2StartDate", optional_value(batch.stage2_start_date)},
+          {"stage2TargetDuration", optional_value(batch.stage2_target_duration_hours)},
+          {"notes", optional_value(batch.notes)},
+          {"isPublic", batch.is_public},
+          {"publicNote", optional_value(batch.public_note)},
+          {"photoKeys", string_array(batch.photo_keys)},
+          {"version", batch.version},
+          {"createdAt", format_rfc3339(batch.created_at)},
+          {"updatedAt", format_rfc3339(batch.updated_at)},
+          {"archivedAt", optional_value(batch.archived_at)},
+      },
+      std::move(storage));
 }
 
 store::Item to_item(const Batch& batch) {

@@ -80,7 +80,8 @@ struct BatchChange {
 // status). Does not touch version/updatedAt: the caller bumps them when something changed.
 BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoint now);
 
-json::object to_json(const Batch& batch);
+// `storage`: where the object allocates (a list builds every item in one arena).
+json::object to_json(const Batch& batch, json::storage_ptr storage = {});
 store::Item to_item(const Batch& batch);
 Batch batch_from_item(const store::Item& item);
 
