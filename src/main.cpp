@@ -101,6 +101,9 @@ int main(int argc, char** argv) {
   add_config_flags(*restore_command, overrides);
   auto* reset_command = cli.add_subcommand("reset", "delete all data in DATA_DIR (stage dev only)");
   add_config_flags(*reset_command, overrides);
+  auto* create_table_command = cli.add_subcommand(
+      "create-table", "create the DynamoDB table (STORE=dynamodb; keys, GSI1, TTL) if missing");
+  add_config_flags(*create_table_command, overrides);
   auto* lambda_command =
       cli.add_subcommand("lambda", "run as an AWS Lambda custom runtime (_HANDLER=http or scheduler)");
   add_config_flags(*lambda_command, overrides);
@@ -132,6 +135,7 @@ int main(int argc, char** argv) {
     if (*backup_command) ops::backup_command(config, backup_file, std::cout);
     if (*restore_command) ops::restore_command(config, restore_file, std::cout);
     if (*reset_command) ops::reset_command(config, std::cout);
+    if (*create_table_command) ops::create_table_command(config, std::cout);
     log::flush();
     return code;
   } catch (const ConfigError& error) {

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "adapters/dynamodb/dynamodb_item_store.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
 #include "adapters/sqlite/store_lock.hpp"
 #include "app/app.hpp"
@@ -84,6 +85,14 @@ void reset_command(const Config& config, std::ostream& out) {
   if (config.store != "sqlite")
     out << "note: STORE=" << config.store << " data is not in DATA_DIR and was kept\n";
   out << "reset " << data_dir.string() << ": " << removed << " files removed\n";
+}
+
+void create_table_command(const Config& config, std::ostream& out) {
+  if (config.store != "dynamodb")
+    throw CommandError("create-table: needs STORE=dynamodb (the SQLite store makes its own)");
+  SystemClock clock;
+  store::DynamoDbItemStore(store::DynamoDbOptions::from_config(config), clock).create_table();
+  out << "table " << config.table_name << " is ready\n";
 }
 
 }  // namespace kefir::ops

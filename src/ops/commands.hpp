@@ -22,5 +22,8 @@ void backup_command(const Config& config, const std::string& file, std::ostream&
 void restore_command(const Config& config, const std::string& file, std::ostream& out);
 // `kefir reset`: deletes everything in DATA_DIR. Stage dev only; refused while a process uses the store.
 void reset_command(const Config& config, std::ostream& out);
+// Creates the DynamoDB table of the configuration (keys, GSI1, TTL) as infra/ does; an existing table is
+// fine.
+void create_table_command(const Config& config, std::ostream& out);
 
 }  // namespace kefir::ops
