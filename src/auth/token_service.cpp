@@ -103,6 +103,34 @@ std::string bignum_param(const EVP_PKEY* key, const char* name) {
   return bytes;
 }
 
+// Whether the private key's CRT parameters agree with each other and with n: n = p*q, dP = d mod (p-1),
+// dQ = d mod (q-1), qInv*q = 1 mod p. A few bignum operations, where OpenSSL's pairwise check costs ~25 ms of
+// modular exponentiation. (OpenSSL silently falls back from a bad CRT result, so a signature test alone would
+// accept such a key.) A key without CRT parameters has nothing here to disagree.
+bool crt_parameters_consistent(const EVP_PKEY* key) {
+  auto get = [key](const char* name) {
+    BIGNUM* raw = nullptr;
+    return EVP_PKEY_get_bn_param(key, name, &raw) == 1 ? BnPtr(raw) : BnPtr(nullptr);
+  };
+  BnPtr n = get(OSSL_PKEY_PARAM_RSA_N), d = get(OSSL_PKEY_PARAM_RSA_D), p = get(OSSL_PKEY_PARAM_RSA_FACTOR1),
+        q = get(OSSL_PKEY_PARAM_RSA_FACTOR2), dp = get(OSSL_PKEY_PARAM_RSA_EXPONENT1),
+        dq = get(OSSL_PKEY_PARAM_RSA_EXPONENT2), qinv = get(OSSL_PKEY_PARAM_RSA_COEFFICIENT1);
+  if (!p || !q || !dp || !dq || !qinv) return true;
+  if (!n || !d) return false;
+  std::unique_ptr<BN_CTX, decltype(&BN_CTX_free)> ctx(BN_CTX_new(), BN_CTX_free);
+  BnPtr product(BN_new()), p1(BN_dup(p.get())), q1(BN_dup(q.get())), rest(BN_new());
+  if (!ctx || !product || !p1 || !q1 || !rest) return false;
+  if (BN_mul(product.get(), p.get(), q.get(), ctx.get()) != 1 || BN_cmp(product.get(), n.get()) != 0)
+    return false;
+  if (BN_sub_word(p1.get(), 1) != 1 || BN_mod(rest.get(), d.get(), p1.get(), ctx.get()) != 1 ||
+      BN_cmp(rest.get(), dp.get()) != 0)
+    return false;
+  if (BN_sub_word(q1.get(), 1) != 1 || BN_mod(rest.get(), d.get(), q1.get(), ctx.get()) != 1 ||
+      BN_cmp(rest.get(), dq.get()) != 0)
+    return false;
+  return BN_mod_mul(rest.get(), qinv.get(), q.get(), p.get(), ctx.get()) == 1 && BN_is_one(rest.get());
+}
+
 std::string der_private_key(EVP_PKEY* key) {
   unsigned char* der = nullptr;
   int length = i2d_PrivateKey(key, &der);
@@ -344,7 +372,7 @@ struct TokenService::Impl {
     } catch (const std::runtime_error& error) {
       throw ConfigError(std::string("the RSA signing key cannot sign: ") + error.what());
     }
-    if (!signature_valid(key, kProbe, probe_signature))
+    if (!crt_parameters_consistent(key.private_key.get()) || !signature_valid(key, kProbe, probe_signature))
       throw ConfigError(
           "the RSA signing key is inconsistent: its signatures do not verify with its public key");
     for (const auto& existing : keys)
