@@ -210,12 +210,14 @@ test('a scheduled event runs a reminder pass that delivers a due reminder to Exp
   const env = { DATA_DIR: dataDir, PUBLIC_BASE_URL, EXPO_PUSH_URL: expo.url, EXPO_RATE: '0' };
   const apiFake = await new RuntimeApiFake().start();
   const schedulerFake = await new RuntimeApiFake().start();
-  // Two functions on one store, as in AWS: the API function and the scheduler function.
-  const api = startRuntime(apiFake, env);
+  // Two functions on one store, as in AWS: the API function and the scheduler function. The scheduler answers
+  // its first (idle) pass before the API function starts, so only one process creates the new SQLite store.
   const scheduler = startRuntime(schedulerFake, { ...env, _HANDLER: 'scheduler' });
+  let api;
   try {
     const idle = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
     assert.equal(idle.body.sent, 0, 'nothing to send before any reminder exists');
+    api = startRuntime(apiFake, env);
     const claims = await signIn(apiFake, dataDir, 'reminded@example.com');
     const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Reminded batch' }));
     const batchId = body(created).batch.batchId;
@@ -246,8 +248,11 @@ test('a scheduled event runs a reminder pass that delivers a due reminder to Exp
     const again = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
     assert.equal(again.body.sent, 0, 'a sent reminder is not sent again');
     assert.equal(expo.messages.length, 1);
+  } catch (error) {
+    error.message += `\napi function stderr:\n${api?.output.stderr}\nscheduler stderr:\n${scheduler.output.stderr}`;
+    throw error;
   } finally {
-    await stopRuntime(api);
+    if (api) await stopRuntime(api);
     await stopRuntime(scheduler);
     await apiFake.close();
     await schedulerFake.close();

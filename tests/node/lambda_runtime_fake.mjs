@@ -42,7 +42,16 @@ export class RuntimeApiFake {
       deadline: Date.now() + timeoutMs,
       traceId,
     };
-    const outcome = new Promise((resolve) => this.#pending.set(invocation.id, { resolve, invocation }));
+    // A runtime that died or hangs fails the test after the deadline instead of holding it until ctest's
+    // timeout.
+    const outcome = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(invocation.id);
+        reject(new Error(`no outcome for the invocation within ${timeoutMs + 10000} ms`));
+      }, timeoutMs + 10000);
+      timer.unref();
+      this.#pending.set(invocation.id, { resolve: (value) => { clearTimeout(timer); resolve(value); }, invocation });
+    });
     const waiter = this.#waiting.shift();
     if (waiter) this.#deliver(waiter, invocation);
     else this.#queue.push(invocation);
