@@ -1,5 +1,8 @@
 #include "adapters/sqlite/sqlite_item_store.hpp"
 
+#include <chrono>
+#include <thread>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -42,9 +45,19 @@ void sync_directory(const fs::path& directory) {
 
 std::unique_ptr<Connection> open_writer(const std::string& path) {
   auto db = std::make_unique<Connection>(path, Connection::Mode::create);
-  if (db->scalar("PRAGMA journal_mode=WAL") != "wal") {
-    throw StoreUnavailable("SQLite store " + path + ": cannot switch to WAL journaling");
+  // Switching a new database to WAL needs it to itself for a moment, and SQLite answers the old mode instead
+  // of waiting when another process (a second server or Lambda function starting on the same DATA_DIR) holds
+  // it.
+  bool wal = false;
+  for (int attempt = 0; attempt < 50 && !wal; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    try {
+      wal = db->scalar("PRAGMA journal_mode=WAL") == "wal";
+    } catch (const StoreUnavailable&) {
+      if (attempt == 49) throw;  // busy until the end
+    }
   }
+  if (!wal) throw StoreUnavailable("SQLite store " + path + ": cannot switch to WAL journaling");
   // FULL makes every commit fsync the WAL: an acknowledged write survives a crash or a power loss.
   db->execute("PRAGMA synchronous=FULL; PRAGMA cache_size=-4000; PRAGMA journal_size_limit=67108864;");
   sqlite::create_schema(*db);
