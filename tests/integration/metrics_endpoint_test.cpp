@@ -9,6 +9,7 @@
 #include "support/auth_helpers.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
+#include "support/shared_server_test.hpp"
 #include "support/test_env.hpp"
 
 namespace kefir::test {
@@ -44,17 +45,7 @@ double series_value(const std::string& exposition, const std::string& series) {
   return std::stod(exposition.substr(at + series.size() + 2));
 }
 
-class MetricsEndpointTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static ServerProcess* server_;
-  ApiClient api{server_->base_url()};
-};
-ServerProcess* MetricsEndpointTest::server_ = nullptr;
+class MetricsEndpointTest : public SharedServerTest {};
 
 TEST_F(MetricsEndpointTest, IsPrometheusTextWithoutAuthentication) {
   auto response = api.get("/metrics");

@@ -5,21 +5,12 @@
 #include "support/auth_helpers.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
+#include "support/shared_server_test.hpp"
 
 namespace kefir::test {
 namespace {
 
-class SecurityHeadersTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  static ServerProcess* server_;
-  ApiClient api{server_->base_url()};
-};
-ServerProcess* SecurityHeadersTest::server_ = nullptr;
+class SecurityHeadersTest : public SharedServerTest {};
 
 void expect_common_headers(const HttpResponse& response, const std::string& what) {
   EXPECT_EQ(response.header("x-content-type-options"), "nosniff") << what;
