@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "support/auth_helpers.hpp"
+#include "support/command.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/shared_server_test.hpp"
@@ -18,24 +19,12 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct PromtoolResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-PromtoolResult promtool_check_metrics(const std::string& exposition) {
+// `promtool check metrics` on an exposition: exit code 0 and no output when it has nothing to say.
+CommandOutput promtool_check_metrics(const std::string& exposition) {
   TempDir dir;
   auto file = dir.path() / "metrics.txt";
   std::ofstream(file) << exposition;
-  std::string command = "promtool check metrics < '" + file.string() + "' 2>&1";
-  PromtoolResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  char buffer[4096];
-  while (auto n = fread(buffer, 1, sizeof buffer, pipe)) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return run("promtool check metrics < " + shell_quoted(file.string()) + " 2>&1");
 }
 
 // The value of one series line (`name{labels} value`), or -1 when absent.
@@ -90,8 +79,8 @@ TEST_F(MetricsEndpointTest, PassesPromtoolCheckMetrics) {
   api.get("/healthz");
   api.get("/nope");
   auto result = promtool_check_metrics(api.get("/metrics").body);
-  EXPECT_EQ(result.exit_code, 0) << result.output;
-  EXPECT_EQ(result.output, "");
+  EXPECT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_EQ(result.out, "");
 }
 
 }  // namespace

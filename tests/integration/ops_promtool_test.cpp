@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "support/command.hpp"
 #include "support/test_env.hpp"
 
 namespace kefir::test {
@@ -19,37 +20,25 @@ using ::testing::HasSubstr;
 
 const std::string kOps = std::string(KEFIR_SOURCE_DIR) + "/ops";
 
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
-
-Run promtool(const std::string& arguments) {
-  Run run;
-  FILE* pipe = popen(("promtool " + arguments + " 2>&1").c_str(), "r");
-  if (!pipe) return run;
-  char buffer[4096];
-  while (auto n = fread(buffer, 1, sizeof buffer, pipe)) run.output.append(buffer, n);
-  int status = pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
+CommandOutput promtool(const std::string& arguments) {
+  return run("promtool " + arguments + " 2>&1");
 }
 
 TEST(Promtool, AlertRulesLoad) {
-  auto run = promtool("check rules " + kOps + "/prometheus/alerts.yml");
-  EXPECT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("SUCCESS: 6 rules found"));
+  auto result = promtool("check rules " + kOps + "/prometheus/alerts.yml");
+  EXPECT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_THAT(result.out, HasSubstr("SUCCESS: 6 rules found"));
 }
 
 TEST(Promtool, EveryAlarmFiresOverItsThresholdAndNotUnder) {
-  auto run = promtool("test rules " + kOps + "/prometheus/alerts_test.yml");
-  EXPECT_EQ(run.exit_code, 0) << run.output;
-  EXPECT_THAT(run.output, HasSubstr("SUCCESS"));
+  auto result = promtool("test rules " + kOps + "/prometheus/alerts_test.yml");
+  EXPECT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_THAT(result.out, HasSubstr("SUCCESS"));
 }
 
 TEST(Promtool, ExampleConfigurationLoads) {
-  auto run = promtool("check config " + kOps + "/prometheus/prometheus.yml");
-  EXPECT_EQ(run.exit_code, 0) << run.output;
+  auto result = promtool("check config " + kOps + "/prometheus/prometheus.yml");
+  EXPECT_EQ(result.exit_code, 0) << result.out;
 }
 
 // Grafana variables replaced by what they stand for, so promtool can parse the query.
@@ -82,8 +71,8 @@ TEST(Promtool, EveryDashboardQueryParses) {
   }
   out.close();
   ASSERT_GT(queries, 15);
-  auto run = promtool("check rules " + rules.string());
-  EXPECT_EQ(run.exit_code, 0) << run.output;
+  auto result = promtool("check rules " + rules.string());
+  EXPECT_EQ(result.exit_code, 0) << result.out;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "support/auth_helpers.hpp"
+#include "support/command.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/test_env.hpp"
@@ -106,29 +107,6 @@ inline std::string read_file(const std::filesystem::path& path) {
 inline void write_file(const std::filesystem::path& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
-}
-
-struct CommandOutput {
-  int exit_code = -1;
-  std::string out;  // stdout; stderr goes to the test's own
-};
-
-// Runs a shell command line (arguments quoted by the caller) and collects its stdout.
-inline CommandOutput run(const std::string& command) {
-  CommandOutput result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  std::array<char, 4096> buffer;
-  while (auto n = fread(buffer.data(), 1, buffer.size(), pipe)) result.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
-inline std::string shell_quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 }  // namespace kefir::test::photos

@@ -2,6 +2,8 @@
 // clearing, the stage and status rules, the stored item's shape and the ETag / If-Match comparison.
 #include <gtest/gtest.h>
 
+#include "validation_support.hpp"
+
 #include "domain/batch.hpp"
 #include "domain/keys.hpp"
 #include "http/errors.hpp"
@@ -17,16 +19,7 @@ json::object parse(std::string_view text) {
 
 // The fields a body is rejected for, in the order reported; empty when accepted.
 std::vector<std::string> rejected_fields(const json::object& body, BatchBody mode) {
-  try {
-    read_batch_fields(body, mode);
-    return {};
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.status(), 400);
-    EXPECT_EQ(error.code(), "VALIDATION_ERROR");
-    std::vector<std::string> fields;
-    for (const auto& detail : error.details()) fields.push_back(detail.field);
-    return fields;
-  }
+  return test::rejected_fields_of([&] { read_batch_fields(body, mode); });
 }
 
 Batch created(std::string_view body) {

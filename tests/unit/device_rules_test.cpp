@@ -1,6 +1,8 @@
 // Device registration bodies (SPEC §6): Expo push tokens, platforms, device ids, lengths.
 #include <gtest/gtest.h>
 
+#include "validation_support.hpp"
+
 #include "domain/device.hpp"
 #include "http/errors.hpp"
 
@@ -8,15 +10,7 @@ namespace kefir::domain {
 namespace {
 
 std::vector<std::string> rejected_fields(const json::object& body) {
-  try {
-    read_device_fields(body);
-    return {};
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.code(), "VALIDATION_ERROR");
-    std::vector<std::string> fields;
-    for (const auto& detail : error.details()) fields.push_back(detail.field);
-    return fields;
-  }
+  return test::rejected_fields_of([&] { read_device_fields(body); });
 }
 using Fields = std::vector<std::string>;
 

@@ -2,6 +2,8 @@
 // item's sort key.
 #include <gtest/gtest.h>
 
+#include "validation_support.hpp"
+
 #include "domain/event.hpp"
 #include "http/errors.hpp"
 
@@ -9,15 +11,7 @@ namespace kefir::domain {
 namespace {
 
 std::vector<std::string> rejected_fields(std::string_view body) {
-  try {
-    read_event_fields(json::parse(body).as_object());
-    return {};
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.code(), "VALIDATION_ERROR");
-    std::vector<std::string> fields;
-    for (const auto& detail : error.details()) fields.push_back(detail.field);
-    return fields;
-  }
+  return test::rejected_fields_of([&] { read_event_fields(json::parse(body).as_object()); });
 }
 using Fields = std::vector<std::string>;
 
