@@ -21,7 +21,7 @@ Middleware request_id_and_log() {
   return [](Request& request, const Route&, const Handler& next) {
     auto started = std::chrono::steady_clock::now();
     auto incoming = request.header("x-request-id");
-    request.request_id = valid_request_id(incoming) ? std::string(incoming) : uuid_v4();
+    request.request_id = valid_request_id(incoming) ? std::string(incoming) : correlation_uuid();
     Response response = next(request);
     response.set_header("x-request-id", request.request_id);
     auto status = response.status;

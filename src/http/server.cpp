@@ -47,6 +47,35 @@ Request to_request(const bhttp::request_parser<bhttp::empty_body>& parser, const
   return request;
 }
 
+// The status line and headers of a response whose body has `size` bytes, in one buffer: Beast's serializer
+// keeps fields in an allocated list and walks them through nested buffer sequences, a visible share of a
+// small request's CPU.
+std::string response_head(const Response& response, unsigned version, bool keep_alive, std::size_t size) {
+  std::string head;
+  head.reserve(256);
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  head += bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
+  head += "\r\n";
+  auto append_clean = [&head](std::string_view text) {
+    for (char c : text) head += (c == '\r' || c == '\n') ? ' ' : c;  // a header never splits the head
+  };
+  for (const auto& [name, value] : response.headers) {
+    append_clean(name);
+    head += ": ";
+    append_clean(value);
+    head += "\r\n";
+  }
+  head += "Content-Length: ";
+  head += std::to_string(size);
+  head += "\r\n";
+  if (version == 11 && !keep_alive) head += "Connection: close\r\n";
+  if (version == 10 && keep_alive) head += "Connection: keep-alive\r\n";
+  head += "\r\n";
+  return head;
+}
+
 template <typename Body>
 void copy_headers(const Response& from, bhttp::response<Body>& to) {
   to.result(static_cast<unsigned>(from.status));
@@ -59,12 +88,12 @@ struct Server::Impl {
   Impl(const Router& router, ServerOptions options)
       : router(router),
         options(std::move(options)),
-        io_threads(this->options.io_threads > 0 ? this->options.io_threads
-                                                : std::max(1u, std::thread::hardware_concurrency())),
-        io(io_threads),
+        contexts(make_contexts(this->options.io_threads > 0
+                                   ? this->options.io_threads
+                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))),
         blocking(static_cast<std::size_t>(std::max(1, this->options.blocking_threads))),
-        acceptor(asio::make_strand(io)),
-        signals(io, SIGINT, SIGTERM) {
+        acceptor(*contexts.front()),
+        signals(*contexts.front(), SIGINT, SIGTERM) {
     tcp::endpoint endpoint(asio::ip::make_address(this->options.host),
                            static_cast<unsigned short>(this->options.port));
     acceptor.open(endpoint.protocol());
@@ -75,6 +104,17 @@ struct Server::Impl {
     if (!this->options.upload_dir.empty()) std::filesystem::create_directories(this->options.upload_dir);
   }
 
+  // One io_context per I/O thread, each connection owned by one of them: its handlers never run on two
+  // threads at once (no strands), and a request's reads, handler and write stay on one core's queue instead
+  // of waking the other thread through a shared scheduler.
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int count) {
+    std::vector<std::unique_ptr<asio::io_context>> made;
+    for (int i = 0; i < count; ++i) made.push_back(std::make_unique<asio::io_context>(1));
+    return made;
+  }
+
+  asio::io_context& next_context() { return *contexts[next_context_index++ % contexts.size()]; }
+
   struct Session {
     explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;
@@ -83,8 +123,7 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] =
-          co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+      auto [ec, socket] = co_await acceptor.async_accept(next_context(), asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (!acceptor.is_open()) co_return;
         log::warn("accept failed", {{"error", ec.message()}});
@@ -250,14 +289,10 @@ struct Server::Impl {
     stream.expires_after(options.read_timeout);
     bool head_only = request.method == "HEAD";
     if (!response.stream) {
-      bhttp::response<bhttp::string_body> out;
-      out.version(version);
-      copy_headers(response, out);
-      out.keep_alive(keep_alive);
-      auto size = response.body.size();
-      if (!head_only) out.body() = std::move(response.body);
-      out.content_length(size);
-      auto [ec, _] = co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+      auto head = response_head(response, version, keep_alive, response.body.size());
+      std::array<asio::const_buffer, 2> buffers{
+          asio::buffer(head), asio::buffer(response.body.data(), head_only ? 0 : response.body.size())};
+      auto [ec, _] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
       co_return !ec;
     }
     bhttp::response<bhttp::empty_body> head;
@@ -327,7 +362,7 @@ struct Server::Impl {
       empty = sessions.empty();
     }
     if (empty || std::chrono::steady_clock::now() >= shutdown_deadline) {
-      io.stop();
+      for (auto& context : contexts) context->stop();
       return;
     }
     close_idle_sessions();  // a busy session that just finished is idle now
@@ -338,8 +373,8 @@ struct Server::Impl {
 
   const Router& router;
   ServerOptions options;
-  int io_threads;
-  asio::io_context io;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::size_t next_context_index = 0;  // only the accept loop touches it
   asio::thread_pool blocking;
   tcp::acceptor acceptor;
   asio::signal_set signals;
@@ -372,9 +407,13 @@ void Server::run() {
     if (!ec) impl.begin_shutdown();
   });
   asio::co_spawn(impl.acceptor.get_executor(), impl.accept_loop(), asio::detached);
+  // A context without connections has no work; the guards keep its thread waiting for the next one.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& context : impl.contexts) guards.push_back(asio::make_work_guard(*context));
   std::vector<std::thread> threads;
-  for (int i = 1; i < impl.io_threads; ++i) threads.emplace_back([&impl] { impl.io.run(); });
-  impl.io.run();
+  for (std::size_t i = 1; i < impl.contexts.size(); ++i)
+    threads.emplace_back([context = impl.contexts[i].get()] { context->run(); });
+  impl.contexts.front()->run();
   for (auto& thread : threads) thread.join();
   impl.blocking.join();
 }

@@ -30,6 +30,27 @@ std::string uuid_v4() {
   return format_uuid(bytes);
 }
 
+std::string correlation_uuid() {
+  thread_local std::uint64_t state = [] {
+    std::uint64_t seed = 0;
+    auto random = crypto::random_bytes(sizeof seed);
+    std::memcpy(&seed, random.data(), sizeof seed);
+    return seed;
+  }();
+  auto next = [] {  // splitmix64
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  };
+  unsigned char bytes[16];
+  std::uint64_t halves[2] = {next(), next()};
+  std::memcpy(bytes, halves, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  return format_uuid(bytes);
+}
+
 bool is_uuid(std::string_view text) {
   if (text.size() != 36) return false;
   for (std::size_t i = 0; i < 36; ++i) {
