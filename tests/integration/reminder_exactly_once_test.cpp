@@ -68,8 +68,8 @@ TEST(ReminderExactlyOnce, TwoServersOnOneStoreDeliverTenThousandRemindersOnceEac
     }
     return claimed;
   };
-  EXPECT_EQ(first.terminate(), 0);
-  EXPECT_EQ(second.terminate(), 0);
+  EXPECT_EQ(first.terminate(), 0) << first.stderr_text();
+  EXPECT_EQ(second.terminate(), 0) << second.stderr_text();
   const auto by_first = claimed_by(first);
   const auto by_second = claimed_by(second);
   std::cout << "claimed by the first server: " << by_first << ", by the second: " << by_second << "\n";
