@@ -18,4 +18,19 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_openapi_routes(router, ctx);
 }
 
+http::Response cached_list_page(AppContext& ctx, const http::Request& request,
+                                const std::function<std::string()>& render) {
+  constexpr std::string_view kJson = "application/json";
+  if (!ctx.list_pages) return http::Response::text(200, std::string(kJson), render());
+  // Read before the page: a write that lands in between makes the page newer than its version, never older.
+  auto version = ctx.store->data_version();
+  if (!version) return http::Response::text(200, std::string(kJson), render());
+  std::string key = request.user_id + '\n' + request.path + '?' + request.query_string;
+  if (auto kept = ctx.list_pages->find(key, *version))
+    return http::Response::text(200, std::string(kJson), std::move(*kept));
+  auto body = render();
+  ctx.list_pages->keep(key, *version, body);
+  return http::Response::text(200, std::string(kJson), std::move(body));
+}
+
 }  // namespace kefir::api

@@ -1,4 +1,7 @@
 #pragma once
+#include <functional>
+#include <string>
+
 #include "adapters/fs/fs_blob_store.hpp"
 #include "app/context.hpp"
 #include "http/router.hpp"
@@ -21,6 +24,11 @@ void register_export_routes(http::Router& router, AppContext& ctx);
 void register_public_routes(http::Router& router, AppContext& ctx);
 void register_metrics_routes(http::Router& router, AppContext& ctx);
 void register_openapi_routes(http::Router& router, AppContext& ctx);
+
+// A 200 JSON list page for this user and query: the one kept in ctx.list_pages while the store has not
+// changed, otherwise the body `render` serializes, then kept.
+http::Response cached_list_page(AppContext& ctx, const http::Request& request,
+                                const std::function<std::string()>& render);
 
 // An object of the filesystem blob store as a streamed response (the blob and public photo routes).
 http::Response stored_object_response(blob::FsBlobStore& store, const std::string& key,

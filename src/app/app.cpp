@@ -55,6 +55,8 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
                                                     *ctx.clock);
   }
   ctx.mailer = auth::make_mailer(ctx.config);
+  if (ctx.config.list_cache_mb > 0 && ctx.store->data_version())
+    ctx.list_pages = std::make_unique<PageCache>(static_cast<std::size_t>(ctx.config.list_cache_mb) << 20);
 
   // Middleware, outermost first: request id + log line, metrics, security headers, CORS, throttling,
   // authentication, idempotency. Each module adds its own line here, in this order. Security headers wrap

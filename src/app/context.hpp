@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "app/page_cache.hpp"
 #include "auth/token_service.hpp"
 #include "config/config.hpp"
 #include "ports/blob_store.hpp"
@@ -50,6 +51,9 @@ struct AppContext {
   // The one secret to manage (SPEC §1): derived from the token signing key, so every instance sharing the key
   // agrees. OTP hashes, cursors and blob URL signatures each use their own derived key.
   std::string master_secret;
+  // Serialized list pages (LIST_CACHE_MB); null when off. Only worth it, and only correct, with a store that
+  // reports a data version.
+  std::unique_ptr<PageCache> list_pages;
   // Set by the reminder processor of this process: a reminder becomes due at the given time, so it can wake
   // before its next planned look (SPEC §5: within 5 s of the time). Unset when no processor runs here.
   std::function<void(TimePoint due)> reminder_scheduled;

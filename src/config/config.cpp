@@ -104,6 +104,8 @@ const std::vector<OptionSpec>& option_specs() {
       {"THROTTLE_BURST", "--throttle-burst", "1000", "burst size"},
       {"TOKEN_CACHE_SIZE", "--token-cache-size", "32768",
        "verified access tokens remembered (0: check the signature on every request)"},
+      {"LIST_CACHE_MB", "--list-cache-mb", "4",
+       "MiB of list pages kept until the next write (0: build every page; SQLite store only)"},
       {"CORS_ORIGINS", "--cors-origins", "https://kefirproducer.com,https://*.kefirproducer.com",
        "allowed origins in prod (dev allows *)"},
       {"PHOTO_RETENTION_DAYS", "--photo-retention-days", "365", "days photos are kept (0: forever)"},
@@ -171,6 +173,7 @@ Config load_config(std::map<std::string, std::string> raw) {
   config.throttle_rate = parse_double(raw, "THROTTLE_RATE", 0, 1e7);
   config.throttle_burst = parse_int(raw, "THROTTLE_BURST", 0, 10000000);
   config.token_cache_size = parse_int(raw, "TOKEN_CACHE_SIZE", 0, 10000000);
+  config.list_cache_mb = parse_int(raw, "LIST_CACHE_MB", 0, 4096);
   config.cors_origins = split_list(raw.at("CORS_ORIGINS"));
   config.photo_retention_days = parse_int(raw, "PHOTO_RETENTION_DAYS", 0, 36500);
   config.log_level = one_of(raw, "LOG_LEVEL", {"debug", "info", "warn", "error"});

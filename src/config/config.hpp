@@ -57,6 +57,7 @@ struct Config {
   double throttle_rate = 2000;
   int throttle_burst = 1000;
   int token_cache_size = 32768;  // verified access tokens remembered; 0 verifies every request's signature
+  int list_cache_mb = 4;         // serialized list pages kept while the store is unchanged; 0: none
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
   std::string log_level = "info";

@@ -23,6 +23,7 @@ class InstrumentedItemStore final : public store::ItemStore {
   store::QueryPage query(const store::Query& query) override;
   void transact_write(const std::vector<store::WriteOp>& operations) override;
   bool ready() override;
+  std::optional<std::uint64_t> data_version() override { return inner_->data_version(); }
 
  private:
   template <class Call>

@@ -160,6 +160,10 @@ class ItemStore {
   virtual void transact_write(const std::vector<WriteOp>& operations) = 0;
   // Cheap reachability check for /readyz.
   virtual bool ready() = 0;
+  // A number that changes whenever a write has committed, by this or any other process on the same store,
+  // read before a query so that the query's result may be kept until it changes; nullopt when the adapter
+  // cannot tell cheaply (DynamoDB: other instances write without telling this one).
+  virtual std::optional<std::uint64_t> data_version() = 0;
 };
 
 inline Key key_of(const Item& item) {

@@ -194,6 +194,38 @@ TEST_F(SqliteStore, WriteLockedBeyondTheBusyTimeoutIsStoreUnavailable) {
   EXPECT_TRUE(store.get({"P", "after"}).has_value());
 }
 
+TEST_F(SqliteStore, DataVersionChangesWithEveryCommitOfAnyConnectionAndOnlyThen) {
+  const auto db = path("kefir.db");
+  SqliteItemStore store(db.string(), clock_);
+  auto before = store.data_version();
+  ASSERT_TRUE(before);
+  store.get({"USER#u1", "BATCH#b1"});
+  store.query(Query{.partition = "USER#u1"});
+  EXPECT_EQ(store.data_version(), before) << "reads commit nothing";
+
+  store.put({{"PK", "USER#u1"}, {"SK", "BATCH#b1"}, {"name", "x"}});
+  auto after_put = store.data_version();
+  EXPECT_NE(after_put, before);
+  store.update({"USER#u1", "BATCH#b1"}, Update{{{"name", "y"}}, {}, {}});
+  auto after_update = store.data_version();
+  EXPECT_NE(after_update, after_put);
+  EXPECT_NE(after_update, before);
+
+  // Another connection, as another process would write: plain SQLite on the same file.
+  raw_rows(db, "INSERT INTO items (PK, SK, data) VALUES ('USER#u2', 'BATCH#b2', '{}')");
+  EXPECT_NE(store.data_version(), after_update);
+}
+
+TEST_F(SqliteStore, DataVersionSeesCommitsOfAnotherProcess) {
+  const auto db = path("kefir.db");
+  SqliteItemStore store(db.string(), clock_);
+  auto before = store.data_version();
+  StoreWriterProcess writer(db.string(), 1);
+  ASSERT_TRUE(writer.wait_for_acknowledged(1, std::chrono::seconds(20)));
+  EXPECT_NE(store.data_version(), before);
+  writer.kill_and_collect();
+}
+
 TEST_F(SqliteStore, PurgeDeletesExpiredRows) {
   const auto db = path("kefir.db");
   SqliteItemStore store(db.string(), clock_);

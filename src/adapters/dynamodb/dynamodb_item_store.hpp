@@ -61,6 +61,7 @@ class DynamoDbItemStore final : public ItemStore {
   QueryPage query(const Query& query) override;
   void transact_write(const std::vector<WriteOp>& operations) override;
   bool ready() override;
+  std::optional<std::uint64_t> data_version() override { return std::nullopt; }
 
   // Creates the table (PK/SK, GSI1 with every attribute projected, on-demand billing), waits until it and its
   // index are active, and enables TTL on `TTL`. An existing table is fine: every step is skipped when done.

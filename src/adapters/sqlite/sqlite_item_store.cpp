@@ -14,6 +14,7 @@
 #include "adapters/sqlite/reader_pool.hpp"
 #include "adapters/sqlite/sqlite_connection.hpp"
 #include "adapters/sqlite/store_lock.hpp"
+#include "adapters/sqlite/wal_change_probe.hpp"
 
 namespace kefir::store {
 namespace {
@@ -107,6 +108,7 @@ SqliteItemStore::SqliteItemStore(std::string db_path, const Clock& clock)
   ensure_parent_directory(path_);
   lock_ = std::make_unique<sqlite::StoreLock>(path_, sqlite::StoreLock::Mode::shared);
   auto writer_connection = open_writer(path_);
+  changes_ = std::make_unique<sqlite::WalChangeProbe>(open_reader(path_));
   readers_ = std::make_shared<sqlite::ReaderPool>([path = path_] { return open_reader(path); });
   writer_ = std::make_unique<sqlite::GroupCommitWriter>(
       std::move(writer_connection),
@@ -118,6 +120,7 @@ SqliteItemStore::SqliteItemStore(std::string db_path, const Clock& clock)
 
 SqliteItemStore::~SqliteItemStore() {
   // Readers close first so that the writer's final checkpoint can empty the WAL.
+  changes_.reset();
   readers_.reset();
   writer_.reset();
 }
@@ -191,6 +194,10 @@ bool SqliteItemStore::ready() {
   } catch (const StoreError&) {
     return false;
   }
+}
+
+std::optional<std::uint64_t> SqliteItemStore::data_version() {
+  return changes_->version();
 }
 
 std::size_t SqliteItemStore::purge_expired() {

@@ -15,6 +15,7 @@ namespace sqlite {
 class GroupCommitWriter;
 class ReaderPool;
 class StoreLock;
+class WalChangeProbe;
 }  // namespace sqlite
 
 class SqliteItemStore final : public ItemStore {
@@ -35,6 +36,7 @@ class SqliteItemStore final : public ItemStore {
   QueryPage query(const Query& query) override;
   void transact_write(const std::vector<WriteOp>& operations) override;
   bool ready() override;
+  std::optional<std::uint64_t> data_version() override;
 
   // A consistent snapshot of the whole store written to `destination_path` while writes go on.
   void backup_to(const std::string& destination_path);
@@ -49,6 +51,7 @@ class SqliteItemStore final : public ItemStore {
   std::unique_ptr<sqlite::StoreLock> lock_;
   std::shared_ptr<sqlite::ReaderPool> readers_;
   std::unique_ptr<sqlite::GroupCommitWriter> writer_;
+  std::unique_ptr<sqlite::WalChangeProbe> changes_;
 };
 
 // Replaces the database at `db_path` with the backup at `backup_path` after checking the backup's integrity.

@@ -1,0 +1,46 @@
+#pragma once
+// Serialized list pages, kept per user and query while the store's data version stays the same: an app
+// reloads its batch list far more often than anything in it changes. Any committed write, by any process on
+// the store, changes the version and so retires every entry at once: a kept page is never stale. Bounded in
+// bytes, least recently used out first.
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace kefir {
+
+class PageCache {
+ public:
+  explicit PageCache(std::size_t capacity_bytes) : capacity_bytes_(capacity_bytes) {}
+  PageCache(const PageCache&) = delete;
+  PageCache& operator=(const PageCache&) = delete;
+
+  // The body kept for `key` when it was made at `version`.
+  std::optional<std::string> find(const std::string& key, std::uint64_t version);
+  // Keeps `body` for `key`, replacing what was there; a body larger than a quarter of the capacity is not
+  // kept.
+  void keep(const std::string& key, std::uint64_t version, std::string body);
+
+  std::size_t size_bytes() const;
+
+ private:
+  struct Entry {
+    std::string key;
+    std::uint64_t version;
+    std::string body;
+  };
+  void erase(std::list<Entry>::iterator entry);
+
+  const std::size_t capacity_bytes_;
+  mutable std::mutex mutex_;
+  std::list<Entry> entries_;  // most recently used first
+  std::unordered_map<std::string_view, std::list<Entry>::iterator> by_key_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace kefir
