@@ -92,6 +92,60 @@ TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosed) {
   EXPECT_TRUE(closed);
 }
 
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t count = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++count;
+  return count;
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderAndConnectionCloseIsHonoured) {
+  RawSocket socket(server_->port());
+  socket.send(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: first\r\n\r\n"
+      "GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-Id: second\r\nConnection: close\r\n\r\n");
+  bool closed = false;
+  auto data = socket.read_until_close(std::chrono::seconds(5), &closed);
+  EXPECT_TRUE(closed);
+  auto first = data.find("HTTP/1.1 200 OK\r\n");
+  auto second = data.find("HTTP/1.1 404 Not Found\r\n");
+  ASSERT_NE(first, std::string::npos) << data;
+  ASSERT_NE(second, std::string::npos) << data;
+  EXPECT_LT(first, second);
+  EXPECT_LT(data.find("x-request-id: first", first), second);
+  EXPECT_NE(data.find("x-request-id: second", second), std::string::npos);
+  EXPECT_NE(data.find("Connection: close\r\n", second), std::string::npos) << data;
+  EXPECT_EQ(count_of(data, "Content-Length: "), 2u) << data;
+  // Each body is exactly as long as its Content-Length says: the 404's JSON ends the stream.
+  EXPECT_EQ(data.back(), '}') << data;
+}
+
+TEST_F(HttpServerTest, Http10GetsAnHttp10AnswerAndKeepAliveOnlyWhenAskedFor) {
+  {
+    RawSocket socket(server_->port());
+    socket.send("GET /healthz HTTP/1.0\r\n\r\n");
+    bool closed = false;
+    auto data = socket.read_until_close(std::chrono::seconds(5), &closed);
+    EXPECT_TRUE(data.starts_with("HTTP/1.0 200 OK\r\n")) << data;
+    EXPECT_EQ(data.find("Connection: keep-alive"), std::string::npos) << data;
+    EXPECT_TRUE(closed);
+  }
+  RawSocket socket(server_->port());
+  socket.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  auto data = socket.read_until_close(std::chrono::milliseconds(300));
+  EXPECT_NE(data.find("Connection: keep-alive\r\n"), std::string::npos) << data;
+}
+
+TEST_F(HttpServerTest, HeadAnswersTheGetHeadersWithoutTheBody) {
+  auto get = api.get("/healthz");
+  RawSocket socket(server_->port());
+  socket.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto data = socket.read_until_close(std::chrono::seconds(5));
+  EXPECT_TRUE(data.starts_with("HTTP/1.1 200 OK\r\n")) << data;
+  EXPECT_NE(data.find("Content-Length: " + std::to_string(get.body.size()) + "\r\n"), std::string::npos)
+      << data;
+  EXPECT_TRUE(data.ends_with("\r\n\r\n")) << "no body after the head: " << data;
+}
+
 TEST(HttpServerShutdownTest, SigtermFinishesInFlightRequest) {
   ServerProcess server;
   RawSocket socket(server.port());
