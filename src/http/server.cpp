@@ -59,7 +59,10 @@ std::string response_head(const Response& response, unsigned version, bool keep_
   head += bhttp::obsolete_reason(static_cast<bhttp::status>(response.status));
   head += "\r\n";
   auto append_clean = [&head](std::string_view text) {
-    for (char c : text) head += (c == '\r' || c == '\n') ? ' ' : c;  // a header never splits the head
+    auto at = head.size();
+    head += text;
+    for (; (at = head.find_first_of("\r\n", at)) != std::string::npos; ++at)
+      head[at] = ' ';  // never split the head
   };
   for (const auto& [name, value] : response.headers) {
     append_clean(name);
@@ -88,9 +91,10 @@ struct Server::Impl {
   Impl(const Router& router, ServerOptions options)
       : router(router),
         options(std::move(options)),
-        contexts(make_contexts(this->options.io_threads > 0
-                                   ? this->options.io_threads
-                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))),
+        contexts(
+            make_contexts(this->options.io_threads > 0
+                              ? this->options.io_threads
+                              : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))),
         blocking(static_cast<std::size_t>(std::max(1, this->options.blocking_threads))),
         acceptor(*contexts.front()),
         signals(*contexts.front(), SIGINT, SIGTERM) {
