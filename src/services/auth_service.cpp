@@ -317,7 +317,11 @@ SignedInTokens AuthService::refresh(std::string_view refresh_token) {
     auto now = ctx_.now();
     auto current_hash = json_string(*family, "currentToken");
     if (current_hash != presented_hash) {
-      // Already rotated: a retry after a lost response (inside the grace) or a stolen copy (after it).
+      // Already rotated: a retry after a lost response (inside the grace) or a stolen copy (after it). The
+      // copy read above may predate the rotation the family shows (one transaction set both): read it again,
+      // or a concurrent refresh of the same token looks like reuse and signs the user out.
+      presented = ctx_.store->get(keys::refresh_token(presented_hash));
+      if (!presented) throw invalid_refresh_token();
       auto rotated_at = json_int(*presented, "rotatedAt");
       if (!rotated_at || now - from_epoch_millis(*rotated_at) > grace) {
         revoke_family(family_id, "reuse of a rotated refresh token");
