@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
+#include <future>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -132,6 +134,31 @@ class UnitQueue {
   std::deque<std::vector<store::Item>> units_;
   bool closed_ = false;
 };
+
+// Runs `write(begin, end)` for every slice of [0, count) that fits one store transaction, all at once: a
+// durable commit takes milliseconds, and a unit's slices queued together share one group commit instead of
+// waiting for one another.
+void write_in_transactions(std::size_t count, const std::function<void(std::size_t, std::size_t)>& write) {
+  std::vector<std::future<void>> others;
+  for (std::size_t at = store::kMaxTransactionItems; at < count; at += store::kMaxTransactionItems) {
+    others.push_back(
+        std::async(std::launch::async, write, at, std::min(count, at + store::kMaxTransactionItems)));
+  }
+  std::exception_ptr failure;
+  try {
+    write(0, std::min(count, store::kMaxTransactionItems));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  for (auto& other : others) {
+    try {
+      other.get();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
+}
 
 }  // namespace
 
@@ -333,8 +360,8 @@ std::vector<ReminderProcessor::Claim> ReminderProcessor::claim(Pass& pass,
   const TimePoint now = ctx_.now();
   const TimePoint lease_end = now + options_.lease;
   std::vector<Claim> claims;
-  for (std::size_t at = 0; at < candidates.size(); at += store::kMaxTransactionItems) {
-    const auto end = std::min(candidates.size(), at + store::kMaxTransactionItems);
+  std::mutex claims_mutex;
+  write_in_transactions(candidates.size(), [&](std::size_t at, std::size_t end) {
     std::vector<store::Item> chunk;
     for (auto i = at; i < end; ++i)
       if (claimable(candidates[i], now)) chunk.push_back(std::move(candidates[i]));
@@ -371,6 +398,7 @@ std::vector<ReminderProcessor::Claim> ReminderProcessor::claim(Pass& pass,
         chunk = std::move(fresh);
         continue;
       }
+      std::lock_guard lock(claims_mutex);
       for (auto& item : chunk) {
         Claim claim;
         claim.reminder = reminders::from_item(item);
@@ -380,7 +408,7 @@ std::vector<ReminderProcessor::Claim> ReminderProcessor::claim(Pass& pass,
       }
       break;
     }
-  }
+  });
   std::lock_guard lock(pass.mutex);
   pass.summary.claimed += claims.size();
   return claims;
@@ -569,9 +597,9 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
     writes.push_back({keys::reminder(r.user_id, r.reminder_id), std::move(update), ours});
   }
 
-  std::vector<bool> written(writes.size(), false);
-  for (std::size_t at = 0; at < writes.size(); at += store::kMaxTransactionItems) {
-    const auto end = std::min(writes.size(), at + store::kMaxTransactionItems);
+  // Not vector<bool>: slices written at once set their own elements.
+  std::vector<char> written(writes.size(), false);
+  write_in_transactions(writes.size(), [&](std::size_t at, std::size_t end) {
     try {
       ctx_.store->transact_write(
           std::vector<store::WriteOp>(writes.begin() + static_cast<std::ptrdiff_t>(at),
@@ -591,7 +619,7 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
         }
       }
     }
-  }
+  });
 
   PassSummary counts;
   std::vector<PendingReceipt> receipts;
