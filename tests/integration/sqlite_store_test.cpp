@@ -226,6 +226,29 @@ TEST_F(SqliteStore, DataVersionSeesCommitsOfAnotherProcess) {
   writer.kill_and_collect();
 }
 
+// SQLite's own automatic checkpoint is off (the store checkpoints in the background, and on the writer past
+// a limit): the WAL must still be copied back and restarted while writes go on.
+TEST_F(SqliteStore, WalStaysBoundedUnderWritesThatNeverPause) {
+  const auto db = path("kefir.db");
+  SqliteItemStore store(db.string(), clock_);
+  const std::string payload(64 * 1024, 'x');
+  // 4 writers, 400 writes of 64 KiB each, back to back: 100 MiB through the WAL.
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < 400; ++i) {
+        store.put({{"PK", "BULK#" + std::to_string(i % 50)},
+                   {"SK", std::to_string(w) + "-" + std::to_string(i)},
+                   {"payload", payload}});
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  const auto wal_bytes = fs::file_size(db.string() + "-wal");
+  EXPECT_LT(wal_bytes, 72u << 20) << "the WAL is checkpointed and restarted, cut back to 64 MiB";
+  EXPECT_EQ(raw_rows(db, "SELECT count(*) FROM items")[0][0], "1600");
+}
+
 TEST_F(SqliteStore, PurgeDeletesExpiredRows) {
   const auto db = path("kefir.db");
   SqliteItemStore store(db.string(), clock_);

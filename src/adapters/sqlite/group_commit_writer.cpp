@@ -10,12 +10,19 @@ namespace {
 
 // Bounds a group's latency: the writes of one group wait for all of them to execute.
 constexpr std::size_t kMaxGroup = 512;
+// WAL pages (4 KiB) that start a background checkpoint: SQLite's default is 1000; a longer WAL lets a
+// checkpoint copy a page rewritten by many commits once. Past the limit the writer checkpoints itself; it
+// matches journal_size_limit (64 MiB), the size the WAL file is cut back to when it restarts.
+constexpr int kCheckpointPages = 8192;
+constexpr int kCheckpointLimitPages = 16384;
 
 }  // namespace
 
-GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, Housekeeping housekeeping,
-                                     std::chrono::milliseconds period)
+GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, std::unique_ptr<Connection> checkpoints,
+                                     Housekeeping housekeeping, std::chrono::milliseconds period)
     : db_(std::move(db)),
+      checkpointer_(std::make_unique<WalCheckpointer>(*db_, std::move(checkpoints), kCheckpointPages,
+                                                      kCheckpointLimitPages)),
       housekeeping_(std::move(housekeeping)),
       period_(period),
       thread_([this] { loop(); }) {}
@@ -27,6 +34,7 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
   wake_.notify_one();
   thread_.join();
+  checkpointer_.reset();
   try {
     db_->execute("PRAGMA wal_checkpoint(TRUNCATE)");
   } catch (const StoreError& error) {

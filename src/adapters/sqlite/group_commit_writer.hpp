@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "adapters/sqlite/sqlite_connection.hpp"
+#include "adapters/sqlite/wal_checkpointer.hpp"
 
 namespace kefir::store::sqlite {
 
@@ -23,8 +24,9 @@ class GroupCommitWriter {
   // brings the next run forward to the moment no write is waiting.
   using Housekeeping = std::function<bool(Connection&)>;
 
-  GroupCommitWriter(std::unique_ptr<Connection> db, Housekeeping housekeeping,
-                    std::chrono::milliseconds period);
+  // `checkpoints`: a connection of its own for copying the WAL back into the database (WalCheckpointer).
+  GroupCommitWriter(std::unique_ptr<Connection> db, std::unique_ptr<Connection> checkpoints,
+                    Housekeeping housekeeping, std::chrono::milliseconds period);
   // Commits what is still queued, then checkpoints and closes the connection.
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
@@ -45,6 +47,7 @@ class GroupCommitWriter {
   void step(const std::string& sql);
 
   std::unique_ptr<Connection> db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   Housekeeping housekeeping_;
   std::chrono::milliseconds period_;
   std::mutex mutex_;

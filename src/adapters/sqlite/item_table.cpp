@@ -150,6 +150,16 @@ void write_row(Connection& db, const Row& row) {
   statement.run();
 }
 
+void rewrite_row(Connection& db, const Row& row) {
+  auto& statement =
+      db.prepared("UPDATE items SET GSI1PK = ?3, GSI1SK = ?4, TTL = ?5, data = ?6 WHERE PK = ?1 AND SK = ?2");
+  ResetOnExit reset(statement);
+  statement.bind(1, row.pk).bind(2, row.sk).bind(6, row.data);
+  if (row.gsi1pk) statement.bind(3, *row.gsi1pk).bind(4, *row.gsi1sk);
+  if (row.ttl) statement.bind(5, *row.ttl);
+  statement.run();
+}
+
 void delete_item(Connection& db, const Key& key) {
   auto& statement = db.prepared("DELETE FROM items WHERE PK = ? AND SK = ?");
   ResetOnExit reset(statement);

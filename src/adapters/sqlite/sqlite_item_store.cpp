@@ -59,8 +59,10 @@ std::unique_ptr<Connection> open_writer(const std::string& path) {
     }
   }
   if (!wal) throw StoreUnavailable("SQLite store " + path + ": cannot switch to WAL journaling");
-  // FULL makes every commit fsync the WAL: an acknowledged write survives a crash or a power loss.
-  db->execute("PRAGMA synchronous=FULL; PRAGMA cache_size=-4000; PRAGMA journal_size_limit=67108864;");
+  // FULL makes every commit fsync the WAL: an acknowledged write survives a crash or a power loss. The cache
+  // holds a large group's dirty pages (a reminder burst commits thousands of rows at once; a smaller cache
+  // spills them to the WAL mid-transaction): it grows only as pages are used.
+  db->execute("PRAGMA synchronous=FULL; PRAGMA cache_size=-65536; PRAGMA journal_size_limit=67108864;");
   sqlite::create_schema(*db);
   return db;
 }
@@ -84,7 +86,11 @@ Item apply_update(Connection& db, const Key& key, const Update& update,
                   const std::optional<Condition>& condition, int index, std::int64_t now) {
   auto current = checked_current(db, key, condition, index, now);
   Item item = sqlite::updated_item(key, current ? &*current : nullptr, update);
-  sqlite::write_row(db, sqlite::row_of(item));
+  if (current) {
+    sqlite::rewrite_row(db, sqlite::row_of(item));
+  } else {
+    sqlite::write_row(db, sqlite::row_of(item));  // new, or an expired row still in the table
+  }
   return item;
 }
 
@@ -111,7 +117,7 @@ SqliteItemStore::SqliteItemStore(std::string db_path, const Clock& clock)
   changes_ = std::make_unique<sqlite::WalChangeProbe>(open_reader(path_));
   readers_ = std::make_shared<sqlite::ReaderPool>([path = path_] { return open_reader(path); });
   writer_ = std::make_unique<sqlite::GroupCommitWriter>(
-      std::move(writer_connection),
+      std::move(writer_connection), std::make_unique<Connection>(path_, Connection::Mode::existing),
       [this](Connection& db) {
         return sqlite::purge_expired_items(db, now_seconds(), kPurgeBatch) == kPurgeBatch;
       },
