@@ -73,7 +73,7 @@ const std::vector<OptionSpec>& option_specs() {
       {"PORT", "--port", "8080", "TCP port (0: any free port, printed in the 'listening' log line)"},
       {"HOST", "--host", "127.0.0.1", "address to listen on"},
       {"DATA_DIR", "--data-dir", "./data", "SQLite file, photos, dev signing key and outbox"},
-      {"THREADS", "--threads", "0", "I/O threads (0: two per core)"},
+      {"THREADS", "--threads", "0", "I/O threads (0: one per core)"},
       {"READ_TIMEOUT", "--read-timeout", "30",
        "seconds a client may take to send a request; keep-alive idle limit"},
       {"STORE", "--store", "sqlite", "sqlite | dynamodb"},

@@ -29,7 +29,7 @@ struct Config {
   int port = 8080;
   std::string host = "127.0.0.1";
   std::string data_dir = "./data";
-  int threads = 0;        // I/O threads; 0: two per core
+  int threads = 0;        // I/O threads; 0: one per core
   int read_timeout = 30;  // seconds
   std::string store = "sqlite";
   std::string table_name;

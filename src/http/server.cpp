@@ -91,10 +91,9 @@ struct Server::Impl {
   Impl(const Router& router, ServerOptions options)
       : router(router),
         options(std::move(options)),
-        contexts(
-            make_contexts(this->options.io_threads > 0
-                              ? this->options.io_threads
-                              : 2 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))),
+        contexts(make_contexts(this->options.io_threads > 0
+                                   ? this->options.io_threads
+                                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())))),
         blocking(static_cast<std::size_t>(std::max(1, this->options.blocking_threads))),
         acceptor(*contexts.front()),
         signals(*contexts.front(), SIGINT, SIGTERM) {

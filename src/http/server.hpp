@@ -14,10 +14,8 @@ namespace kefir::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0: any free port
-  // 0: two per core. GET handlers read SQLite on these threads, and with the load generator on the same
-  // cores twice as many threads served 25-30 % more requests (docs/performance.md).
-  int io_threads = 0;
+  int port = 8080;                        // 0: any free port
+  int io_threads = 0;                     // 0: one per core
   int blocking_threads = 64;              // handlers that may block run here
   bool offload_reads = false;             // also run GET/HEAD handlers on the blocking pool (network stores)
   std::chrono::seconds read_timeout{30};  // a request must arrive within this; also the keep-alive idle limit
