@@ -184,8 +184,10 @@ std::optional<json::object> decode_json_object(std::string_view segment) {
 using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
 
 Digest sha256_digest(std::string_view data) {
+  unsigned char raw[SHA256_DIGEST_LENGTH];
+  crypto::sha256(data, raw);
   Digest digest;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  std::memcpy(digest.data(), raw, sizeof raw);
   return digest;
 }
 

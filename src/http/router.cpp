@@ -112,6 +112,10 @@ Response Router::handle(Request& request) const {
   return run(0, request, *route);
 }
 
+Response Router::handle(Request& request, const Route& route) const {
+  return run(0, request, route);
+}
+
 Response Router::handle_error(Request& request, const ApiError& error) const {
   Route failing = not_found_route_;
   failing.pattern = request.route.empty() ? "unmatched" : request.route;
@@ -122,7 +126,14 @@ Response Router::handle_error(Request& request, const ApiError& error) const {
 Response Router::run(std::size_t layer, Request& request, const Route& route) const {
   try {
     if (layer == middleware_.size()) return route.handler(request);
-    Handler next = [this, layer, &route](Request& inner) { return run(layer + 1, inner, route); };
+    // Two words of capture: std::function keeps them inline instead of allocating once per layer.
+    struct Chain {
+      const Router* router;
+      const Route* route;
+    } chain{this, &route};
+    Handler next = [&chain, layer](Request& inner) {
+      return chain.router->run(layer + 1, inner, *chain.route);
+    };
     return middleware_[layer](request, route, next);
   } catch (...) {
     return response_for_current_exception(request);

@@ -43,8 +43,10 @@ class Router {
   // The route that will serve this request (the synthetic 404/405 route when none), with path_params and
   // route filled in. The server calls this after reading the head, to learn the body limit.
   const Route& match(Request& request) const;
-  // Match (unless already matched), run the middleware chain and the handler; never throws.
+  // Match, run the middleware chain and the handler; never throws.
   Response handle(Request& request) const;
+  // The same for a request match() has already matched to `route`.
+  Response handle(Request& request, const Route& route) const;
 
   // Runs the middleware chain around an error the transport found itself (e.g. 413 before the body is read),
   // so it still gets a request id, a log line, metrics and CORS headers.

@@ -218,10 +218,10 @@ struct Server::Impl {
           !(request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS");
       if (blocking_handler) {
         response = co_await asio::co_spawn(
-            blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request); },
+            blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request, route); },
             asio::use_awaitable);
       } else {
-        response = router.handle(request);
+        response = router.handle(request, route);
       }
       if (!request.body_file.empty()) {
         std::error_code remove_ec;

@@ -209,7 +209,7 @@ json::object serve_event(const http::Router& router, const json::value& event, c
       request.body.clear();
       request.body_file = upload->path();
     }
-    response = router.handle(request);
+    response = router.handle(request, route);
   }
   try {
     response.body = buffered_body(response, options.max_result_bytes);
