@@ -26,11 +26,12 @@ http::Response cached_list_page(AppContext& ctx, const http::Request& request,
   auto version = ctx.store->data_version();
   if (!version) return http::Response::text(200, std::string(kJson), render());
   std::string key = request.user_id + '\n' + request.path + '?' + request.query_string;
-  if (auto kept = ctx.list_pages->find(key, *version))
-    return http::Response::text(200, std::string(kJson), std::move(*kept));
-  auto body = render();
-  ctx.list_pages->keep(key, *version, body);
-  return http::Response::text(200, std::string(kJson), std::move(body));
+  auto body = ctx.list_pages->find(key, *version);
+  if (!body) {
+    body = std::make_shared<const std::string>(render());
+    ctx.list_pages->keep(key, *version, body);
+  }
+  return http::Response::shared(200, std::string(kJson), std::move(body));
 }
 
 }  // namespace kefir::api

@@ -3,26 +3,27 @@
 namespace kefir {
 namespace {
 
-std::size_t cost(const std::string& key, const std::string& body) {
-  return key.size() + body.size() + 64;  // 64: the list node and index entry
+std::size_t cost(const std::string& key, const PageCache::Body& body) {
+  return key.size() + body->size() + 96;  // 96: the list node, the index entry, the shared string's block
 }
 
 }  // namespace
 
-std::optional<std::string> PageCache::find(const std::string& key, std::uint64_t version) {
+PageCache::Body PageCache::find(const std::string& key, std::uint64_t version) {
   std::lock_guard lock(mutex_);
   auto found = by_key_.find(key);
-  if (found == by_key_.end()) return std::nullopt;
+  if (found == by_key_.end()) return nullptr;
   auto entry = found->second;
   if (entry->version != version) {
     erase(entry);
-    return std::nullopt;
+    return nullptr;
   }
   entries_.splice(entries_.begin(), entries_, entry);
   return entry->body;
 }
 
-void PageCache::keep(const std::string& key, std::uint64_t version, std::string body) {
+void PageCache::keep(const std::string& key, std::uint64_t version, Body body) {
+  if (!body) return;
   auto size = cost(key, body);
   if (size > capacity_bytes_ / 4) return;
   std::lock_guard lock(mutex_);

@@ -6,8 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,11 +20,13 @@ class PageCache {
   PageCache(const PageCache&) = delete;
   PageCache& operator=(const PageCache&) = delete;
 
-  // The body kept for `key` when it was made at `version`.
-  std::optional<std::string> find(const std::string& key, std::uint64_t version);
+  using Body = std::shared_ptr<const std::string>;
+
+  // The body kept for `key` when it was made at `version`; null otherwise.
+  Body find(const std::string& key, std::uint64_t version);
   // Keeps `body` for `key`, replacing what was there; a body larger than a quarter of the capacity is not
   // kept.
-  void keep(const std::string& key, std::uint64_t version, std::string body);
+  void keep(const std::string& key, std::uint64_t version, Body body);
 
   std::size_t size_bytes() const;
 
@@ -32,7 +34,7 @@ class PageCache {
   struct Entry {
     std::string key;
     std::uint64_t version;
-    std::string body;
+    Body body;
   };
   void erase(std::list<Entry>::iterator entry);
 

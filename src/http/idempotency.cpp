@@ -70,7 +70,7 @@ class Attempt {
       throw;
     }
     // A failure may not have acted, and a streamed body cannot be kept: let a retry run the request again.
-    if (response.status >= 500 || response.stream || response.body.size() > kMaxStoredBody) {
+    if (response.status >= 500 || response.stream || response.body_view().size() > kMaxStoredBody) {
       release();
       return response;
     }
@@ -80,7 +80,7 @@ class Attempt {
     store::Update complete;
     complete.set = {{"state", "complete"},
                     {"status", response.status},
-                    {"body", response.body},
+                    {"body", response.body_view()},
                     {"headers", std::move(headers)}};
     complete.remove = {"leaseUntil"};
     try {

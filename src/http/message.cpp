@@ -99,6 +99,14 @@ Response Response::text(int status, std::string content_type, std::string body) 
   return response;
 }
 
+Response Response::shared(int status, std::string content_type, std::shared_ptr<const std::string> body) {
+  Response response;
+  response.status = status;
+  response.headers.emplace_back("content-type", std::move(content_type));
+  response.shared_body = std::move(body);
+  return response;
+}
+
 std::string percent_decode(std::string_view text, bool plus_is_space) {
   std::string out;
   out.reserve(text.size());

@@ -3,6 +3,7 @@
 // these, so every handler and middleware is transport-independent.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,7 +47,12 @@ struct Response {
   int status = 200;
   Headers headers;
   std::string body;
+  // Set instead of `body` for a body kept elsewhere and shared by many responses (kept list pages): sending
+  // it copies nothing.
+  std::shared_ptr<const std::string> shared_body;
   BodyStream stream;  // when set, `body` is ignored and the body is sent chunked
+
+  std::string_view body_view() const { return shared_body ? std::string_view(*shared_body) : body; }
 
   void set_header(std::string name, std::string value);
   std::string_view header(std::string_view lower_case_name) const;
@@ -54,6 +60,7 @@ struct Response {
   static Response json(int status, const boost::json::value& body);
   static Response no_content();
   static Response text(int status, std::string content_type, std::string body);
+  static Response shared(int status, std::string content_type, std::shared_ptr<const std::string> body);
 };
 
 std::string percent_decode(std::string_view text, bool plus_is_space);

@@ -292,9 +292,10 @@ struct Server::Impl {
     stream.expires_after(options.read_timeout);
     bool head_only = request.method == "HEAD";
     if (!response.stream) {
-      auto head = response_head(response, version, keep_alive, response.body.size());
-      std::array<asio::const_buffer, 2> buffers{
-          asio::buffer(head), asio::buffer(response.body.data(), head_only ? 0 : response.body.size())};
+      const auto body = response.body_view();
+      auto head = response_head(response, version, keep_alive, body.size());
+      std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                                asio::buffer(body.data(), head_only ? 0 : body.size())};
       auto [ec, _] = co_await asio::async_write(stream, buffers, asio::as_tuple(asio::use_awaitable));
       co_return !ec;
     }

@@ -48,6 +48,7 @@ std::string strip_stage(std::string path, const json::object& context) {
 
 // The body as one string, however the response was produced; throws when it outgrows `limit`.
 std::string buffered_body(http::Response& response, std::size_t limit) {
+  if (response.shared_body) return *response.shared_body;
   if (!response.stream) return std::move(response.body);
   std::string body;
   while (auto chunk = response.stream()) {

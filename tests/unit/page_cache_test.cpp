@@ -5,11 +5,15 @@
 namespace kefir {
 namespace {
 
+PageCache::Body page(std::string text) {
+  return std::make_shared<const std::string>(std::move(text));
+}
+
 TEST(PageCache, AnswersOnlyAtTheVersionThePageWasMadeAt) {
   PageCache cache(1 << 20);
   EXPECT_FALSE(cache.find("u1\n/batches?", 7));
-  cache.keep("u1\n/batches?", 7, "page at 7");
-  EXPECT_EQ(cache.find("u1\n/batches?", 7), "page at 7");
+  cache.keep("u1\n/batches?", 7, page("page at 7"));
+  EXPECT_EQ(*cache.find("u1\n/batches?", 7), "page at 7");
   EXPECT_FALSE(cache.find("u1\n/batches?", 8));
   EXPECT_FALSE(cache.find("u1\n/batches?", 7)) << "an entry found outdated is dropped";
   EXPECT_EQ(cache.size_bytes(), 0u);
@@ -17,16 +21,16 @@ TEST(PageCache, AnswersOnlyAtTheVersionThePageWasMadeAt) {
 
 TEST(PageCache, KeysAreExact) {
   PageCache cache(1 << 20);
-  cache.keep("u1\n/batches?", 1, "u1 page");
+  cache.keep("u1\n/batches?", 1, page("u1 page"));
   EXPECT_FALSE(cache.find("u2\n/batches?", 1));
   EXPECT_FALSE(cache.find("u1\n/batches?limit=1", 1));
-  cache.keep("u1\n/batches?", 1, "u1 page, made again");
-  EXPECT_EQ(cache.find("u1\n/batches?", 1), "u1 page, made again");
+  cache.keep("u1\n/batches?", 1, page("u1 page, made again"));
+  EXPECT_EQ(*cache.find("u1\n/batches?", 1), "u1 page, made again");
 }
 
 TEST(PageCache, StaysWithinItsBytesDroppingTheLeastRecentlyUsed) {
   PageCache cache(4000);
-  const std::string body(900, 'x');
+  const auto body = page(std::string(900, 'x'));
   cache.keep("a", 1, body);
   cache.keep("b", 1, body);
   cache.keep("c", 1, body);
@@ -41,7 +45,7 @@ TEST(PageCache, StaysWithinItsBytesDroppingTheLeastRecentlyUsed) {
 
 TEST(PageCache, DoesNotKeepAPageLargerThanAQuarterOfIt) {
   PageCache cache(4000);
-  cache.keep("big", 1, std::string(1500, 'x'));
+  cache.keep("big", 1, page(std::string(1500, 'x')));
   EXPECT_FALSE(cache.find("big", 1));
   EXPECT_EQ(cache.size_bytes(), 0u);
 }
