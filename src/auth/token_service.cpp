@@ -8,7 +8,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -181,15 +180,8 @@ std::optional<json::object> decode_json_object(std::string_view segment) {
   return std::move(value.as_object());
 }
 
-using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
-
-Digest sha256_digest(std::string_view data) {
-  unsigned char raw[SHA256_DIGEST_LENGTH];
-  crypto::sha256(data, raw);
-  Digest digest;
-  std::memcpy(digest.data(), raw, sizeof raw);
-  return digest;
-}
+using Digest = std::array<unsigned char, 32>;
+using crypto::sha256_digest;
 
 struct DigestHash {
   std::size_t operator()(const Digest& digest) const {

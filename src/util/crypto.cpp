@@ -5,7 +5,6 @@
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <array>
 #include <memory>
@@ -20,23 +19,24 @@ std::string random_bytes(std::size_t count) {
   return out;
 }
 
-void sha256(std::string_view data, unsigned char (&out)[32]) {
+std::array<unsigned char, 32> sha256_digest(std::string_view data) {
   // OpenSSL 3's one-shot SHA256() looks the algorithm up in its provider tables on every call, which cost as
   // much as hashing a whole access token: fetched once, with a context per thread.
   static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
   thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
                                                                                      &EVP_MD_CTX_free);
+  std::array<unsigned char, 32> digest;
   if (!algorithm || !context || EVP_DigestInit_ex2(context.get(), algorithm, nullptr) != 1 ||
       EVP_DigestUpdate(context.get(), data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(context.get(), out, nullptr) != 1) {
+      EVP_DigestFinal_ex(context.get(), digest.data(), nullptr) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
+  return digest;
 }
 
 std::string sha256(std::string_view data) {
-  unsigned char digest[32];
-  sha256(data, digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+  auto digest = sha256_digest(data);
+  return std::string(reinterpret_cast<const char*>(digest.data()), digest.size());
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -1,13 +1,14 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 namespace kefir::crypto {
 
-std::string random_bytes(std::size_t count);  // CSPRNG (OpenSSL RAND_bytes)
-std::string sha256(std::string_view data);    // raw 32 bytes
-void sha256(std::string_view data, unsigned char (&out)[32]);
+std::string random_bytes(std::size_t count);                         // CSPRNG (OpenSSL RAND_bytes)
+std::string sha256(std::string_view data);                           // raw 32 bytes
+std::array<unsigned char, 32> sha256_digest(std::string_view data);  // the same, without a string
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 // RFC 5869 HKDF-SHA256; `info` names the purpose so each derived key is independent.
