@@ -1,6 +1,5 @@
 #include "services/export_service.hpp"
 
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -13,6 +12,7 @@
 #include "domain/photo.hpp"
 #include "domain/reminder.hpp"
 #include "http/errors.hpp"
+#include "util/json_text.hpp"
 
 namespace kefir::services {
 namespace {
@@ -69,47 +69,6 @@ const std::vector<Table>& tables() {
   return all;
 }
 
-std::string number_text(double number) {
-  char buf[32];
-  auto [end, error] = std::to_chars(buf, buf + sizeof buf, number);
-  return error == std::errc() ? std::string(buf, end) : std::string();
-}
-
-// Compact JSON with plain decimal numbers ("3.5", where boost::json writes "3.5E0").
-void append_json(std::string& out, const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::object: {
-      out.push_back('{');
-      bool first = true;
-      for (const auto& field : value.get_object()) {
-        if (!first) out.push_back(',');
-        first = false;
-        out += json::serialize(json::string_view(field.key()));
-        out.push_back(':');
-        append_json(out, field.value());
-      }
-      out.push_back('}');
-      break;
-    }
-    case json::kind::array: {
-      out.push_back('[');
-      bool first = true;
-      for (const auto& element : value.get_array()) {
-        if (!first) out.push_back(',');
-        first = false;
-        append_json(out, element);
-      }
-      out.push_back(']');
-      break;
-    }
-    case json::kind::double_:
-      out += number_text(value.get_double());
-      break;
-    default:
-      out += json::serialize(value);
-  }
-}
-
 std::string cell_text(const json::value& value) {
   switch (value.kind()) {
     case json::kind::null:
@@ -123,12 +82,9 @@ std::string cell_text(const json::value& value) {
     case json::kind::uint64:
       return std::to_string(value.get_uint64());
     case json::kind::double_:
-      return number_text(value.get_double());
-    default: {
-      std::string out;
-      append_json(out, value);
-      return out;
-    }
+      return json_text::number(value.get_double());
+    default:
+      return json_text::serialize(value);
   }
 }
 

@@ -7,8 +7,7 @@
 #include <mutex>
 #include <thread>
 
-#include <boost/json/serialize.hpp>
-
+#include "util/json_text.hpp"
 #include "util/time.hpp"
 
 namespace kefir::log {
@@ -145,7 +144,7 @@ void write(Level level, std::string_view message, boost::json::object fields) {
   line["level"] = level_name(level);
   line["msg"] = message;
   for (auto& field : fields) line[field.key()] = std::move(field.value());
-  auto text = boost::json::serialize(line);
+  auto text = json_text::serialize(line);
   text.push_back('\n');
   sink().append(std::move(text), level >= Level::warn);
 }

@@ -75,6 +75,19 @@ TEST_F(HttpServerTest, RequestIdIsEchoedOrGeneratedAndLogged) {
   EXPECT_TRUE(entry.at("durationMs").is_number());
 }
 
+TEST_F(HttpServerTest, LogLineNumbersArePlainDecimals) {
+  auto id = api.get("/healthz").header("x-request-id");
+  auto line = server_->wait_for_output(
+      [&](const std::string& l) { return l.find("\"requestId\":\"" + id + "\"") != std::string::npos; },
+      std::chrono::seconds(5));
+  ASSERT_FALSE(line.empty());
+  auto at = line.find("\"durationMs\":");
+  ASSERT_NE(at, std::string::npos) << line;
+  auto digits = line.substr(at + 13, line.find_first_of(",}", at) - at - 13);
+  EXPECT_FALSE(digits.empty());
+  EXPECT_EQ(digits.find_first_not_of("0123456789."), std::string::npos) << "durationMs written as " << digits;
+}
+
 TEST_F(HttpServerTest, StalledClientIsDisconnected) {
   RawSocket socket(server_->port());
   socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // never finishes the head
