@@ -1,6 +1,7 @@
 // Push delivery end to end: a real `kefir serve` sends confirmed reminders to a local fake Expo endpoint.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "adapters/sqlite/sqlite_item_store.hpp"
@@ -129,6 +130,29 @@ TEST_F(ReminderDelivery, AConfirmedReminderArrivesWithinTenSecondsOfItsTimeWithT
   EXPECT_FALSE(sent.at("sentAt").is_null());
   EXPECT_EQ(sent.at("attempts"), 1);
   EXPECT_TRUE(api_.get("/me/reminders").json().at("reminders").as_array().empty());
+}
+
+TEST_F(ReminderDelivery, ALowExpoRateSpreadsRemindersDueAtOnce) {
+  start_server({{"EXPO_RATE", "40"}});
+  register_device("phone", "ExponentPushToken[rate]");
+  const auto due = now() + std::chrono::seconds(3);
+  for (int call = 0; call < 16; ++call) {
+    json::array reminders;
+    for (int i = 0; i < 10; ++i)
+      reminders.push_back(
+          json::object{{"scheduledTime", at(due)}, {"message", "Taste " + std::to_string(i)}});
+    auto response =
+        api_.post("/batches/" + batch_id_ + "/reminders/confirm", json::object{{"reminders", reminders}});
+    ASSERT_EQ(response.status, 201) << response.body;
+  }
+  ASSERT_TRUE(fake_.wait_for_accepted(160, std::chrono::seconds(30)));
+  auto messages = fake_.accepted();
+  auto [first, last] =
+      std::minmax_element(messages.begin(), messages.end(),
+                          [](const auto& a, const auto& b) { return a.received_at < b.received_at; });
+  // 40 at once, then 40 a second: the last 40 arrive at least three seconds after the first.
+  EXPECT_GE(last->received_at - first->received_at, std::chrono::milliseconds(2900));
+  for (const auto& m : messages) EXPECT_LE(m.request_size, 40u);
 }
 
 TEST_F(ReminderDelivery, DeviceNotRegisteredDeletesTheDevice) {

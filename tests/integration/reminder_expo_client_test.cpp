@@ -162,5 +162,19 @@ TEST(ExpoClient, PacesSendsAtTheConfiguredRate) {
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(950));
 }
 
+TEST(ExpoClient, NoBurstOrRequestExceedsALowRate) {
+  FakeExpo fake;
+  auto options = options_for(fake);
+  options.rate = 40;
+  ExpoPushSender sender(options);
+  ASSERT_EQ(sender.max_messages_per_request(), 40u);
+  std::vector<Message> forty(40, message("ExponentPushToken[a]"));
+  EXPECT_THROW(sender.send(std::vector<Message>(41, message("ExponentPushToken[a]"))), std::invalid_argument);
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(sender.send(forty).outcome, SendResult::Outcome::accepted);
+  // 160 at 40/s, 40 available at once: 120 wait for three seconds of refill.
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2950));
+}
+
 }  // namespace
 }  // namespace kefir::push

@@ -1,12 +1,17 @@
 #include "adapters/expo/expo_push_sender.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace kefir::push {
 namespace {
 
-// Room for one full request: a bucket of EXPO_RATE per second paces requests of up to 100 messages.
-constexpr double kRateBurst = static_cast<double>(kExpoMaxMessages);
+// The bucket holds at most one second of EXPO_RATE, so no burst exceeds the rate, and a request carries at
+// most what a full bucket holds (and Expo's 100).
+std::size_t messages_per_request(double rate) {
+  if (rate <= 0) return kExpoMaxMessages;
+  return std::clamp(static_cast<std::size_t>(rate), std::size_t{1}, kExpoMaxMessages);
+}
 
 std::string error_code_of(const json::object& entry) {
   if (const auto* details = entry.if_contains("details"); details && details->is_object()) {
@@ -57,7 +62,8 @@ ExpoPushSender::ExpoPushSender(ExpoOptions options)
       client_(
           net::HttpClientOptions{.timeout = options_.timeout,
                                  .max_idle_handles = static_cast<std::size_t>(kExpoMaxConcurrentRequests)}),
-      rate_(options_.rate, kRateBurst) {}
+      messages_per_request_(messages_per_request(options_.rate)),
+      rate_(options_.rate, static_cast<double>(messages_per_request_)) {}
 
 http::Headers ExpoPushSender::headers() const {
   http::Headers headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
@@ -77,8 +83,8 @@ net::HttpResponse ExpoPushSender::post(const std::string& url, const std::string
 
 SendResult ExpoPushSender::send(const std::vector<Message>& messages) {
   if (messages.empty()) return {};
-  if (messages.size() > kExpoMaxMessages)
-    throw std::invalid_argument("at most 100 messages per Expo request");
+  if (messages.size() > messages_per_request_)
+    throw std::invalid_argument("more messages than one Expo request may carry at this rate");
   rate_.take(static_cast<double>(messages.size()));
 
   net::HttpResponse response;

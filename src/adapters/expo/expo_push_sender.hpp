@@ -1,7 +1,8 @@
 #pragma once
 // The Expo Push API client (SPEC §5): JSON arrays of at most 100 messages to EXPO_PUSH_URL, receipts from the
 // matching /push/getReceipts URL (at most 1000 ids a call), a bearer token when configured. Sends are paced
-// by a token bucket of EXPO_RATE notifications per second (0 = unlimited) and at most 6 requests run at once.
+// by a token bucket of EXPO_RATE notifications per second (0 = unlimited) holding one second's worth,
+// requests carry at most that many messages, and at most 6 requests run at once.
 #include <chrono>
 #include <memory>
 #include <semaphore>
@@ -33,7 +34,7 @@ class ExpoPushSender final : public PushSender {
  public:
   explicit ExpoPushSender(ExpoOptions options);
 
-  std::size_t max_messages_per_request() const override { return kExpoMaxMessages; }
+  std::size_t max_messages_per_request() const override { return messages_per_request_; }
   std::size_t max_receipt_ids_per_request() const override { return kExpoMaxReceiptIds; }
   SendResult send(const std::vector<Message>& messages) override;
   std::map<std::string, Receipt> receipts(const std::vector<std::string>& ticket_ids) override;
@@ -45,6 +46,7 @@ class ExpoPushSender final : public PushSender {
   ExpoOptions options_;
   std::string receipts_url_;
   net::HttpClient client_;
+  std::size_t messages_per_request_;
   TokenBucket rate_;
   std::counting_semaphore<kExpoMaxConcurrentRequests> in_flight_{kExpoMaxConcurrentRequests};
 };
