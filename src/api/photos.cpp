@@ -1,6 +1,8 @@
 // Photos, SPEC §7: upload URLs, attaching, listing with download URLs, deleting. The bytes never pass through
 // these routes: clients PUT and GET them at presigned URLs (src/api/blobs.cpp or S3).
 #include "api/routes.hpp"
+#include "domain/cursor.hpp"
+#include "domain/photo.hpp"
 #include "services/batch_service.hpp"
 #include "services/photo_service.hpp"
 
@@ -11,6 +13,15 @@ json::object headers_json(const http::Headers& headers) {
   json::object out;
   for (const auto& [name, value] : headers) out[name] = value;
   return out;
+}
+
+// ?size=320|1280|original (default original) and ?format=webp|jpeg (default webp) name the rendition listed.
+std::optional<photo::Rendition> requested_rendition(const http::Request& request) {
+  auto size = cursor::parse_choice(request.query("size"), "size", {"320", "1280", "original"});
+  auto format = cursor::parse_choice(request.query("format"), "format", {"webp", "jpeg"});
+  if (!size || *size == "original") return std::nullopt;
+  return photo::Rendition{std::stoi(*size),
+                          format == "jpeg" ? photo::RenditionFormat::jpeg : photo::RenditionFormat::webp};
 }
 
 }  // namespace
@@ -46,9 +57,10 @@ void register_photo_routes(http::Router& router, AppContext& ctx) {
   });
 
   router.add("GET", "/batches/{id}/photos", [&ctx](http::Request& request) {
+    auto rendition = requested_rendition(request);
     auto batch = services::get_batch(ctx, request.user_id, request.param("id"));
     json::array photos;
-    for (const auto& link : services::photo_links(ctx, batch))
+    for (const auto& link : services::photo_links(ctx, batch, rendition))
       photos.push_back(json::object{
           {"photoKey", link.photo_key}, {"url", link.download.url}, {"expiresIn", link.download.expires_in}});
     return http::Response::json(200, {{"photos", std::move(photos)}});

@@ -21,9 +21,14 @@ namespace {
 // The most recent events shown; a long-running batch's page stays small.
 constexpr std::size_t kTimelineEvents = 200;
 
+struct PublicPhoto {
+  std::string url;             // the original, through /public/b/{batchId}/photos/{file}
+  std::string rendition_base;  // the same URL without the extension, for ".w320.webp"...; empty if none
+};
+
 struct PublicBatch {
   domain::Batch batch;
-  std::vector<std::string> photo_urls;
+  std::vector<PublicPhoto> photos;
   std::vector<domain::Event> timeline;  // oldest first
 };
 
@@ -49,9 +54,14 @@ std::optional<PublicBatch> find_public_batch(AppContext& ctx, std::string_view b
   auto batch = find_shared_batch(ctx, batch_id);
   if (!batch) return std::nullopt;
   PublicBatch shown{std::move(*batch), {}, {}};
-  for (const auto& link : services::photo_links(ctx, shown.batch))
-    shown.photo_urls.push_back(base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/photos/" +
-                               std::string(file_name_of(link.photo_key)));
+  for (const auto& link : services::photo_links(ctx, shown.batch)) {
+    auto url = base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/photos/" +
+               std::string(file_name_of(link.photo_key));
+    std::string rendition_base;
+    if (ctx.blobs->head(photo::rendition_key(link.photo_key, photo::kRenditions.front())))
+      rendition_base = url.substr(0, url.rfind('.'));
+    shown.photos.push_back({std::move(url), std::move(rendition_base)});
+  }
   store::Query query;
   query.partition = keys::events_pk(shown.batch.batch_id);
   query.sort = {store::SortOp::begins_with, std::string(keys::kEventPrefix), {}};
@@ -63,6 +73,20 @@ std::optional<PublicBatch> find_public_batch(AppContext& ctx, std::string_view b
   return shown;
 }
 
+// Renditions where they exist: WebP for browsers that take it, JPEG otherwise, the size the grid needs.
+std::string photo_html(const PublicPhoto& photo, const std::string& batch_name) {
+  auto alt = "alt=\"Photo of " + html::escape(batch_name) + "\"";
+  if (photo.rendition_base.empty()) return "<img src=\"" + html::escape(photo.url) + "\" " + alt + ">";
+  auto set = [&](std::string_view extension) {
+    return html::escape(photo.rendition_base) + ".w320." + std::string(extension) + " 320w, " +
+           html::escape(photo.rendition_base) + ".w1280." + std::string(extension) + " 1280w";
+  };
+  constexpr std::string_view kSizes = "sizes=\"(max-width: 640px) 50vw, 320px\"";
+  return "<picture><source type=\"image/webp\" srcset=\"" + set("webp") + "\" " + std::string(kSizes) +
+         "><img src=\"" + html::escape(photo.rendition_base) + ".w320.jpg\" srcset=\"" + set("jpg") + "\" " +
+         std::string(kSizes) + " " + alt + "></picture>";
+}
+
 json::value optional_time(const std::optional<TimePoint>& time) {
   return time ? json::value(format_rfc3339(*time)) : json::value(nullptr);
 }
@@ -70,7 +94,7 @@ json::value optional_time(const std::optional<TimePoint>& time) {
 json::object public_json(const PublicBatch& shown) {
   const auto& batch = shown.batch;
   json::array photos;
-  for (const auto& url : shown.photo_urls) photos.push_back(json::object{{"url", url}});
+  for (const auto& photo : shown.photos) photos.push_back(json::object{{"url", photo.url}});
   json::array timeline;
   for (const auto& event : shown.timeline)
     timeline.push_back(json::object{{"type", event.type},
@@ -183,10 +207,9 @@ std::string batch_page(const PublicBatch& shown) {
   body += "</dl>\n";
   if (batch.public_note && !batch.public_note->empty())
     body += "<p class=\"note\">" + html::escape(*batch.public_note) + "</p>\n";
-  if (!shown.photo_urls.empty()) {
+  if (!shown.photos.empty()) {
     body += "<h2>Photos</h2>\n<div class=\"photos\">";
-    for (const auto& url : shown.photo_urls)
-      body += "<img src=\"" + html::escape(url) + "\" alt=\"Photo of " + html::escape(batch.name) + "\">";
+    for (const auto& photo : shown.photos) body += photo_html(photo, batch.name);
     body += "</div>\n";
   }
   body += "<h2>Timeline</h2>\n";
@@ -332,9 +355,15 @@ http::Response public_photo(AppContext& ctx, const http::Request& request) {
   auto batch = find_shared_batch(ctx, request.param("batchId"));
   if (!batch) throw http::not_found("photo not found");
   auto file = request.param("file");
-  auto key = std::find_if(batch->photo_keys.begin(), batch->photo_keys.end(),
-                          [&](const std::string& candidate) { return file_name_of(candidate) == file; });
-  if (key == batch->photo_keys.end()) throw http::not_found("photo not found");
+  // The original by its file name, or one of its renditions ("<uuid>.w320.webp").
+  std::optional<std::string> key;
+  for (const auto& candidate : batch->photo_keys) {
+    if (file_name_of(candidate) == file) key = candidate;
+    if (auto rendition = photo::rendition_named(candidate, file))
+      key = photo::rendition_key(candidate, *rendition);
+    if (key) break;
+  }
+  if (!key) throw http::not_found("photo not found");
   if (auto* files = dynamic_cast<blob::FsBlobStore*>(ctx.blobs.get()))
     return stored_object_response(*files, *key, "public, max-age=300");
   if (!ctx.blobs->head(*key)) throw http::not_found("photo not found");
@@ -371,7 +400,7 @@ void register_public_routes(http::Router& router, AppContext& ctx) {
         auto shown = find_public_batch(ctx, request.param("batchId"));
         if (!shown) return html_response(404, not_shared_page(), {});
         std::set<std::string> origins;
-        for (const auto& url : shown->photo_urls) origins.insert(origin_of(url));
+        for (const auto& photo : shown->photos) origins.insert(origin_of(photo.url));
         return html_response(200, batch_page(*shown), origins);
       },
       no_token);

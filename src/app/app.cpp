@@ -6,6 +6,7 @@
 #include "adapters/fs/fs_blob_store.hpp"
 #include "adapters/s3/s3_blob_store.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
+#include "adapters/vips/vips_image_processor.hpp"
 #include "api/routes.hpp"
 #include "auth/mail_queue.hpp"
 #include "auth/middleware.hpp"
@@ -54,6 +55,7 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
                                                     ctx.config.public_base_url, ctx.derive_key("blob-url"),
                                                     *ctx.clock);
   }
+  ctx.images = images::make_image_processor();
   ctx.mailer = auth::make_mailer(ctx.config);
   if (ctx.config.list_cache_mb > 0 && ctx.store->data_version())
     ctx.list_pages = std::make_unique<PageCache>(static_cast<std::size_t>(ctx.config.list_cache_mb) << 20);

@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "ports/blob_store.hpp"
 #include "ports/clock.hpp"
+#include "ports/image_processor.hpp"
 #include "ports/item_store.hpp"
 #include "ports/mailer.hpp"
 #include "util/crypto.hpp"
@@ -42,7 +43,8 @@ struct AppContext {
   Config config;
   std::unique_ptr<Clock> clock;
   std::unique_ptr<store::ItemStore> store;
-  std::unique_ptr<blob::BlobStore> blobs;  // photos and generated exports (BLOBS=file | s3)
+  std::unique_ptr<blob::BlobStore> blobs;          // photos and generated exports (BLOBS=file | s3)
+  std::unique_ptr<images::ImageProcessor> images;  // photo renditions (libvips); null in a build without them
   UuidV7Generator batch_ids;
   DomainHooks hooks;
   std::unique_ptr<auth::TokenService>

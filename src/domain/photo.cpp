@@ -62,6 +62,36 @@ bool valid_file_name(std::string_view file_name) {
          content_type_for(file_name.substr(dot + 1)).has_value();
 }
 
+std::string_view content_type_of(RenditionFormat format) {
+  return format == RenditionFormat::webp ? "image/webp" : "image/jpeg";
+}
+
+namespace {
+std::string_view stem_of(std::string_view photo_key) {
+  auto dot = photo_key.rfind('.');
+  return dot == std::string_view::npos ? photo_key : photo_key.substr(0, dot);
+}
+std::string_view extension_of(RenditionFormat format) {
+  return format == RenditionFormat::webp ? "webp" : "jpg";
+}
+}  // namespace
+
+std::string rendition_key(std::string_view photo_key, Rendition rendition) {
+  return std::string(stem_of(photo_key)) + ".w" + std::to_string(rendition.long_side) + "." +
+         std::string(extension_of(rendition.format));
+}
+
+std::optional<Rendition> rendition_named(std::string_view photo_key, std::string_view file_name) {
+  if (file_name.find('/') != std::string_view::npos) return std::nullopt;
+  for (auto rendition : kRenditions) {
+    auto key = rendition_key(photo_key, rendition);
+    if (key.size() > file_name.size() && key.ends_with(file_name) &&
+        key[key.size() - file_name.size() - 1] == '/')
+      return rendition;
+  }
+  return std::nullopt;
+}
+
 std::optional<KeyParts> parse_key(std::string_view key) {
   constexpr std::string_view kUsers = "users/";
   if (key.substr(0, kUsers.size()) != kUsers) return std::nullopt;

@@ -48,6 +48,9 @@ class BlobStore {
   virtual void remove(const std::string& key) = 0;  // absent key: no error
   // Every object under the prefix (adapters page internally), for lifecycle sweeps and account deletion.
   virtual std::vector<BlobInfo> list(const std::string& prefix) = 0;
+  // Server-side read into a local file (photos, at most 10 MiB, for their renditions). Throws BlobError when
+  // the object is absent.
+  virtual void get_file(const std::string& key, const std::string& path) = 0;
   // Server-side write of a generated file (exports); the file at `path` is streamed, not loaded whole.
   virtual void put_file(const std::string& key, const std::string& content_type, const std::string& path) = 0;
 };

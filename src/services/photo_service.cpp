@@ -1,6 +1,9 @@
 #include "services/photo_service.hpp"
 
+#include <stdlib.h>
+
 #include <algorithm>
+#include <filesystem>
 
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
@@ -50,6 +53,51 @@ void check_uploaded_object(AppContext& ctx, const std::string& user_id, const st
   throw bad_photo_key(problem + "; the upload was deleted");
 }
 
+// A private scratch directory for one photo's files, removed with everything in it.
+class ScratchDirectory {
+ public:
+  ScratchDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kefir-photo-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a scratch directory for a photo");
+    path_ = pattern;
+  }
+  ~ScratchDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  std::string file(std::string_view name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The renditions of an uploaded photo, stored next to it. A file that is not a readable image of its type (or
+// a decompression bomb) is refused like an oversized upload: deleted, and nothing of it left behind.
+void store_renditions(AppContext& ctx, const std::string& user_id, const std::string& photo_key,
+                      const store::Item& upload) {
+  if (!ctx.images) return;
+  ScratchDirectory scratch;
+  auto original = scratch.file("original");
+  ctx.blobs->get_file(photo_key, original);
+  std::vector<images::RenditionFile> files;
+  try {
+    files = ctx.images->render(original, json_string(upload, "contentType"), scratch.file(""));
+  } catch (const images::ImageRejected& rejected) {
+    ctx.blobs->remove(photo_key);
+    ctx.store->remove(keys::photo(user_id, photo_key));
+    throw bad_photo_key(std::string(rejected.what()) + "; the upload was deleted");
+  }
+  for (const auto& file : files)
+    ctx.blobs->put_file(photo::rendition_key(photo_key, file.rendition),
+                        std::string(photo::content_type_of(file.rendition.format)), file.path);
+}
+
+void remove_renditions(blob::BlobStore& blobs, const std::string& photo_key) {
+  for (auto rendition : photo::kRenditions) blobs.remove(photo::rendition_key(photo_key, rendition));
+}
+
 }  // namespace
 
 PhotoUpload create_photo_upload(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
@@ -88,6 +136,7 @@ domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::str
   auto upload = ctx.store->get(keys::photo(user_id, photo_key));
   if (!upload) throw bad_photo_key("has no upload (it expired or was never requested)");
   check_uploaded_object(ctx, user_id, photo_key, *upload);
+  store_renditions(ctx, user_id, photo_key, *upload);
   // Before the batch write: if that fails, the object is kept a while as an orphan rather than expired under
   // a batch that lists it.
   ctx.blobs->mark_attached(photo_key);
@@ -115,11 +164,16 @@ domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::str
   }
 }
 
-std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch) {
+std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch,
+                                   std::optional<photo::Rendition> rendition) {
   std::vector<PhotoLink> links;
   for (const auto& key : batch.photo_keys) {
     if (!ctx.blobs->head(key)) continue;  // expired by the lifecycle, or deleted behind our back
-    links.push_back({key, ctx.blobs->presign_download(key, photo::kUrlLifetime)});
+    auto shown = key;
+    // A photo attached before renditions existed is shown as uploaded.
+    if (rendition && ctx.blobs->head(photo::rendition_key(key, *rendition)))
+      shown = photo::rendition_key(key, *rendition);
+    links.push_back({key, ctx.blobs->presign_download(shown, photo::kUrlLifetime)});
   }
   return links;
 }
@@ -141,6 +195,7 @@ void delete_photo(AppContext& ctx, const std::string& user_id, std::string_view 
                  return std::vector<store::WriteOp>{store::Delete{keys::photo(user_id, key), std::nullopt}};
                });
   ctx.store->remove(keys::photo(user_id, key));
+  remove_renditions(*ctx.blobs, key);
   ctx.blobs->remove(key);
 }
 

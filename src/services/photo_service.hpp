@@ -12,6 +12,7 @@
 
 #include "app/context.hpp"
 #include "domain/batch.hpp"
+#include "domain/photo.hpp"
 #include "ports/blob_store.hpp"
 
 namespace kefir::services {
@@ -31,8 +32,10 @@ struct PhotoLink {
   std::string photo_key;
   blob::PresignedRequest download;
 };
-// Presigned downloads of the batch's photos whose object still exists.
-std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch);
+// Presigned downloads of the batch's photos whose object still exists: the rendition asked for where it
+// exists, else the original.
+std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch,
+                                   std::optional<photo::Rendition> rendition = std::nullopt);
 
 // `file_name` is the "<uuid>.<ext>" last segment of the key. 404 when the batch has no such photo.
 void delete_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,

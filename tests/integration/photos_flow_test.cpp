@@ -55,7 +55,7 @@ TEST_F(PhotosFlow, WholeUploadFlowWithByteIdenticalDownload) {
   EXPECT_EQ(file_name[14], '4') << "a UUIDv4 names the file";
 
   // Every byte value, NULs included, and more than one read chunk of the download.
-  auto bytes = random_bytes(200 * 1024 + 7);
+  auto bytes = image_bytes("image/png", random_bytes(200 * 1024 + 7));
   ASSERT_EQ(put_blob(upload.url, "image/png", bytes).status, 200);
   auto version_before = batch(batch_id).at("version").as_int64();
   auto attached = brewer.api.post("/batches/" + batch_id + "/photo", {{"photoKey", upload.photo_key}});

@@ -46,7 +46,7 @@ class PhotosOnS3 : public ::testing::Test {
 TEST_F(PhotosOnS3, UploadAttachAndDownloadThroughTheBucket) {
   auto upload = request_upload(brewer, batch_id);
   EXPECT_EQ(upload.url.rfind(s3rver().endpoint + "/", 0), 0u) << upload.url;
-  auto bytes = random_bytes(150 * 1024);
+  auto bytes = image_bytes("image/jpeg", random_bytes(150 * 1024));
   auto put = upload_bytes(upload, bytes);
   ASSERT_EQ(put.status, 200) << put.body;
   auto attach = brewer.api.post("/batches/" + batch_id + "/photo", {{"photoKey", upload.photo_key}});
@@ -86,8 +86,15 @@ TEST_F(PhotosOnS3, ExportLinkPointsAtTheBucket) {
 
 TEST_F(PhotosOnS3, PermanentBatchDeleteEmptiesItsPrefix) {
   auto upload = request_upload(brewer, batch_id);
-  ASSERT_EQ(upload_bytes(upload, "bytes").status, 200);
+  ASSERT_EQ(upload_bytes(upload, image_bytes()).status, 200);
   ASSERT_EQ(brewer.api.post("/batches/" + batch_id + "/photo", {{"photoKey", upload.photo_key}}).status, 200);
+  // The original and its four renditions.
+  EXPECT_EQ(bucket_store.list("users/" + brewer.user_id + "/").size(), 5u);
+  auto small = brewer.api.get("/batches/" + batch_id + "/photos?size=320").json().at("photos").at(0);
+  auto rendition = get_url(std::string(small.at("url").as_string()));
+  ASSERT_EQ(rendition.status, 200);
+  EXPECT_EQ(rendition.header("content-type"), "image/webp");
+  EXPECT_EQ(rendition.body.substr(8, 4), "WEBP");
   ASSERT_EQ(brewer.api.del("/batches/" + batch_id + "?permanent=true").status, 204);
   EXPECT_TRUE(bucket_store.list("users/" + brewer.user_id + "/").empty());
 }

@@ -82,9 +82,24 @@ inline std::string random_bytes(std::size_t count) {
   return crypto::random_bytes(count);
 }
 
-// Requests an upload URL, PUTs the bytes there and attaches the photo; returns the photo key.
-inline std::string add_photo(const Brewer& brewer, const std::string& batch_id, const std::string& bytes,
+inline std::string read_file(const std::filesystem::path& path);
+
+inline std::filesystem::path photo_fixture(const std::string& name) {
+  return std::filesystem::path(KEFIR_SOURCE_DIR) / "tests/fixtures/photos" / name;
+}
+
+// A real image of the type (attaching makes renditions, so it must decode) followed by `tail`, which image
+// decoders skip: photos stay distinguishable, and a transfer test can still send every byte value.
+inline std::string image_bytes(const std::string& content_type = "image/jpeg", const std::string& tail = "") {
+  auto extension = content_type == "image/png" ? "png" : content_type == "image/webp" ? "webp" : "jpg";
+  return read_file(photo_fixture(std::string("sample.") + extension)) + tail;
+}
+
+// Requests an upload URL, PUTs an image there (`tag` tells it from others) and attaches the photo; returns
+// the photo key.
+inline std::string add_photo(const Brewer& brewer, const std::string& batch_id, const std::string& tag,
                              const std::string& content_type = "image/jpeg") {
+  auto bytes = image_bytes(content_type, tag);
   auto upload = request_upload(brewer, batch_id, content_type);
   auto put = put_blob(upload.url, content_type, bytes);
   if (put.status != 200)

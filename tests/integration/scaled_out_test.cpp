@@ -8,6 +8,7 @@
 
 #include "adapters/dynamodb/dynamodb_item_store.hpp"
 #include "integration/batches_support.hpp"
+#include "integration/photos_support.hpp"
 #include "reminder_seeding.hpp"
 #include "support/dynamodb_local.hpp"
 #include "support/fake_expo.hpp"
@@ -113,7 +114,7 @@ TEST_F(ScaledOut, AClientAlternatingBetweenTwoServersSeesOneState) {
   put.url = text(upload_body.at("uploadUrl"));
   for (const auto& [name, value] : upload_body.at("headers").as_object())
     put.headers.emplace_back(std::string(name), text(value));
-  put.body = "jpeg bytes from the scaled-out test";
+  put.body = photos::image_bytes("image/jpeg", "jpeg bytes from the scaled-out test");
   ASSERT_EQ(send(put).status, 200);
   auto photo_key = text(upload_body.at("photoKey"));
   ASSERT_EQ(b.post("/batches/" + id + "/photo", {{"photoKey", photo_key}}).status, 200);
@@ -121,7 +122,7 @@ TEST_F(ScaledOut, AClientAlternatingBetweenTwoServersSeesOneState) {
   ASSERT_EQ(photos.size(), 1u);
   HttpRequest download;
   download.url = text(photos[0].at("url"));
-  EXPECT_EQ(send(download).body, "jpeg bytes from the scaled-out test");
+  EXPECT_EQ(send(download).body, photos::image_bytes("image/jpeg", "jpeg bytes from the scaled-out test"));
 
   // Archived through one server: gone from the other's default list.
   ASSERT_EQ(a.del("/batches/" + id).status, 200);

@@ -50,5 +50,25 @@ TEST(PhotoKeys, FileNamesAreUuidAndExtension) {
   EXPECT_FALSE(valid_file_name(std::string(kUuid) + ".jpg.exe"));
 }
 
+TEST(PhotoKeys, RenditionsLiveNextToTheOriginalUnderTheirOwnNames) {
+  auto original = make_key("u", "b", std::string(kUuid) + ".heic");
+  EXPECT_EQ(rendition_key(original, {320, RenditionFormat::webp}),
+            "users/u/batches/b/" + std::string(kUuid) + ".w320.webp");
+  EXPECT_EQ(rendition_key(original, {1280, RenditionFormat::jpeg}),
+            "users/u/batches/b/" + std::string(kUuid) + ".w1280.jpg");
+  auto named = rendition_named(original, std::string(kUuid) + ".w1280.webp");
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->long_side, 1280);
+  EXPECT_EQ(named->format, RenditionFormat::webp);
+  EXPECT_FALSE(rendition_named(original, std::string(kUuid) + ".heic"));
+  EXPECT_FALSE(rendition_named(original, std::string(kUuid) + ".w640.webp"));
+  EXPECT_FALSE(rendition_named(original, "0c3e7a52-55a4-4b5e-9d0f-2f7c1d1e0a11.w320.webp"))
+      << "another photo's";
+  EXPECT_FALSE(rendition_named(original, "b/" + std::string(kUuid) + ".w320.webp")) << "one segment only";
+  // A rendition is never a photo of its own (nor deletable as one).
+  EXPECT_FALSE(valid_file_name(std::string(kUuid) + ".w320.webp"));
+  EXPECT_FALSE(parse_key(rendition_key(original, {320, RenditionFormat::jpeg})));
+}
+
 }  // namespace
 }  // namespace kefir::photo

@@ -293,6 +293,12 @@ void FsBlobStore::accept_upload(const std::string& key, const std::string& conte
   install(key, content_type, existing ? existing->pending : true, uploaded_path, true);
 }
 
+void FsBlobStore::get_file(const std::string& key, const std::string& path) {
+  auto object = object_path(key);
+  if (!regular_file(object)) throw BlobError("no such blob: " + key);
+  fs::copy_file(object, path, fs::copy_options::overwrite_existing);
+}
+
 void FsBlobStore::put_file(const std::string& key, const std::string& content_type, const std::string& path) {
   install(key, content_type, false, path, false);
 }

@@ -37,6 +37,7 @@ class FsBlobStore final : public BlobStore {
   void mark_attached(const std::string& key) override;
   void remove(const std::string& key) override;
   std::vector<BlobInfo> list(const std::string& prefix) override;
+  void get_file(const std::string& key, const std::string& path) override;
   void put_file(const std::string& key, const std::string& content_type, const std::string& path) override;
 
   // The query parameters of a presigned URL checked against what it claims to allow. `content_type` is the

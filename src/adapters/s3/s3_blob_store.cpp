@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <ctime>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -221,6 +222,15 @@ std::vector<BlobInfo> S3BlobStore::list(const std::string& prefix) {
     continuation = result.get<std::string>("NextContinuationToken", "");
     if (result.get<std::string>("IsTruncated", "false") != "true" || continuation.empty()) return out;
   }
+}
+
+void S3BlobStore::get_file(const std::string& key, const std::string& path) {
+  auto response = send({"GET", object_path(key)});
+  if (response.status == 404) throw BlobError("no such blob: " + key);
+  ensure_ok(response, "GetObject");
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(response.body.data(), static_cast<std::streamsize>(response.body.size()));
+  if (!out.flush()) throw BlobError("cannot write " + path);
 }
 
 void S3BlobStore::put_file(const std::string& key, const std::string& content_type, const std::string& path) {

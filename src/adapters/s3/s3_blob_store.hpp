@@ -45,6 +45,7 @@ class S3BlobStore final : public BlobStore {
   void remove(const std::string& key) override;
   // Listings carry key, size and last-modified time (S3 lists neither content types nor tags).
   std::vector<BlobInfo> list(const std::string& prefix) override;
+  void get_file(const std::string& key, const std::string& path) override;
   void put_file(const std::string& key, const std::string& content_type, const std::string& path) override;
 
   // For tests and local engines; production buckets are made by infra/ with their lifecycle rules.
