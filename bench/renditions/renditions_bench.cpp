@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "adapters/vips/vips_image_processor.hpp"
+#include "adapters/vips/image_module.hpp"
 
 namespace {
 

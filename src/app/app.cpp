@@ -6,7 +6,7 @@
 #include "adapters/fs/fs_blob_store.hpp"
 #include "adapters/s3/s3_blob_store.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
-#include "adapters/vips/vips_image_processor.hpp"
+#include "adapters/vips/image_module.hpp"
 #include "api/routes.hpp"
 #include "auth/mail_queue.hpp"
 #include "auth/middleware.hpp"

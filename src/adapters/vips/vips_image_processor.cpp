@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <string_view>
 
 namespace kefir::images {
@@ -114,6 +115,8 @@ void start_vips_once() {
     vips_block_untrusted_set(TRUE);
     // Each photo is read once: libvips' operation cache would only hold decoded images in memory.
     vips_cache_set_max(0);
+    // A photo is rendered on the I/O thread that attaches it: one thread, so the other cores keep serving.
+    vips_concurrency_set(1);
   });
 }
 
@@ -131,7 +134,10 @@ std::vector<RenditionFile> VipsImageProcessor::render(const std::string& source_
     larger = larger ? thumbnail_of_image(larger.get(), *size) : thumbnail_of_file(source_path, *size);
     for (auto rendition : photo::kRenditions) {
       if (rendition.long_side != *size) continue;
-      auto path = (std::filesystem::path(out_dir) / photo::rendition_key("rendition", rendition)).string();
+      auto path =
+          (std::filesystem::path(out_dir) /
+           (std::to_string(*size) + (rendition.format == photo::RenditionFormat::webp ? ".webp" : ".jpg")))
+              .string();
       save(larger.get(), rendition.format, path);
       files.push_back({rendition, std::move(path)});
     }
@@ -139,8 +145,8 @@ std::vector<RenditionFile> VipsImageProcessor::render(const std::string& source_
   return files;
 }
 
-std::unique_ptr<ImageProcessor> make_image_processor() {
-  return std::make_unique<VipsImageProcessor>();
-}
-
 }  // namespace kefir::images
+
+extern "C" kefir::images::ImageProcessor* kefir_images_create() {
+  return new kefir::images::VipsImageProcessor();
+}
