@@ -115,7 +115,8 @@ void start_vips_once() {
     vips_block_untrusted_set(TRUE);
     // Each photo is read once: libvips' operation cache would only hold decoded images in memory.
     vips_cache_set_max(0);
-    // A photo is rendered on the I/O thread that attaches it: one thread, so the other cores keep serving.
+    // A photo is rendered inside its attach request (on the server's pool for blocking handlers, not an I/O
+    // thread) with one thread, so concurrent uploads cannot take every core from the requests around them.
     vips_concurrency_set(1);
   });
 }
