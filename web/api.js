@@ -1,8 +1,7 @@
-// The HTTP client of the app: the session (access token in memory, refresh token in localStorage so a reload
-// stays signed in, rotation shared safely between tabs), the saved copies of what was last shown (read when
-// offline) and the outbox of writes made offline (sent in order, each with its own Idempotency-Key).
+// The HTTP client of the app: the session (access token in memory, refresh token kept so a reload stays signed
+// in, rotation shared safely between tabs), the saved copies of what was last shown (read when offline) and the
+// outbox of writes made offline (sent in order, each with its own Idempotency-Key).
 
-const REFRESH_KEY = 'kefir.refreshToken';
 const USER_KEY = 'kefir.user';
 const DEVICE_KEY = 'kefir.deviceId';
 
@@ -41,8 +40,34 @@ sessionChannel.onmessage = (message) => {
 
 /** @returns {{userId: string, email: string} | null} */
 export function currentUser() {
-  return localStorage.getItem(REFRESH_KEY) ? JSON.parse(localStorage.getItem(USER_KEY) ?? 'null') : null;
+  return JSON.parse(localStorage.getItem(USER_KEY) ?? 'null');
 }
+
+// The refresh token is kept in IndexedDB, not localStorage: Chrome gives each tab's process its own copy of
+// localStorage and passes writes on to the others later, so a tab taking the refresh lock just after another tab
+// rotated the token could still read the rotated one (and presenting it revokes the session). IndexedDB
+// transactions are ordered across tabs: a write committed before the lock is released is what the next reads.
+/** @type {Promise<IDBDatabase> | null} */
+let tokenDatabase = null;
+
+/** @param {IDBTransactionMode} mode @param {(store: IDBObjectStore) => IDBRequest} action */
+async function tokenStore(mode, action) {
+  tokenDatabase ??= new Promise((resolve, reject) => {
+    const opening = indexedDB.open('kefir', 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore('session');
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+  const transaction = (await tokenDatabase).transaction('session', mode);
+  const request = action(transaction.objectStore('session'));
+  return new Promise((resolve, reject) => {
+    transaction.oncomplete = () => resolve(request.result);
+    transaction.onerror = () => reject(transaction.error);
+  });
+}
+const storedRefreshToken = () => tokenStore('readonly', (store) => store.get('refreshToken'));
+const storeRefreshToken = (/** @type {string} */ token) => tokenStore('readwrite', (store) => store.put(token, 'refreshToken'));
+const forgetRefreshToken = () => tokenStore('readwrite', (store) => store.delete('refreshToken'));
 
 export function isOnline() {
   return online;
@@ -62,9 +87,9 @@ export function deviceId() {
 }
 
 /** @param {any} tokens  the body of /auth/verify or /auth/refresh */
-function keepTokens(tokens) {
+async function keepTokens(tokens) {
+  await storeRefreshToken(tokens.refreshToken);
   accessToken = tokens.accessToken;
-  localStorage.setItem(REFRESH_KEY, tokens.refreshToken);
   if (tokens.user) localStorage.setItem(USER_KEY, JSON.stringify({ userId: tokens.user.userId, email: tokens.user.email }));
 }
 
@@ -111,12 +136,15 @@ async function errorFrom(/** @type {Response} */ response) {
 async function refresh(rejected) {
   await navigator.locks.request('kefir-refresh', async () => {
     if (accessToken && accessToken !== rejected) return;  // this tab refreshed while we waited
-    const stored = localStorage.getItem(REFRESH_KEY);
-    if (!stored) throw new ApiError(401, { error: 'Signed out', code: 'UNAUTHORIZED' }, new Headers());
+    const stored = await storedRefreshToken();
+    if (!stored) {
+      await endSession();
+      throw new ApiError(401, { error: 'Signed out', code: 'UNAUTHORIZED' }, new Headers());
+    }
     const response = await send('POST', '/auth/refresh', { body: { refreshToken: stored }, auth: false });
     if (response.ok) return keepTokens(await response.json());
     const error = await errorFrom(response);
-    if (response.status === 401 && localStorage.getItem(REFRESH_KEY) === stored) endSession();
+    if (response.status === 401 && (await storedRefreshToken()) === stored) await endSession();
     throw error;
   });
 }
@@ -142,14 +170,15 @@ export async function request(method, path, options = {}) {
 /** The same, for JSON: resolves with the parsed body (null for 204). */
 export async function json(/** @type {string} */ method, /** @type {string} */ path, options = {}) {
   const response = await request(method, path, options);
-  return response.status === 204 ? null : response.json();
+  // An unread body, even an empty one, is reported as an aborted request.
+  return response.status === 204 ? void (await response.text()) ?? null : response.json();
 }
 
 /** A request that needs no token (sign-in). */
 export async function publicJson(/** @type {string} */ method, /** @type {string} */ path, /** @type {any} */ body) {
   const response = await send(method, path, { body, auth: false });
   if (!response.ok) throw await errorFrom(response);
-  return response.status === 204 ? null : response.json();
+  return response.status === 204 ? void (await response.text()) ?? null : response.json();
 }
 
 // ---- Session ----------------------------------------------------------------------------------------------
@@ -160,20 +189,20 @@ export async function requestCode(/** @type {string} */ email) {
 
 export async function verifyCode(/** @type {string} */ email, /** @type {string} */ code) {
   const tokens = await publicJson('POST', '/auth/verify', { email, code });
-  keepTokens(tokens);
+  await keepTokens(tokens);
   sessionChannel.postMessage('signed-in');
   emit('session', true);
   return tokens.user;
 }
 
 /** Forgets this browser's session, its saved data and its outbox, here and in every other tab. */
-function endSession() {
+async function endSession() {
   const user = JSON.parse(localStorage.getItem(USER_KEY) ?? 'null');
   if (user) {
     for (const key of Object.keys(localStorage))
       if (key.startsWith(`kefir.cache.${user.userId}.`) || key === outboxKey(user.userId)) localStorage.removeItem(key);
   }
-  localStorage.removeItem(REFRESH_KEY);
+  await forgetRefreshToken();
   localStorage.removeItem(USER_KEY);
   sessionChannel.postMessage('signed-out');
   forgetSession();
@@ -185,24 +214,24 @@ function forgetSession() {
 }
 
 export async function signOut() {
-  const refreshToken = localStorage.getItem(REFRESH_KEY);
+  const refreshToken = await storedRefreshToken();
   try {
-    if (refreshToken) await send('POST', '/auth/logout', { body: { refreshToken }, auth: false });
+    if (refreshToken) await (await send('POST', '/auth/logout', { body: { refreshToken }, auth: false })).text();
   } catch {
     // Offline: the session ends here anyway; the refresh token expires on its own.
   }
-  endSession();
+  await endSession();
 }
 
 /** Signs out every session of the account (every device), then this one. */
 export async function signOutEverywhere() {
   await json('DELETE', '/me/sessions');
-  endSession();
+  await endSession();
 }
 
 export async function deleteAccount() {
   await json('DELETE', '/me');
-  endSession();
+  await endSession();
 }
 
 // ---- Saved copies for offline reading ---------------------------------------------------------------------

@@ -42,7 +42,7 @@ export class App {
     else location.hash = hash;
   }
 
-  /** A message at the top of the page; errors stay until dismissed. @param {string} text */
+  /** A message over the bottom of the page; errors stay until dismissed. @param {string} text */
   notify(text, kind = 'info') {
     const notice = h(
       'div',
@@ -50,8 +50,9 @@ export class App {
       h('span', {}, text),
       h('button', { type: 'button', class: 'link', onclick: () => notice.remove() }, 'Dismiss'),
     );
-    notices.append(notice);
-    if (kind !== 'error') setTimeout(() => notice.remove(), 5000);
+    // One message at a time: a stack of them would cover the page on a phone.
+    notices.replaceChildren(notice);
+    if (kind !== 'error') setTimeout(() => notice.remove(), 4000);
   }
 
   /** Calls `listener` whenever the queued writes change, until the screen is left. @param {() => void} listener */
@@ -125,6 +126,7 @@ api.events.addEventListener('outbox-rejected', (event) => {
 });
 setInterval(() => api.sendOutbox(), OUTBOX_RETRY_MS);
 
-if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js').catch(() => {});
+if ('serviceWorker' in navigator)
+  navigator.serviceWorker.register('/sw.js').catch((error) => console.error('The app cannot work offline:', error));
 render();
 api.sendOutbox().catch(() => {});

@@ -63,7 +63,10 @@ http::Response asset_response(const http::Request& request, const WebAsset& asse
     response = http::Response::text(200, std::string(asset.content_type), std::string(asset.body));
   response.set_header("etag", std::string(asset.etag));
   response.set_header("cache-control", std::string(cache_control));
-  if (asset.content_type.starts_with("text/html")) response.set_header("content-security-policy", policy);
+  // The page and the service worker run under the policy they are served with (a worker's fetches too);
+  // other files get the middleware's policy for plain resources.
+  if (asset.content_type.starts_with("text/html") || asset.path == "sw.js")
+    response.set_header("content-security-policy", policy);
   return response;
 }
 

@@ -78,6 +78,8 @@ test('the service worker is at the root, revalidated, and keeps every file of th
   assert.equal(response.status, 200);
   assert.match(response.headers.get('content-type'), /^text\/javascript/);
   assert.equal(response.headers.get('cache-control'), 'no-cache');
+  assert.equal(response.headers.get('content-security-policy'), (await fetch(`${server.baseUrl}/`)).headers.get('content-security-policy'),
+    'the worker runs under the app\'s policy (its fetches too)');
   const script = await response.text();
   assert.ok(script.includes(`const VERSION = '${version}'`));
   const shell = new Set([...script.matchAll(/'([\w/-]+\.(?:js|css|svg|webmanifest))'/g)].map((match) => match[1]));

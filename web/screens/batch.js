@@ -206,12 +206,12 @@ function upload(target, file, progress) {
 
 /** @param {string} id @param {any} batch @param {HTMLElement} list @param {import('../main.js').App} app */
 async function loadTimeline(id, batch, list, app) {
-  const [{ data, offline }, photos] = await Promise.all([
-    api.load(`/batches/${id}/events?order=desc&limit=${TIMELINE_PAGE}`),
-    // Photo URLs expire within minutes, so they are never kept for offline use.
-    batch.photoKeys?.length ? api.json('GET', `/batches/${id}/photos`).catch(() => ({ photos: [] })) : { photos: [] },
-  ]);
+  const { data, offline } = await api.load(`/batches/${id}/events?order=desc&limit=${TIMELINE_PAGE}`);
   if (offline) app.showingSaved(true);
+  // Photo URLs expire within minutes, so they are never kept for offline use.
+  const photos = !offline && data.events.some((/** @type {any} */ event) => event.photoKey)
+    ? await api.json('GET', `/batches/${id}/photos`).catch(() => ({ photos: [] }))
+    : { photos: [] };
   const urls = new Map(photos.photos.map((/** @type {any} */ photo) => [photo.photoKey, photo.url]));
   const pending = api.outbox().filter((item) => item.batchId === id && item.path.endsWith('/events'));
   list.replaceChildren(
@@ -251,11 +251,12 @@ async function loadReminders(/** @type {string} */ id, /** @type {any} */ batch,
     /** @type {HTMLButtonElement} */ (event.currentTarget).disabled = true;
     try {
       await write();
+      await reload();
       app.notify(message);
     } catch (error) {
       app.notify(/** @type {Error} */ (error).message, 'error');
+      reload();
     }
-    reload();
   };
   const upcoming = data.reminders.filter((/** @type {any} */ r) => !r.completed && (r.status === 'pending' || r.status === 'sent'));
   // A confirmed suggestion keeps its type and time, so it is not offered again.
@@ -272,7 +273,7 @@ async function loadReminders(/** @type {string} */ id, /** @type {any} */ batch,
           h('button', { type: 'button', class: 'secondary', 'aria-label': `Done: ${reminder.message}`,
             onclick: act(() => api.json('POST', `/me/reminders/${reminder.reminderId}/complete`), 'Reminder done.') }, 'Done'),
           reminder.status === 'pending'
-            ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Snooze one hour: ${reminder.message}`,
+            ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Snooze 1 h: ${reminder.message}`,
               onclick: act(() => api.json('PATCH', `/me/reminders/${reminder.reminderId}`, {
                 body: { scheduledTime: new Date(Math.max(Date.now(), Date.parse(reminder.scheduledTime)) + SNOOZE_MS).toISOString() },
               }), 'Snoozed for an hour.') }, 'Snooze 1 h')
