@@ -3,7 +3,7 @@
 /**
  * h('button', {class: 'primary', onclick: go}, 'Save'): attributes named on* become listeners, `false`,
  * `null` and `undefined` attributes are left out, `true` ones are set empty; children may be strings, nodes,
- * arrays or null.
+ * arrays or null (left out).
  * @param {string} tag
  * @param {Record<string, any>} [attributes]
  * @param {...any} children
@@ -14,7 +14,8 @@ export function h(tag, attributes = {}, ...children) {
   for (const [name, value] of Object.entries(attributes)) {
     if (value === false || value === null || value === undefined) continue;
     if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else if (name === 'value' || name === 'checked') /** @type {any} */ (element)[name] = value;
+    // A textarea's default value is its text; every other default is an attribute, so form.reset() returns to it.
+    else if (name === 'value' && tag === 'textarea') element.textContent = String(value);
     else element.setAttribute(name, value === true ? '' : String(value));
   }
   element.append(...flatten(children));

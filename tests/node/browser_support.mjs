@@ -89,7 +89,10 @@ export async function assertAccessible(page, screen) {
 export async function screenshot(page, name) {
   const dir = process.env.KEFIR_SCREENSHOT_DIR;
   if (!dir) return;
-  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate(() => {
+    document.getElementById('notices')?.replaceChildren();  // passing messages would cover the screen
+    return document.fonts.ready;
+  });
   await page.screenshot({ path: path.join(dir, `webapp-${name}.png`), fullPage: true });
 }
 

@@ -262,7 +262,7 @@ async function loadReminders(/** @type {string} */ id, /** @type {any} */ batch,
   // A confirmed suggestion keeps its type and time, so it is not offered again.
   const taken = new Set(data.reminders.filter((/** @type {any} */ r) => r.status !== 'cancelled').map((/** @type {any} */ r) => `${r.type} ${r.scheduledTime}`));
   const suggestions = suggested.suggestions.filter((/** @type {any} */ s) => !taken.has(`${s.type} ${s.suggestedTime}`));
-  box.replaceChildren(
+  box.replaceChildren(h('div', {},
     upcoming.length === 0 ? h('p', { class: 'hint' }, 'No reminders set.') : null,
     h('ul', { class: 'reminder-list' }, upcoming.map((/** @type {any} */ reminder) =>
       h('li', { class: 'reminder' },
@@ -288,5 +288,5 @@ async function loadReminders(/** @type {string} */ id, /** @type {any} */ batch,
           onclick: act(() => api.json('POST', `/batches/${id}/reminders/confirm`, {
             body: { reminders: [{ scheduledTime: suggestion.suggestedTime, message: suggestion.message, type: suggestion.type }] },
           }), 'Reminder set.') }, 'Remind me')))),
-  );
+  ));
 }
