@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { eventually, outboxCodes, uniqueEmail } from './auth_support.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -124,4 +125,31 @@ export async function clickText(page, text, selector = 'button, a') {
       if (attempt === 3 || !/detached|not clickable/i.test(String(error))) throw error;
     }
   }
+}
+
+/**
+ * A request through the page's own client (its in-memory token, its refresh), to check what the server stored.
+ * @param {import('puppeteer-core').Page} page @param {string} method @param {string} route @param {any} [body]
+ */
+export async function apiJson(page, method, route, body) {
+  return page.evaluate(async (m, r, b) => {
+    const src = document.querySelector('script[type=module]').getAttribute('src');
+    const api = await import(src.replace('main.js', 'api.js'));
+    return api.json(m, r, b === undefined ? {} : { body: b });
+  }, method, route, body);
+}
+
+/** Signs a new user in through the sign-in screen with the code from the dev outbox; returns the email. */
+export async function signInThroughUi(page, server) {
+  const email = uniqueEmail('web');
+  await page.goto(`${server.baseUrl}/`);
+  await page.waitForSelector('input[name=email]');
+  await page.type('input[name=email]', email);
+  await clickText(page, 'Send me a code');
+  await page.waitForSelector('input[name=code]');
+  const code = await eventually(() => outboxCodes(server.dataDir, email)[0], 10000, 'the emailed code');
+  await page.type('input[name=code]', code);
+  await clickText(page, 'Sign in', 'button[type=submit]');
+  await findText(page, 'h1', 'Your batches');
+  return email;
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventually, outboxCodes, startKefir, uniqueEmail } from './auth_support.mjs';
 import {
-  assertAccessible, assertNoProblems, clickText, findText, launchBrowser, openPage, screenshot,
+  apiJson, assertAccessible, assertNoProblems, clickText, findText, launchBrowser, openPage, screenshot,
 } from './browser_support.mjs';
 
 let server;
@@ -22,15 +22,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** A GET through the page's own client (its in-memory token). */
-async function apiGet(page, route) {
-  return page.evaluate(async (r) => {
-    const src = document.querySelector('script[type=module]').getAttribute('src');
-    const api = await import(src.replace('main.js', 'api.js'));
-    return api.json('GET', r);
-  }, route);
-}
 
 async function heading(page, text) {
   await findText(page, 'h1', text);
@@ -79,7 +70,7 @@ test('a brewer tracks a batch end to end in the browser', async () => {
   await heading(page, 'Ginger lemon');
   const batchId = /#\/batches\/([0-9a-f-]{36})$/.exec(page.url())?.[1];
   assert.ok(batchId, page.url());
-  const { batch } = await apiGet(page, `/batches/${batchId}`);
+  const { batch } = await apiJson(page, 'GET', `/batches/${batchId}`);
   assert.deepEqual([batch.kind, batch.stage, batch.temperature, batch.waterVolumeMl, batch.sugarAmount, batch.fruits],
     ['water', 'stage1_open', 22, 1000, 60, ['lemon', 'ginger']]);
 
@@ -118,19 +109,19 @@ test('a brewer tracks a batch end to end in the browser', async () => {
     const image = document.querySelector('.timeline img.event-photo');
     return image?.complete && image.naturalWidth === 64 && image.naturalHeight === 48;
   }, { timeout: 15000 });
-  assert.equal((await apiGet(page, `/batches/${batchId}/photos`)).photos.length, 1);
+  assert.equal((await apiJson(page, 'GET', `/batches/${batchId}/photos`)).photos.length, 1);
 
   // The model's suggestions: one tap each sets a reminder; one is snoozed, one completed.
-  const suggested = (await apiGet(page, `/batches/${batchId}/reminders/suggestions`)).suggestions;
+  const suggested = (await apiJson(page, 'GET', `/batches/${batchId}/reminders/suggestions`)).suggestions;
   assert.ok(suggested.length >= 2, JSON.stringify(suggested));
   await clickText(page, 'Remind me', '.suggestion button');
   await findText(page, '.reminder:not(.suggestion) .reminder-message', suggested[0].message);
   await clickText(page, 'Remind me', '.suggestion button');
   await findText(page, '.reminder:not(.suggestion) .reminder-message', suggested[1].message);
-  let reminders = (await apiGet(page, `/batches/${batchId}/reminders`)).reminders;
+  let reminders = (await apiJson(page, 'GET', `/batches/${batchId}/reminders`)).reminders;
   assert.deepEqual(reminders.map((r) => [r.type, r.scheduledTime, r.status]).sort(),
     suggested.slice(0, 2).map((s) => [s.type, s.suggestedTime, 'pending']).sort());
-  const listed = (await apiGet(page, '/me/reminders')).reminders;
+  const listed = (await apiJson(page, 'GET', '/me/reminders')).reminders;
   assert.equal(listed.length, 2, 'the confirmed reminders are the user\'s pending reminders');
   await screenshot(page, 'batch');
   await assertAccessible(page, 'batch');
@@ -139,7 +130,7 @@ test('a brewer tracks a batch end to end in the browser', async () => {
   await findText(page, '.notice', 'Snoozed');
   await clickText(page, 'Done', `.reminder button[aria-label="Done: ${suggested[1].message}"]`);
   await findText(page, '.notice', 'Reminder done');
-  reminders = (await apiGet(page, `/batches/${batchId}/reminders`)).reminders;
+  reminders = (await apiJson(page, 'GET', `/batches/${batchId}/reminders`)).reminders;
   const byType = Object.fromEntries(reminders.map((r) => [r.type, r]));
   assert.equal(Date.parse(byType[suggested[0].type].scheduledTime) - Date.parse(suggested[0].suggestedTime), 3600_000);
   assert.equal(byType[suggested[1].type].completed, true);
@@ -154,7 +145,7 @@ test('a brewer tracks a batch end to end in the browser', async () => {
   await findText(page, '.notice', 'Shared');
   await page.waitForFunction(() => document.querySelector('.label-image')?.naturalWidth > 0);
   assert.match(await page.$eval('input[name=link]', (input) => input.value), new RegExp(`/b/${batchId}$`));
-  const shared = (await apiGet(page, `/batches/${batchId}`)).batch;
+  const shared = (await apiJson(page, 'GET', `/batches/${batchId}`)).batch;
   assert.deepEqual([shared.isPublic, shared.publicNote], [true, 'Try it cold']);
   await assertAccessible(page, 'share');
   await screenshot(page, 'share');

@@ -5,8 +5,8 @@
 // stored exactly once when the browser is back online.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eventually, outboxCodes, startKefir, uniqueEmail } from './auth_support.mjs';
-import { assertNoProblems, clickText, findText, launchBrowser, openPage } from './browser_support.mjs';
+import { startKefir } from './auth_support.mjs';
+import { apiJson, assertNoProblems, clickText, findText, launchBrowser, openPage, signInThroughUi } from './browser_support.mjs';
 
 let server;
 let browser;
@@ -19,32 +19,10 @@ after(async () => {
   await server?.stop();
 });
 
-async function apiJson(page, method, route, body) {
-  return page.evaluate(async (m, r, b) => {
-    const src = document.querySelector('script[type=module]').getAttribute('src');
-    const api = await import(src.replace('main.js', 'api.js'));
-    return api.json(m, r, b === undefined ? {} : { body: b });
-  }, method, route, body);
-}
-
-async function signInThroughUi(page) {
-  const email = uniqueEmail('web-offline');
-  await page.goto(`${server.baseUrl}/`);
-  await page.waitForSelector('input[name=email]');
-  await page.type('input[name=email]', email);
-  await clickText(page, 'Send me a code');
-  await page.waitForSelector('input[name=code]');
-  const code = await eventually(() => outboxCodes(server.dataDir, email)[0], 10000, 'the emailed code');
-  await page.type('input[name=code]', code);
-  await clickText(page, 'Sign in', 'button[type=submit]');
-  await findText(page, 'h1', 'Your batches');
-  return email;
-}
-
 test('two tabs refreshing at once stay signed in, and signing out in one signs out both', async () => {
   const context = await browser.createBrowserContext();
   const first = await openPage(context);
-  await signInThroughUi(first);
+  await signInThroughUi(first, server);
   const second = await openPage(context);
   await second.goto(`${server.baseUrl}/`);
   await findText(second, 'h1', 'Your batches');
@@ -85,7 +63,7 @@ test('two tabs refreshing at once stay signed in, and signing out in one signs o
 test('offline: saved data after a reload, an observation kept pending, then stored exactly once', async () => {
   const context = await browser.createBrowserContext();
   const page = await openPage(context);
-  await signInThroughUi(page);
+  await signInThroughUi(page, server);
   const { batch } = await apiJson(page, 'POST', '/batches', { name: 'Fig and lemon', stage: 'stage1_open', temperature: 24 });
   await apiJson(page, 'POST', `/batches/${batch.batchId}/events`, { type: 'observation', description: 'Grains are plump' });
   await page.reload();

@@ -14,7 +14,7 @@ const tabs = [
 export async function show(view, params, app) {
   const status = tabs.some(([value]) => value === params.status) ? params.status : 'active';
   const list = h('ul', { class: 'batch-list' });
-  const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show older batches');
+  const more = h('button', { type: 'button', class: 'secondary more', hidden: true }, 'Show older batches');
   const pending = () =>
     status === 'active'
       ? api.outbox().filter((item) => item.method === 'POST' && item.path === '/batches').map(pendingItem)
