@@ -1,6 +1,6 @@
 // Shared by the web app's browser tests: Debian's Chromium, headless, driven by puppeteer-core, against the real
 // binary. Every page's console errors, page errors and failed requests are collected and a test fails on any it
-// did not expect; axe-core checks each screen; KEFIR_SCREENSHOT_DIR=docs regenerates docs/webapp-*.png.
+// did not expect; axe-core checks each screen; KEFIR_SCREENSHOT_DIR=$PWD/docs regenerates docs/webapp-*.png.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
