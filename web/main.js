@@ -117,8 +117,10 @@ api.events.addEventListener('connectivity', (event) => {
   else updateBanner();
 });
 api.events.addEventListener('outbox', updateBanner);
+// Signing in or out in another tab does the same here.
 api.events.addEventListener('session', (event) => {
   if (!(/** @type {CustomEvent} */ (event).detail)) app.navigate('#/sign-in');
+  else if (location.hash.startsWith('#/sign-in')) app.navigate('#/batches');
 });
 api.events.addEventListener('outbox-rejected', (event) => {
   const { item, error } = /** @type {CustomEvent} */ (event).detail;

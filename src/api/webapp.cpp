@@ -8,6 +8,7 @@
 
 #include "api/routes.hpp"
 #include "http/errors.hpp"
+#include "http/origin.hpp"
 
 namespace kefir::api {
 namespace {
@@ -21,18 +22,11 @@ const WebAsset* find_asset(std::string_view path) {
   return nullptr;
 }
 
-// "https://host:port" of a URL.
-std::string origin_of(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  return std::string(url.substr(0, url.find('/', scheme_end + 3)));
-}
-
 // The app talks to this API (PUBLIC_BASE_URL) and shows and uploads photos at the blob store's presigned URLs
 // (PUBLIC_BASE_URL/blobs for BLOBS=file, the S3 endpoint for BLOBS=s3); nothing else may load or run.
 std::string app_policy(AppContext& ctx) {
-  std::string api = origin_of(ctx.config.public_base_url);
-  std::string blobs = origin_of(ctx.blobs->presign_download("csp-probe", std::chrono::seconds(60)).url);
+  std::string api = http::origin_of(ctx.config.public_base_url);
+  std::string blobs = http::origin_of(ctx.blobs->presign_download("csp-probe", std::chrono::seconds(60)).url);
   return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data: " + blobs +
          "; connect-src 'self' " + api + " " + blobs +
          "; manifest-src 'self'; worker-src 'self'; base-uri 'none'; form-action 'self'; "
