@@ -1,5 +1,5 @@
-// The batch list of the web app: a page at a time, newest first, one tab per status; the stage and status
-// actions of the batch page move a batch between the tabs.
+// The batch list of the web app: a page at a time, newest first, one tab per status; a batch's timeline a page
+// at a time; the stage and status actions of the batch page move a batch between the tabs.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startKefir } from './auth_support.mjs';
@@ -34,11 +34,22 @@ test('the list pages newest first, and the batch actions move a batch between th
 
   await clickText(page, 'Batch 22', 'a.batch-card');
   await findText(page, 'h1', 'Batch 22');
+  const batchId = page.url().split('/').pop();
+  // The timeline too comes a page at a time, newest first.
+  for (let i = 1; i <= 55; i += 1)
+    await apiJson(page, 'POST', `/batches/${batchId}/events`, { type: 'observation', description: `Look ${i}` });
+  await page.reload();
+  await findText(page, '.timeline .event', 'Look 55');
+  assert.equal(await page.$$eval('.timeline .event', (items) => items.length), 50);
+  await clickText(page, 'Show older entries');
+  await findText(page, '.timeline .event', 'Batch started');
+  assert.equal(await page.$$eval('.timeline .event', (items) => items.length), 56);
+  assert.equal(await page.$$eval('.timeline .older', (items) => items.length), 0);
   await clickText(page, 'Start second fermentation');
   await findText(page, '.chip', 'Second fermentation');
   await clickText(page, 'Move to fridge');
   await findText(page, '.chip', 'In fridge');
-  const { batch } = await apiJson(page, 'GET', `/batches/${page.url().split('/').pop()}`);
+  const { batch } = await apiJson(page, 'GET', `/batches/${batchId}`);
   assert.deepEqual([batch.stage, batch.status], ['stage2_bottled', 'in_fridge']);
   assert.ok(batch.stage2StartDate, 'bottling set the second fermentation start');
   await clickText(page, 'Batches', 'nav a');

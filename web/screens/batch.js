@@ -209,7 +209,7 @@ async function loadTimeline(id, batch, list, app) {
   const { data, offline } = await api.load(`/batches/${id}/events?order=desc&limit=${TIMELINE_PAGE}`);
   if (offline) app.showingSaved(true);
   // Photo URLs expire within minutes, so they are never kept for offline use.
-  const photos = !offline && data.events.some((/** @type {any} */ event) => event.photoKey)
+  const photos = !offline && (data.nextCursor || data.events.some((/** @type {any} */ event) => event.photoKey))
     ? await api.json('GET', `/batches/${id}/photos`).catch(() => ({ photos: [] }))
     : { photos: [] };
   const urls = new Map(photos.photos.map((/** @type {any} */ photo) => [photo.photoKey, photo.url]));
@@ -219,7 +219,27 @@ async function loadTimeline(id, batch, list, app) {
     ...data.events.map((/** @type {any} */ event) => eventItem(event, batch, urls, false)),
   );
   if (list.childElementCount === 0) list.append(h('li', { class: 'empty' }, 'Nothing yet.'));
-  if (data.nextCursor) list.append(h('li', { class: 'hint' }, `Showing the latest ${TIMELINE_PAGE} entries.`));
+  appendOlder(id, batch, list, urls, data.nextCursor, app);
+}
+
+/** A button under the timeline that appends the next older page. */
+function appendOlder(/** @type {string} */ id, /** @type {any} */ batch, /** @type {HTMLElement} */ list,
+  /** @type {Map<string, string>} */ urls, /** @type {string | null} */ cursor, /** @type {import('../main.js').App} */ app) {
+  if (!cursor) return;
+  const item = h('li', { class: 'older' }, h('button', {
+    type: 'button', class: 'secondary',
+    onclick: async () => {
+      try {
+        const query = new URLSearchParams({ order: 'desc', limit: String(TIMELINE_PAGE), cursor });
+        const older = await api.json('GET', `/batches/${id}/events?${query}`);
+        item.replaceWith(...older.events.map((/** @type {any} */ event) => eventItem(event, batch, urls, false)));
+        appendOlder(id, batch, list, urls, older.nextCursor, app);
+      } catch (error) {
+        app.notify(/** @type {Error} */ (error).message, 'error');
+      }
+    },
+  }, 'Show older entries'));
+  list.append(item);
 }
 
 /** @param {any} event @param {any} batch @param {Map<string, string>} urls @param {boolean} pending */
