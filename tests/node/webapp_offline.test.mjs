@@ -2,7 +2,8 @@
 // signed in (the refresh token is rotated under a lock, REFRESH_REUSE_GRACE=0 so a replay would revoke the
 // session); signing out in one tab signs out the other; offline, saved batches and timelines are shown after a
 // reload (the service worker serves the shell) and a new observation waits in the outbox, marked pending, then is
-// stored exactly once when the browser is back online.
+// stored exactly once when the browser is back online, while a write the server refuses is dropped with a
+// visible error.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startKefir } from './auth_support.mjs';
@@ -79,6 +80,11 @@ test('offline: saved data after a reload, an observation kept pending, then stor
   const pending = await findText(page, '.timeline .event.pending', 'Written on the train');
   assert.match(await pending.evaluate((item) => item.textContent), /pending/);
   await findText(page, '#status-banner', '1 change waiting to be sent');
+  // A reading only the server can refuse (pH 1-14): queued too, then dropped with a visible error.
+  await page.click('input[name=type][value=measurement]');
+  await page.type('input[name="metadata.ph"]', '99');
+  await clickText(page, 'Add to timeline');
+  await findText(page, '#status-banner', '2 changes waiting to be sent');
 
   // A reload while offline: the shell comes from the service worker, the data from the saved copies.
   const reloaded = await page.reload();
@@ -90,12 +96,15 @@ test('offline: saved data after a reload, an observation kept pending, then stor
   await clickText(page, 'Batches', 'a');
   await findText(page, '.batch-card', 'Fig and lemon');
 
+  page.allow(/status of 400 .*\/events/);
   await page.setOfflineMode(false);
   await page.waitForFunction(() => document.getElementById('status-banner').hidden, { timeout: 30000 });
+  await findText(page, '.notice-error', 'Not saved: measurement');
   page.disallow();
   const { events } = await apiJson(page, 'GET', `/batches/${batch.batchId}/events`);
   assert.deepEqual(events.filter((event) => event.type === 'observation').map((event) => event.description),
     ['Grains are plump', 'Written on the train'], 'the offline observation is stored exactly once');
+  assert.equal(events.filter((event) => event.type === 'measurement').length, 0, 'the refused reading is not stored');
   await clickText(page, 'Fig and lemon', '.batch-card');
   await findText(page, '.timeline .event:not(.pending)', 'Written on the train');
   assert.equal(await page.$$eval('.timeline .event.pending', (items) => items.length), 0);
