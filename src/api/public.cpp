@@ -12,6 +12,7 @@
 #include "domain/html.hpp"
 #include "domain/keys.hpp"
 #include "domain/photo.hpp"
+#include "http/origin.hpp"
 #include "services/batch_service.hpp"
 #include "services/photo_service.hpp"
 
@@ -234,13 +235,6 @@ std::string not_shared_page() {
       "Ask them to share it from the Kefir app.</p>\n");
 }
 
-// "https://host:port" of a URL, for the page's Content-Security-Policy.
-std::string origin_of(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return {};
-  return std::string(url.substr(0, url.find('/', scheme_end + 3)));
-}
-
 http::Response html_response(int status, std::string body, const std::set<std::string>& image_origins) {
   auto response = http::Response::text(status, "text/html; charset=utf-8", std::move(body));
   std::string images;
@@ -400,7 +394,7 @@ void register_public_routes(http::Router& router, AppContext& ctx) {
         auto shown = find_public_batch(ctx, request.param("batchId"));
         if (!shown) return html_response(404, not_shared_page(), {});
         std::set<std::string> origins;
-        for (const auto& photo : shown->photos) origins.insert(origin_of(photo.url));
+        for (const auto& photo : shown->photos) origins.insert(http::origin_of(photo.url));
         return html_response(200, batch_page(*shown), origins);
       },
       no_token);

@@ -93,7 +93,10 @@ class LambdaRoutes : public ::testing::Test {
     return {response.status, response.header("content-type"), response.body};
   }
 
-  Answer through_lambda(const http::Route& route, const std::string& path, const std::string& token) {
+  // The Lambda result of a request given as API Gateway's payload 2.0 (the AWS documentation's example, with
+  // this method, path and headers; a JSON body "{}" for writes).
+  json::object serve_through_lambda(const std::string& method, const std::string& path,
+                                    json::object headers) {
     std::ifstream in(std::filesystem::path(KEFIR_SOURCE_DIR) / "tests/fixtures/lambda/aws-doc-example.json");
     std::stringstream text;
     text << in.rdbuf();
@@ -101,9 +104,8 @@ class LambdaRoutes : public ::testing::Test {
     event["rawPath"] = path;
     event["rawQueryString"] = "";
     event.erase("cookies");
-    json::object headers{{"authorization", "Bearer " + token}, {"x-request-id", "route-check"}};
-    event["requestContext"].as_object()["http"].as_object()["method"] = route.method;
-    if (route.method == "POST" || route.method == "PUT" || route.method == "PATCH") {
+    event["requestContext"].as_object()["http"].as_object()["method"] = method;
+    if (method == "POST" || method == "PUT" || method == "PATCH") {
       headers["content-type"] = "application/json";
       event["body"] = "{}";
     } else {
@@ -112,7 +114,12 @@ class LambdaRoutes : public ::testing::Test {
     event["headers"] = std::move(headers);
     lambda::ServeOptions options;
     options.upload_dir = data_.path() / "lambda-tmp";
-    auto result = lambda::serve_event(router_, event, options);
+    return lambda::serve_event(router_, event, options);
+  }
+
+  Answer through_lambda(const http::Route& route, const std::string& path, const std::string& token) {
+    auto result = serve_through_lambda(
+        route.method, path, {{"authorization", "Bearer " + token}, {"x-request-id", "route-check"}});
     Answer answer;
     answer.status = result.at("statusCode").to_number<long>();
     if (auto* type = result.at("headers").as_object().if_contains("content-type"))
@@ -167,6 +174,34 @@ TEST_F(LambdaRoutes, EveryRouteAnswersTheSameThroughBothTransports) {
       EXPECT_EQ(keys(beast.body), keys(lambda.body));
     }
   }
+}
+
+// The web app needs nothing of its own in the Lambda shape: its text files and 304s go through the router.
+TEST_F(LambdaRoutes, ServesTheWebAppWithItsCacheHeaders) {
+  auto page = serve_through_lambda("GET", "/", {});
+  ASSERT_EQ(page.at("statusCode").to_number<int>(), 200);
+  EXPECT_FALSE(page.at("isBase64Encoded").as_bool());
+  const auto& headers = page.at("headers").as_object();
+  EXPECT_EQ(headers.at("cache-control"), "no-cache");
+  EXPECT_NE(std::string(headers.at("content-security-policy").as_string()).find("script-src 'self'"),
+            std::string::npos);
+  std::string html(page.at("body").as_string());
+  auto src = html.find("src=\"/app/");  // the module script, the first file the page loads
+  ASSERT_NE(src, std::string::npos) << html;
+  src += 5;
+  auto asset_path = html.substr(src, html.find('"', src) - src);
+
+  auto script = serve_through_lambda("GET", asset_path, {});
+  ASSERT_EQ(script.at("statusCode").to_number<int>(), 200) << asset_path;
+  EXPECT_FALSE(script.at("isBase64Encoded").as_bool());
+  EXPECT_EQ(script.at("headers").at("cache-control"), "public, max-age=31536000, immutable");
+  EXPECT_NE(std::string(script.at("body").as_string()).find("import"), std::string::npos);
+
+  auto etag = std::string(script.at("headers").at("etag").as_string());
+  auto unchanged = serve_through_lambda("GET", asset_path, {{"if-none-match", etag}});
+  EXPECT_EQ(unchanged.at("statusCode").to_number<int>(), 304);
+  EXPECT_EQ(unchanged.at("body"), "");
+  EXPECT_EQ(unchanged.at("headers").at("etag").as_string(), etag);
 }
 
 }  // namespace

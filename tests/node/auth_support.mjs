@@ -83,7 +83,7 @@ export function uniqueEmail(prefix) {
   return `${prefix}-${Math.random().toString(16).slice(2, 10)}@example.com`;
 }
 
-function outboxCodes(dataDir, email) {
+export function outboxCodes(dataDir, email) {
   const file = path.join(dataDir, 'outbox.log');
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
