@@ -52,14 +52,16 @@ std::optional<double> median_reference_hours(Kind kind, Stage stage,
 std::string basis_text(const BatchSnapshot& batch, const Expectation& expected) {
   const auto bounds = bounds_for(batch.kind, batch.stage);
   const std::string at_temperature = " at " + format_temperature(batch.temperature_c);
+  // At the reference temperature itself the second figure would only repeat the first.
+  const bool at_reference = at_temperature == " at " + format_temperature(kReferenceTemperatureC);
   switch (expected.basis) {
     case Expectation::Basis::explicit_target:
       return "Uses this batch's target duration of " + format_hours(expected.hours) + ".";
     case Expectation::Basis::calibrated: {
       std::string text = "Calibrated from your " + std::to_string(expected.history_size) + " finished " +
                          stage_name(batch.kind, batch.stage) + "s: median " +
-                         format_hours(expected.reference_hours) + " at 22 °C, so about " +
-                         format_hours(expected.hours) + at_temperature;
+                         format_hours(expected.reference_hours) + " at 22 °C";
+      if (!at_reference) text += ", so about " + format_hours(expected.hours) + at_temperature;
       if (expected.clamped) {
         text +=
             " (kept within " + format_hours(bounds.min_hours) + "-" + format_hours(bounds.max_hours) + ")";
@@ -70,9 +72,9 @@ std::string basis_text(const BatchSnapshot& batch, const Expectation& expected) 
       break;
   }
   std::string text = "A " + stage_name(batch.kind, batch.stage) + " takes about " +
-                     format_hours(expected.reference_hours) + " at 22 °C and about " +
-                     format_hours(expected.hours) + at_temperature +
-                     " (fermentation speed doubles every 10 °C)";
+                     format_hours(expected.reference_hours) + " at 22 °C";
+  if (!at_reference) text += " and about " + format_hours(expected.hours) + at_temperature;
+  text += " (fermentation speed doubles every 10 °C)";
   if (expected.clamped) {
     text += "; kept within " + format_hours(bounds.min_hours) + "-" + format_hours(bounds.max_hours);
   }

@@ -45,6 +45,10 @@ TEST(FermentationModel, WaterKefirAt22HasMidpointAt24hAndEndAt48h) {
   EXPECT_EQ(suggestions[1].suggested_time, kStart + hours(48));
   EXPECT_NE(suggestions[1].message.find("ready to bottle"), std::string::npos);
   EXPECT_NE(suggestions[1].description.find("doubles every 10 °C"), std::string::npos);
+  // At the reference temperature the description names one figure, not the same one twice.
+  EXPECT_EQ(
+      suggestions[1].description,
+      "A water kefir first fermentation takes about 48 h at 22 °C (fermentation speed doubles every 10 °C).");
 }
 
 TEST(FermentationModel, WarmerIsFasterAndCoolerIsSlowerByQ10OfTwo) {
