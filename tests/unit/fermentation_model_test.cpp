@@ -46,9 +46,9 @@ TEST(FermentationModel, WaterKefirAt22HasMidpointAt24hAndEndAt48h) {
   EXPECT_NE(suggestions[1].message.find("ready to bottle"), std::string::npos);
   EXPECT_NE(suggestions[1].description.find("doubles every 10 °C"), std::string::npos);
   // At the reference temperature the description names one figure, not the same one twice.
-  EXPECT_EQ(
-      suggestions[1].description,
-      "A water kefir first fermentation takes about 48 h at 22 °C (fermentation speed doubles every 10 °C).");
+  EXPECT_EQ(suggestions[1].description,
+            "End of the expected 48 h: ready to bottle. A water kefir first fermentation takes about 48 h at "
+            "22 °C (fermentation speed doubles every 10 °C).");
 }
 
 TEST(FermentationModel, WarmerIsFasterAndCoolerIsSlowerByQ10OfTwo) {
