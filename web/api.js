@@ -307,8 +307,8 @@ export async function queueWrite(method, path, body, about) {
 }
 
 /**
- * Sends the queued writes in order, one tab at a time. Offline, 5xx, 429: stop and keep them for the next
- * try. Another 4xx: the server will never take it; drop it and report it ('outbox-rejected').
+ * Sends the queued writes in order, one tab at a time. Offline, 5xx, 429, a 409 with Retry-After: stop and keep
+ * them for the next try. Another 4xx: the server will never take it; drop it and report it ('outbox-rejected').
  */
 export async function sendOutbox() {
   if (!currentUser()) return;
@@ -318,7 +318,8 @@ export async function sendOutbox() {
         const data = await json(item.method, item.path, { body: item.body, headers: { 'idempotency-key': item.key } });
         if (awaited.has(item.key)) outcomes.set(item.key, { data });
       } catch (error) {
-        const retry = error instanceof OfflineError || (error instanceof ApiError && (error.status >= 500 || error.status === 429 || error.status === 401));
+        // A 409 with Retry-After: the same write, sent earlier, is still being handled (not a refusal).
+        const retry = error instanceof OfflineError || (error instanceof ApiError && (error.status >= 500 || error.status === 429 || error.status === 401 || (error.status === 409 && error.retryAfter > 0)));
         if (retry) return;
         if (awaited.has(item.key)) outcomes.set(item.key, { error });
         else emit('outbox-rejected', { item, error });

@@ -146,8 +146,12 @@ Middleware idempotency(store::ItemStore& store, const Clock& clock, IdempotencyO
         // Released by a first attempt that failed, or expired: this request is now the first.
         return attempt.run(request, next);
       }
-      if (std::chrono::steady_clock::now() >= give_up)
-        throw conflict("a request with this Idempotency-Key is still in progress; retry later");
+      if (std::chrono::steady_clock::now() >= give_up) {
+        // Retry-After tells this 409 (try again) from the one for a reused key (never again).
+        auto busy = conflict("a request with this Idempotency-Key is still in progress; retry later");
+        busy.headers.emplace_back("retry-after", "1");
+        throw busy;
+      }
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(200));
     }

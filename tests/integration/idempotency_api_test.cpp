@@ -44,6 +44,7 @@ TEST_F(IdempotencyApi, TheSameKeyWithAnotherRequestIsAConflict) {
   auto other_body = api().post("/batches", new_batch("b"), {{"Idempotency-Key", "k-1"}});
   EXPECT_EQ(other_body.status, 409);
   EXPECT_EQ(error_code(other_body), "CONFLICT");
+  EXPECT_EQ(other_body.header("retry-after"), "") << "a reused key is never worth retrying";
   auto batch_id = text(api().get("/batches").json().at("batches").at(0).at("batchId"));
   auto other_path = api().post("/batches/" + batch_id + "/events", json::object{{"type", "note"}},
                                {{"Idempotency-Key", "k-1"}});
