@@ -210,7 +210,7 @@ async function loadTimeline(id, batch, list, app) {
   if (offline) app.showingSaved(true);
   // Photo URLs expire within minutes, so they are never kept for offline use.
   const photos = !offline && (data.nextCursor || data.events.some((/** @type {any} */ event) => event.photoKey))
-    ? await api.json('GET', `/batches/${id}/photos`).catch(() => ({ photos: [] }))
+    ? await api.json('GET', `/batches/${id}/photos?size=320`).catch(() => ({ photos: [] }))
     : { photos: [] };
   const urls = new Map(photos.photos.map((/** @type {any} */ photo) => [photo.photoKey, photo.url]));
   const pending = api.outbox().filter((item) => item.batchId === id && item.path.endsWith('/events'));
