@@ -4,6 +4,7 @@
 // BLOBS=s3 against DynamoDB Local and s3rver.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startAwsPeers } from './lambda_aws_peers.mjs';
+import { startFakePushService } from './fake_web_push.mjs';
 import { RuntimeApiFake, fixture, lambdaCommand, startRuntime as startWithEnv, stopRuntime } from './lambda_runtime_fake.mjs';
 
 const peers = process.env.KEFIR_LAMBDA_STORES === 'aws' ? await startAwsPeers() : null;
@@ -257,6 +259,68 @@ test('a scheduled event runs a reminder pass that delivers a due reminder to Exp
     await apiFake.close();
     await schedulerFake.close();
     await expo.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('Web Push from Lambda: the VAPID key comes in VAPID_PRIVATE_KEY, and the scheduler pass delivers', async () => {
+  const push = await startFakePushService();
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // As Lambda environments often carry it: one line, with literal \n sequences.
+  const vapidPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).trim().replaceAll('\n', '\\n');
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  const expectedKey = Buffer.concat([
+    Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url'),
+  ]).toString('base64url');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kefir-lambda-'));
+  const env = {
+    DATA_DIR: dataDir, PUBLIC_BASE_URL, EXPO_PUSH_URL: 'http://127.0.0.1:9/unused', VAPID_PRIVATE_KEY: vapidPem,
+  };
+  const apiFake = await new RuntimeApiFake().start();
+  const schedulerFake = await new RuntimeApiFake().start();
+  const scheduler = startRuntime(schedulerFake, { ...env, _HANDLER: 'scheduler' });
+  let api;
+  try {
+    assert.equal((await schedulerFake.invoke(fixture('eventbridge-scheduled.json'))).body.sent, 0);
+    api = startRuntime(apiFake, env);
+    const keyEvent = fixture('unknown-route.json');
+    keyEvent.rawPath = keyEvent.requestContext.http.path = '/push/vapid-public-key';
+    keyEvent.requestContext.http.method = 'GET';
+    const key = await apiFake.invoke(keyEvent);
+    assert.equal(key.body.statusCode, 200, JSON.stringify(key.body));
+    assert.equal(body(key).publicKey, expectedKey);
+
+    const claims = await signIn(apiFake, dataDir, 'browser@example.com');
+    const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Browser batch' }));
+    const batchId = body(created).batch.batchId;
+    const subscription = push.subscribe();
+    const register = fixture('devices-register.json', { ...claims, device_id: 'firefox', push_token: 'unused' });
+    register.body = JSON.stringify({ deviceId: 'firefox', platform: 'web', subscription });
+    const device = await apiFake.invoke(register);
+    assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
+    const due = new Date(Date.now() + 2000);
+    const confirmed = await apiFake.invoke(fixture('reminders-confirm.json', {
+      ...claims, batch_id: batchId, scheduled_time: due.toISOString(), message: 'Time to bottle',
+    }));
+    assert.equal(confirmed.body.statusCode, 201, JSON.stringify(confirmed.body));
+    await new Promise((resolve) => setTimeout(resolve, due.getTime() - Date.now() + 200));
+
+    const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
+    assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
+    assert.deepEqual(push.errors, []);
+    assert.equal(push.received.length, 1);
+    assert.equal(push.received[0].vapidPublicKey, expectedKey);
+    assert.equal(push.received[0].payload.body, 'Time to bottle');
+    assert.equal(push.received[0].payload.data.reminderId, body(confirmed).reminders[0].reminderId);
+  } catch (error) {
+    error.message += `\napi function stderr:\n${api?.output.stderr}\nscheduler stderr:\n${scheduler.output.stderr}`;
+    throw error;
+  } finally {
+    if (api) await stopRuntime(api);
+    await stopRuntime(scheduler);
+    await apiFake.close();
+    await schedulerFake.close();
+    await push.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
