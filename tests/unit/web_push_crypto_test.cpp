@@ -4,6 +4,9 @@
 
 #include <openssl/pem.h>
 
+#include <filesystem>
+#include <map>
+
 #include <boost/json.hpp>
 
 #include "adapters/webpush/vapid_web_push_sender.hpp"
@@ -156,6 +159,45 @@ TEST(VapidJwt, TheRequestCarriesTheHeadersOfRfc8030And8292) {
   EXPECT_EQ(claims.at("exp"), epoch_seconds(now) + 12 * 3600);
   EXPECT_EQ(claims.at("sub"), "mailto:ops@example.com");
   EXPECT_EQ(decrypt(request.body, browser, auth), R"({"a":1})");
+}
+
+TEST(VapidKeyConfig, StageDevKeepsAGeneratedKeyInDataDirAndProdRequiresOne) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("kefir-vapid-" + crypto::hex_encode(crypto::random_bytes(6)));
+  Config config;
+  config.data_dir = dir.string();
+  config.vapid_subject = "mailto:admin@localhost";
+  auto first = push::VapidKey::from_config(config);
+  const auto file = dir / push::kDevVapidKeyFileName;
+  ASSERT_TRUE(std::filesystem::exists(file));
+  EXPECT_EQ(std::filesystem::status(file).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(push::VapidKey::from_config(config)->public_key, first->public_key)
+      << "the same key after a restart";
+  EXPECT_EQ(b64(first->public_key), first->key.public_point());
+
+  config.vapid_private_key = P256Key::generate().private_pem();
+  EXPECT_NE(push::VapidKey::from_config(config)->public_key, first->public_key) << "the configured key wins";
+  config.vapid_private_key_file = file.string();
+  EXPECT_THROW(push::VapidKey::from_config(config), ConfigError) << "both set";
+  config.vapid_private_key.clear();
+  EXPECT_EQ(push::VapidKey::from_config(config)->public_key, first->public_key);
+  config.vapid_private_key_file.clear();
+  config.stage = "prod";
+  EXPECT_THROW(push::VapidKey::from_config(config), ConfigError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(VapidKeyConfig, TheSubjectDefaultsToMailFromsAddress) {
+  auto subject_of = [](std::map<std::string, std::string> raw) {
+    return load_config(std::move(raw)).vapid_subject;
+  };
+  EXPECT_EQ(subject_of({}), "mailto:no-reply@kefir.local");
+  EXPECT_EQ(subject_of({{"MAIL_FROM", "ops@kefirproducer.com"}}), "mailto:ops@kefirproducer.com");
+  EXPECT_EQ(subject_of({{"MAIL_FROM", "Kefir"}}), "mailto:admin@localhost");
+  EXPECT_EQ(subject_of({{"VAPID_SUBJECT", "https://kefirproducer.com/contact"}}),
+            "https://kefirproducer.com/contact");
+  EXPECT_THROW(subject_of({{"VAPID_SUBJECT", "admin@example.com"}}), ConfigError);
 }
 
 }  // namespace
