@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startAwsPeers } from './lambda_aws_peers.mjs';
+import { startExpoFake } from './fake_expo.mjs';
 import { startFakePushService } from './fake_web_push.mjs';
 import { RuntimeApiFake, fixture, lambdaCommand, startRuntime as startWithEnv, stopRuntime } from './lambda_runtime_fake.mjs';
 
@@ -56,25 +56,6 @@ async function signIn(fake, dataDir, email) {
   assert.equal(verify.body.statusCode, 200, JSON.stringify(verify.body));
   const session = body(verify);
   return { token: session.accessToken, issuer: PUBLIC_BASE_URL, user_id: session.user.userId };
-}
-
-// The Expo Push API as far as the processor uses it: tickets for every message, receipts for every ticket.
-async function startExpoFake() {
-  const messages = [];
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    if (req.url.endsWith('/push/send')) {
-      messages.push(...payload);
-      res.end(JSON.stringify({ data: payload.map((_, i) => ({ status: 'ok', id: `ticket-${messages.length}-${i}` })) }));
-    } else {
-      res.end(JSON.stringify({ data: Object.fromEntries((payload.ids ?? []).map((id) => [id, { status: 'ok' }])) }));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { messages, url: `http://127.0.0.1:${server.address().port}/--/api/v2/push/send`, close: () => new Promise((r) => server.close(r)) };
 }
 
 describe('http handler', () => {

@@ -4,19 +4,23 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
 import { eventually, signIn, startKefir, uniqueEmail } from './auth_support.mjs';
+import { startExpoFake } from './fake_expo.mjs';
 import { startFakePushService } from './fake_web_push.mjs';
 
 let kefir;
 let push;
+let expo;
 
 before(async () => {
   push = await startFakePushService();
-  kefir = await startKefir();
+  expo = await startExpoFake();
+  kefir = await startKefir({ EXPO_PUSH_URL: expo.url, EXPO_RATE: '0' });
 });
 
 after(async () => {
   await kefir?.stop();
   await push?.close();
+  await expo?.close();
 });
 
 async function call(method, route, { token, body } = {}) {
@@ -179,6 +183,31 @@ test('a browser that accepted is not sent to again while another one is retried'
     deliveriesTo(flaky.endpoint).map((m) => m.status),
     [503, 201],
   );
+});
+
+test('a phone and a browser: Expo as before, and a browser retry does not send to the phone again', async () => {
+  const user = await newUser('webpush-phone');
+  const phone = await call('POST', '/me/devices', {
+    token: user.token,
+    body: { deviceId: 'iphone', platform: 'ios', token: 'ExponentPushToken[mixed-phone]' },
+  });
+  assert.equal(phone.status, 201, JSON.stringify(phone.body));
+  const browser = await registerBrowser(user, 'laptop');
+  push.respondWith(browser.endpoint, [500]);
+  const reminder = await confirmSoon(user, 'Bottle it');
+  await eventually(() => deliveriesTo(browser.endpoint).length === 2, 20000, 'the browser retry');
+  const sent = await settled(user, reminder.reminderId);
+  assert.equal(sent.status, 'sent');
+  assert.equal(sent.attempts, 2);
+  const toPhone = expo.messages.filter((m) => m.data.reminderId === reminder.reminderId);
+  assert.equal(toPhone.length, 1, 'the phone got it once');
+  assert.equal(toPhone[0].to, 'ExponentPushToken[mixed-phone]');
+  assert.equal(toPhone[0].body, 'Bottle it');
+  assert.deepEqual(
+    deliveriesTo(browser.endpoint).map((m) => m.status),
+    [500, 201],
+  );
+  assert.equal(deliveriesTo(browser.endpoint)[1].payload.body, 'Bottle it');
 });
 
 test('invalid web subscriptions are rejected naming the field', async () => {
