@@ -414,7 +414,7 @@ std::unique_ptr<TokenService> TokenService::from_config(const Config& config, co
     source = (std::filesystem::path(config.data_dir) / kDevKeyFileName).string();
     try {
       pem = key_file::load_or_create_dev_key(config.data_dir, kDevKeyFileName, generate_private_key_pem,
-                                                "signing key");
+                                             "signing key");
     } catch (const ConfigError& error) {
       throw ConfigError(source + ": " + error.what());
     }
