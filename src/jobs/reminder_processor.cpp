@@ -33,6 +33,9 @@ constexpr std::chrono::hours kReceiptLifetime{24};  // Expo keeps receipts this 
 constexpr seconds kReceiptRetry{60};                // after a failed receipts call
 constexpr seconds kErrorPause{5};                   // after a pass that failed as a whole
 constexpr seconds kIdleFloor{1};                    // a pass that claimed nothing waits at least this long
+// Browsers get one request each; a unit sends this many at once, so slow push services do not add up to the
+// claims' lease.
+constexpr std::size_t kWebPushesAtOnce = 8;
 constexpr std::string_view kDeviceNotRegistered = "DeviceNotRegistered";
 constexpr std::string_view kMessageRateExceeded = "MessageRateExceeded";
 
@@ -567,7 +570,17 @@ void ReminderProcessor::send_claims(Pass& pass, std::vector<Claim>& claims) {
   }
   flush();
 
-  for (const auto& slot : web_slots) send_web_push(pass, claims[slot.claim], *slot.device);
+  for (std::size_t at = 0; at < web_slots.size(); at += kWebPushesAtOnce) {
+    const auto end = std::min(web_slots.size(), at + kWebPushesAtOnce);
+    std::vector<std::future<push::WebPushResult>> answers;
+    for (auto k = at; k < end; ++k) {
+      answers.push_back(std::async(std::launch::async, [this, &claims, slot = web_slots[k]] {
+        return send_web_push(claims[slot.claim].reminder, *slot.device);
+      }));
+    }
+    for (auto k = at; k < end; ++k)
+      record_web_push(pass, claims[web_slots[k].claim], *web_slots[k].device, answers[k - at].get());
+  }
 
   for (auto& claim : claims) {
     if (claim.result != Claim::Result::unsent) continue;
@@ -590,15 +603,17 @@ void ReminderProcessor::send_claims(Pass& pass, std::vector<Claim>& claims) {
   }
 }
 
-void ReminderProcessor::send_web_push(Pass& pass, Claim& claim, const domain::Device& device) {
+push::WebPushResult ReminderProcessor::send_web_push(const Reminder& reminder, const domain::Device& device) {
   const auto& subscription = *device.subscription;
   push::WebPushSubscription target{subscription.endpoint, {}, {}};
   if (!crypto::base64url_decode(subscription.p256dh, target.p256dh) ||
-      !crypto::base64url_decode(subscription.auth, target.auth)) {
-    claim.web_errors.push_back("unusable_subscription");  // registration validated them: not expected
-    return;
-  }
-  auto result = web_sender_->send(target, web_push_payload(claim.reminder));
+      !crypto::base64url_decode(subscription.auth, target.auth))  // registration validated them: not expected
+    return {push::WebPushResult::Outcome::rejected, "unusable_subscription"};
+  return web_sender_->send(target, web_push_payload(reminder));
+}
+
+void ReminderProcessor::record_web_push(Pass& pass, Claim& claim, const domain::Device& device,
+                                        const push::WebPushResult& result) {
   using Outcome = push::WebPushResult::Outcome;
   if (result.outcome == Outcome::accepted) {
     ++claim.web_delivered;

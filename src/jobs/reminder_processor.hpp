@@ -90,7 +90,9 @@ class ReminderProcessor final : public BackgroundJob {
   void fix_stale_entry(const store::Item& item, TimePoint now);
   std::shared_ptr<const Recipients> recipients(Pass& pass, const std::string& user_id);
   void send_claims(Pass& pass, std::vector<Claim>& claims);
-  void send_web_push(Pass& pass, Claim& claim, const domain::Device& device);
+  push::WebPushResult send_web_push(const reminders::Reminder& reminder, const domain::Device& device);
+  void record_web_push(Pass& pass, Claim& claim, const domain::Device& device,
+                       const push::WebPushResult& result);
   void forget_device(Pass& pass, const Claim& claim, const domain::Device& device, std::string_view why);
   void record(Pass& pass, std::vector<Claim>& claims);
   void release(Pass& pass, std::vector<Claim>& claims);
