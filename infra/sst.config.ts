@@ -26,6 +26,7 @@ export default $config({
       secrets: {
         jwtPrivateKey: new sst.Secret("JwtPrivateKey").value,
         expoAccessToken: new sst.Secret("ExpoAccessToken", "").value,
+        vapidPrivateKey: new sst.Secret("VapidPrivateKey").value,
       },
     });
     return app.outputs();

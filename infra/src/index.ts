@@ -27,8 +27,14 @@ export class KefirApp extends pulumi.ComponentResource {
 
     // SPEC §11, as every function sees it (PUBLIC_BASE_URL joins in the API stack).
     const environment = pulumi
-      .all([this.auth.environment, this.data.table.name, this.data.bucket.bucket, pulumi.secret(args.secrets.expoAccessToken)])
-      .apply(([auth, tableName, bucketName, expoAccessToken]) => ({
+      .all([
+        this.auth.environment,
+        this.data.table.name,
+        this.data.bucket.bucket,
+        pulumi.secret(args.secrets.expoAccessToken),
+        pulumi.secret(args.secrets.vapidPrivateKey),
+      ])
+      .apply(([auth, tableName, bucketName, expoAccessToken, vapidPrivateKey]) => ({
         ...auth,
         STAGE: settings.stage,
         STORE: "dynamodb",
@@ -36,6 +42,9 @@ export class KefirApp extends pulumi.ComponentResource {
         BLOBS: "s3",
         BUCKET_NAME: bucketName,
         EXPO_ACCESS_TOKEN: expoAccessToken,
+        // Every stage: one Web Push identity for all instances (a key generated per instance in /tmp would
+        // orphan the subscriptions made with another).
+        VAPID_PRIVATE_KEY: vapidPrivateKey,
         CORS_ORIGINS: settings.corsOrigins.join(","),
         PHOTO_RETENTION_DAYS: String(settings.photoRetentionDays),
         DATA_DIR: "/tmp/kefir", // the only writable place in Lambda (temporary upload files)

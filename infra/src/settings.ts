@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 export interface Secrets {
   jwtPrivateKey: pulumi.Input<string>; // RSA-2048 PEM, the tokens' signing key (JWT_PRIVATE_KEY)
   expoAccessToken: pulumi.Input<string>; // "" when the Expo project needs none
+  vapidPrivateKey: pulumi.Input<string>; // P-256 EC PEM, the Web Push (VAPID) identity (VAPID_PRIVATE_KEY)
 }
 
 export interface KefirArgs {

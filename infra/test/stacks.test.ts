@@ -53,7 +53,7 @@ async function deploy(stage: string, extra: Partial<KefirArgs> = {}): Promise<Re
       region: "us-east-1",
       codeZip: "../dist/kefir-lambda-arm64.zip",
       mailFrom: "Kefir <no-reply@kefirproducer.com>",
-      secrets: { jwtPrivateKey: signingKey, expoAccessToken: "expo-token" },
+      secrets: { jwtPrivateKey: signingKey, expoAccessToken: "expo-token", vapidPrivateKey: "vapid-pem" },
       ...extra,
     },
     { transformations: [recorder] },
@@ -153,6 +153,7 @@ describe("dev stage", () => {
       assert.equal(variables.JWT_PRIVATE_KEY, signingKey);
       assert.equal(variables.USER_POOL_CLIENT_ID, "kefir-app");
       assert.equal(variables.EXPO_ACCESS_TOKEN, "expo-token");
+      assert.equal(variables.VAPID_PRIVATE_KEY, "vapid-pem");
       assert.equal(variables.SMTP_URL, "smtp://kefir-app-dev-smtp-key-id:BPass%2Fwith%2Bchars%3D@email-smtp.us-east-1.amazonaws.com:587");
       assert.equal(variables.MAIL_FROM, "Kefir <no-reply@kefirproducer.com>");
       assert.equal(variables.DATA_DIR, "/tmp/kefir");

@@ -1,4 +1,5 @@
-// Devices for push notifications, SPEC §6: POST/GET /me/devices, DELETE /me/devices/{deviceId}.
+// Devices for push notifications, SPEC §6: POST/GET /me/devices, DELETE /me/devices/{deviceId}, and the
+// VAPID public key browsers subscribe with (GET /push/vapid-public-key).
 #include "api/routes.hpp"
 #include "services/device_service.hpp"
 
@@ -8,7 +9,7 @@ void register_device_routes(http::Router& router, AppContext& ctx) {
   services::register_device_hooks(ctx);
 
   router.add("POST", "/me/devices", [&ctx](http::Request& request) {
-    auto fields = domain::read_device_fields(http::parse_json_object(request));
+    auto fields = domain::read_device_fields(http::parse_json_object(request), !ctx.config.prod());
     auto registration = services::register_device(ctx, request.user_id, fields);
     return http::Response::json(registration.created ? 201 : 200,
                                 {{"device", domain::to_json(registration.device)}});
@@ -25,6 +26,12 @@ void register_device_routes(http::Router& router, AppContext& ctx) {
               {"count", count},
               {"nextCursor", result.next_cursor ? json::value(*result.next_cursor) : nullptr}});
   });
+
+  router.add("GET", "/push/vapid-public-key",
+             [&ctx](http::Request&) {
+               return http::Response::json(200, {{"publicKey", ctx.vapid->public_key}});
+             },
+             {.authenticated = false});
 
   router.add("DELETE", "/me/devices/{deviceId}", [&ctx](http::Request& request) {
     services::delete_device(ctx, request.user_id, request.param("deviceId"));

@@ -47,6 +47,7 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
                                                            ctx.config.store, ops::metrics());
   ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);
   ctx.master_secret = ctx.tokens->master_secret();
+  ctx.vapid = push::VapidKey::from_config(ctx.config);
   // Blob URLs are signed with a key derived from master_secret, so this comes after it.
   if (ctx.config.blobs == "s3") {
     ctx.blobs = std::make_unique<blob::S3BlobStore>(blob::S3Options::from_config(ctx.config));

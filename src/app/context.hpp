@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/webpush/vapid_key.hpp"
 #include "app/page_cache.hpp"
 #include "auth/token_service.hpp"
 #include "config/config.hpp"
@@ -50,6 +51,8 @@ struct AppContext {
   std::unique_ptr<auth::TokenService>
       tokens;                            // signs and verifies JWTs; its key is the root of master_secret
   std::unique_ptr<mail::Mailer> mailer;  // queued: send() returns at once (auth::MailQueue)
+  // The Web Push identity: browsers subscribe with its public key, reminders are signed with it.
+  std::shared_ptr<const push::VapidKey> vapid;
   // The one secret to manage (SPEC §1): derived from the token signing key, so every instance sharing the key
   // agrees. OTP hashes, cursors and blob URL signatures each use their own derived key.
   std::string master_secret;

@@ -1,6 +1,5 @@
 #include "auth/token_service.hpp"
 
-#include <fcntl.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -8,21 +7,17 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <array>
-#include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 #include <unordered_map>
 #include <vector>
 
 #include "util/crypto.hpp"
 #include "util/ids.hpp"
+#include "util/key_file.hpp"
 #include "util/log.hpp"
 
 namespace kefir::auth {
@@ -240,76 +235,6 @@ class VerifiedCache {
   std::array<Shard, kShards> shards_;
 };
 
-std::string read_text_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("cannot read '" + path.string() + "': " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ConfigError("cannot read '" + path.string() + "'");
-  return text.str();
-}
-
-void write_all(int fd, std::string_view data, const std::filesystem::path& path) {
-  while (!data.empty()) {
-    ssize_t written = ::write(fd, data.data(), data.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) throw ConfigError("cannot write '" + path.string() + "': " + std::strerror(errno));
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
-}
-
-// A new file only the owner can read, written and synced; throws ConfigError, leaving no file, when that
-// fails.
-void create_private_file(const std::filesystem::path& path, std::string_view content) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw ConfigError("cannot create '" + path.string() + "': " + std::strerror(errno));
-  try {
-    write_all(fd, content, path);
-    if (::fsync(fd) != 0) throw ConfigError("cannot sync '" + path.string() + "': " + std::strerror(errno));
-  } catch (...) {
-    ::close(fd);
-    ::unlink(path.c_str());
-    throw;
-  }
-  ::close(fd);
-}
-
-// Stage dev keeps its generated key in DATA_DIR. Several processes may start on one DATA_DIR at once: the key
-// is written to a private temporary file and hard-linked into place, so exactly one key wins and nobody reads
-// a half-written file.
-std::string load_or_create_dev_key(const std::string& data_dir) {
-  std::filesystem::path path = std::filesystem::path(data_dir) / kDevKeyFileName;
-  std::error_code error;
-  if (std::filesystem::exists(path, error)) return read_text_file(path);
-  std::filesystem::create_directories(data_dir, error);
-  if (error) throw ConfigError("DATA_DIR: cannot create '" + data_dir + "': " + error.message());
-  std::filesystem::path temporary = path;
-  temporary += ".tmp-" + crypto::hex_encode(crypto::random_bytes(8));
-  create_private_file(temporary, TokenService::generate_private_key_pem());
-  bool created = ::link(temporary.c_str(), path.c_str()) == 0;
-  int link_errno = errno;
-  ::unlink(temporary.c_str());
-  if (!created && link_errno != EEXIST)
-    throw ConfigError("cannot create '" + path.string() + "': " + std::strerror(link_errno));
-  if (created) log::info("generated a development signing key", {{"path", path.string()}});
-  return read_text_file(path);
-}
-
-// Lambda environments often carry a PEM with literal "\n" sequences instead of line breaks.
-std::string normalise_pem_text(std::string text) {
-  if (text.find('\n') != std::string::npos) return text;
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == 'n') {
-      out.push_back('\n');
-      ++i;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 struct TokenService::Impl {
@@ -475,11 +400,11 @@ std::unique_ptr<TokenService> TokenService::from_config(const Config& config, co
   std::string pem;
   if (!config.jwt_private_key.empty()) {
     source = "JWT_PRIVATE_KEY";
-    pem = normalise_pem_text(config.jwt_private_key);
+    pem = key_file::normalise_pem_text(config.jwt_private_key);
   } else if (!config.jwt_private_key_file.empty()) {
     source = "JWT_PRIVATE_KEY_FILE";
     try {
-      pem = read_text_file(config.jwt_private_key_file);
+      pem = key_file::read_text(config.jwt_private_key_file);
     } catch (const ConfigError& error) {
       throw ConfigError(source + ": " + error.what());
     }
@@ -488,7 +413,8 @@ std::unique_ptr<TokenService> TokenService::from_config(const Config& config, co
   } else {
     source = (std::filesystem::path(config.data_dir) / kDevKeyFileName).string();
     try {
-      pem = load_or_create_dev_key(config.data_dir);
+      pem = key_file::load_or_create_dev_key(config.data_dir, kDevKeyFileName, generate_private_key_pem,
+                                             "signing key");
     } catch (const ConfigError& error) {
       throw ConfigError(source + ": " + error.what());
     }
@@ -513,7 +439,7 @@ std::string TokenService::generate_private_key_pem() {
 }
 
 void TokenService::write_new_key_file(const std::string& path) {
-  create_private_file(path, generate_private_key_pem());
+  key_file::create_private(path, generate_private_key_pem());
 }
 
 std::string TokenService::issue_access_token(std::string_view user_id) const {

@@ -65,6 +65,25 @@ void require_url(const std::string& name, const std::string& value) {
     throw ConfigError(name + ": must be an http:// or https:// URL (got '" + value + "')");
 }
 
+// VAPID_SUBJECT, or a mailto: of MAIL_FROM's address ("Kefir <no-reply@example.com>" or a bare address); push
+// services refuse anything but mailto: and https: (RFC 8292 §2.1).
+std::string vapid_subject(const std::string& given, const std::string& mail_from, bool prod) {
+  if (!given.empty()) {
+    if (!given.starts_with("mailto:") && !given.starts_with("https://"))
+      throw ConfigError("VAPID_SUBJECT: must be a mailto: or https: URL (got '" + given + "')");
+    return given;
+  }
+  auto open = mail_from.find('<');
+  auto close = mail_from.rfind('>');
+  auto address = open != std::string::npos && close != std::string::npos && close > open
+                     ? mail_from.substr(open + 1, close - open - 1)
+                     : mail_from;
+  if (address.find('@') != std::string::npos && address.find(' ') == std::string::npos)
+    return "mailto:" + address;
+  if (prod) throw ConfigError("VAPID_SUBJECT: required in stage prod when MAIL_FROM holds no address");
+  return "mailto:admin@localhost";
+}
+
 }  // namespace
 
 const std::vector<OptionSpec>& option_specs() {
@@ -93,6 +112,11 @@ const std::vector<OptionSpec>& option_specs() {
       {"PUBLIC_BASE_URL", "--public-base-url", "", "external URL; tokens' iss (dev: http://<HOST>:<PORT>)"},
       {"SMTP_URL", "--smtp-url", "", "smtp://user:pass@host:587 (dev without it: console mail)"},
       {"MAIL_FROM", "--mail-from", "Kefir <no-reply@kefir.local>", "sender of sign-in mail"},
+      {"VAPID_PRIVATE_KEY_FILE", "--vapid-private-key-file", "",
+       "Web Push VAPID key: P-256 EC private key (PEM file; dev without it: generated in DATA_DIR)"},
+      {"VAPID_PRIVATE_KEY", "--vapid-private-key", "", "Web Push VAPID key (the PEM itself)"},
+      {"VAPID_SUBJECT", "--vapid-subject", "",
+       "VAPID contact, mailto: or https: (default: mailto:<MAIL_FROM address>)"},
       {"EXPO_PUSH_URL", "--expo-push-url", "https://exp.host/--/api/v2/push/send", "Expo Push API endpoint"},
       {"EXPO_ACCESS_TOKEN", "--expo-access-token", "", "Expo access token (bearer)"},
       {"EXPO_RATE", "--expo-rate", "600", "push notifications per second (0: unlimited)"},
@@ -163,6 +187,9 @@ Config load_config(std::map<std::string, std::string> raw) {
       config.smtp_url.rfind("smtps://", 0) != 0)
     throw ConfigError("SMTP_URL: must start with smtp:// or smtps:// (got '" + config.smtp_url + "')");
   config.mail_from = raw.at("MAIL_FROM");
+  config.vapid_private_key_file = raw.at("VAPID_PRIVATE_KEY_FILE");
+  config.vapid_private_key = raw.at("VAPID_PRIVATE_KEY");
+  config.vapid_subject = vapid_subject(raw.at("VAPID_SUBJECT"), config.mail_from, config.prod());
   config.expo_push_url = raw.at("EXPO_PUSH_URL");
   require_url("EXPO_PUSH_URL", config.expo_push_url);
   config.expo_access_token = raw.at("EXPO_ACCESS_TOKEN");
@@ -184,6 +211,8 @@ Config load_config(std::map<std::string, std::string> raw) {
     std::vector<std::string> missing;
     if (config.jwt_private_key_file.empty() && config.jwt_private_key.empty())
       missing.push_back("JWT_PRIVATE_KEY_FILE or JWT_PRIVATE_KEY");
+    if (config.vapid_private_key_file.empty() && config.vapid_private_key.empty())
+      missing.push_back("VAPID_PRIVATE_KEY_FILE or VAPID_PRIVATE_KEY");
     if (config.smtp_url.empty()) missing.push_back("SMTP_URL");
     if (config.public_base_url.empty()) missing.push_back("PUBLIC_BASE_URL");
     if (config.cors_origins.empty()) missing.push_back("CORS_ORIGINS");

@@ -48,6 +48,10 @@ struct Config {
   std::string public_base_url;
   std::string smtp_url;
   std::string mail_from;
+  std::string vapid_private_key_file;
+  std::string vapid_private_key;
+  std::string
+      vapid_subject;  // after defaults: mailto:<MAIL_FROM's address> (dev without one: admin@localhost)
   std::string expo_push_url = "https://exp.host/--/api/v2/push/send";
   std::string expo_access_token;
   double expo_rate = 600;

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "util/crypto.hpp"
+
 namespace kefir::keys {
 
 std::string due_shard(std::string_view reminder_id) {
@@ -11,6 +13,13 @@ std::string due_shard(std::string_view reminder_id) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "DUE#%02u", hash % kDueShards);
   return buf;
+}
+
+store::Key push_token_claim(std::string_view push_address) {
+  // Expo tokens start "Expo", so only an endpoint starts with a URL scheme.
+  if (push_address.starts_with("https://") || push_address.starts_with("http://"))
+    return {"PUSHTOKEN#WEB#" + crypto::sha256_hex(push_address), "CLAIM"};
+  return {"PUSHTOKEN#" + std::string(push_address), "CLAIM"};
 }
 
 }  // namespace kefir::keys

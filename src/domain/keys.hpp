@@ -62,9 +62,10 @@ inline constexpr std::string_view kDevicePrefix = "DEVICE#";
 inline store::Key device(std::string_view user_id, std::string_view device_id) {
   return {user_pk(user_id), "DEVICE#" + std::string(device_id)};
 }
-inline store::Key push_token_claim(std::string_view token) {
-  return {"PUSHTOKEN#" + std::string(token), "CLAIM"};
-}
+// The claim on a push address, naming the one device that owns it: "PUSHTOKEN#<Expo token>" for phones;
+// for a browser "PUSHTOKEN#WEB#<SHA-256 hex of the endpoint>", as endpoints run to 2048 characters and a
+// partition key must stay under 2048 bytes.
+store::Key push_token_claim(std::string_view push_address);
 
 inline store::Key idempotency(std::string_view user_id, std::string_view key) {
   return {"IDEMP#" + std::string(user_id) + "#" + std::string(key), "RESPONSE"};

@@ -209,10 +209,21 @@ Field<json::array> BodyReader::array(std::string_view name, Rule rule) {
   return field;
 }
 
-void BodyReader::finish() {
+void BodyReader::add_unknown_field_problems() {
   for (const auto& entry : body_)
     if (!known_.contains(entry.key())) problem(std::string(entry.key()), "unknown field");
+}
+
+void BodyReader::finish() {
+  add_unknown_field_problems();
   if (!problems_.empty()) throw validation_error(problems_);
+}
+
+void BodyReader::absorb(std::string_view name, BodyReader& nested) {
+  nested.add_unknown_field_problems();
+  for (auto& found : nested.problems_)
+    problem(std::string(name) + "." + found.field, std::move(found.problem));
+  nested.problems_.clear();
 }
 
 }  // namespace kefir::http

@@ -67,10 +67,14 @@ class BodyReader {
   const std::vector<FieldProblem>& problems() const { return problems_; }
   // Adds "unknown field" problems, then throws VALIDATION_ERROR when anything was wrong.
   void finish();
+  // A nested object read with its own reader: its problems (unknown fields too) become this body's, named
+  // "<name>.<field>".
+  void absorb(std::string_view name, BodyReader& nested);
 
  private:
   // Marks the field known; returns the value when present and not null (recording null/required problems).
   const json::value* lookup(std::string_view name, Rule rule, bool& present);
+  void add_unknown_field_problems();
 
   const json::object& body_;
   std::set<std::string, std::less<>> known_;

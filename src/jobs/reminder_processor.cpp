@@ -9,11 +9,13 @@
 #include <unordered_map>
 
 #include "adapters/expo/expo_push_sender.hpp"
+#include "adapters/webpush/vapid_web_push_sender.hpp"
 #include "domain/device.hpp"
 #include "domain/keys.hpp"
 #include "ops/metrics.hpp"
 #include "services/auth_service.hpp"
 #include "services/device_service.hpp"
+#include "util/crypto.hpp"
 #include "util/ids.hpp"
 #include "util/log.hpp"
 
@@ -31,6 +33,9 @@ constexpr std::chrono::hours kReceiptLifetime{24};  // Expo keeps receipts this 
 constexpr seconds kReceiptRetry{60};                // after a failed receipts call
 constexpr seconds kErrorPause{5};                   // after a pass that failed as a whole
 constexpr seconds kIdleFloor{1};                    // a pass that claimed nothing waits at least this long
+// Browsers get one request each; a unit sends this many at once, so slow push services do not add up to the
+// claims' lease.
+constexpr std::size_t kWebPushesAtOnce = 8;
 constexpr std::string_view kDeviceNotRegistered = "DeviceNotRegistered";
 constexpr std::string_view kMessageRateExceeded = "MessageRateExceeded";
 
@@ -83,6 +88,12 @@ Condition claim_condition(const store::Item& item, TimePoint now) {
   });
 }
 
+json::array device_id_array(const std::vector<std::string>& device_ids) {
+  json::array out;
+  for (const auto& id : device_ids) out.push_back(json::value(id));
+  return out;
+}
+
 void leave_due_index(store::Update& update) {
   update.remove.emplace_back(attr::gsi1pk);
   update.remove.emplace_back(attr::gsi1sk);
@@ -93,11 +104,17 @@ void drop_lease(store::Update& update) {
   update.remove.emplace_back(attr::lease_owner);
 }
 
+json::object message_data(const Reminder& r) {
+  return {{"batchId", r.batch_id}, {"reminderId", r.reminder_id}, {"type", r.type}};
+}
+
 push::Message message_for(const Reminder& r, const domain::Device& device) {
-  return {device.token,
-          std::string(kTitle),
-          r.message,
-          {{"batchId", r.batch_id}, {"reminderId", r.reminder_id}, {"type", r.type}}};
+  return {device.token, std::string(kTitle), r.message, message_data(r)};
+}
+
+// What the web app's service worker shows: the same title, body and data as the Expo message.
+std::string web_push_payload(const Reminder& r) {
+  return json::serialize(json::object{{"title", kTitle}, {"body", r.message}, {"data", message_data(r)}});
 }
 
 // A queue of work units between the scanning thread and the workers; bounded so a large backlog is read as it
@@ -175,7 +192,14 @@ struct ReminderProcessor::Claim {
   std::string metric_label;  // the failure's bounded name for the metrics
   std::vector<reminders::Ticket> tickets;
   std::vector<std::string> ticket_errors;
+  std::size_t web_delivered = 0;
+  std::vector<std::string> web_errors;     // answers that will not change: gone or refused
+  std::vector<std::string> retry_devices;  // devices whose push service asked to try again later
+  std::string retry_error;                 // the first such answer
+  std::optional<std::string> rejected;     // a push service refused the request itself
+  std::vector<std::string> resend_to;      // a retry that only these devices still need
 
+  bool delivered() const { return !tickets.empty() || web_delivered > 0; }
   void fail(std::string why, std::string label) {
     result = Result::failed;
     reason = std::move(why);
@@ -184,6 +208,10 @@ struct ReminderProcessor::Claim {
   void retry(std::string why) {
     result = Result::retry;
     reason = std::move(why);
+  }
+  void needs_retry(const std::string& device_id, const std::string& error) {
+    retry_devices.push_back(device_id);
+    if (retry_error.empty()) retry_error = error;
   }
 };
 
@@ -207,8 +235,13 @@ struct ReminderProcessor::PendingReceipt {
 };
 
 ReminderProcessor::ReminderProcessor(AppContext& ctx, std::shared_ptr<push::PushSender> sender,
+                                     std::shared_ptr<push::WebPushSender> web_sender,
                                      ReminderProcessorOptions options)
-    : ctx_(ctx), sender_(std::move(sender)), options_(options), random_(std::random_device{}()) {
+    : ctx_(ctx),
+      sender_(std::move(sender)),
+      web_sender_(std::move(web_sender)),
+      options_(options),
+      random_(std::random_device{}()) {
   ctx_.reminder_scheduled = [this](TimePoint due) { notify_due(due); };
 }
 
@@ -451,6 +484,18 @@ std::shared_ptr<const ReminderProcessor::Recipients> ReminderProcessor::recipien
   return pass.recipients.emplace(user_id, std::move(loaded)).first->second;
 }
 
+void ReminderProcessor::forget_device(Pass& pass, const Claim& claim, const domain::Device& device,
+                                      std::string_view why) {
+  {
+    std::lock_guard lock(pass.mutex);
+    if (!pass.removed_tokens.insert(device.token).second) return;
+  }
+  if (services::remove_device_by_token(ctx_, device.token)) {
+    log::info("push address no longer valid; device removed",
+              {{"userId", claim.reminder.user_id}, {"deviceId", device.device_id}, {"reason", why}});
+  }
+}
+
 void ReminderProcessor::send_claims(Pass& pass, std::vector<Claim>& claims) {
   struct Slot {
     std::size_t claim;
@@ -458,6 +503,7 @@ void ReminderProcessor::send_claims(Pass& pass, std::vector<Claim>& claims) {
   };
   std::vector<push::Message> messages;
   std::vector<Slot> slots;
+  std::vector<Slot> web_slots;
   std::vector<std::shared_ptr<const Recipients>> held;  // keeps the devices the slots point to alive
 
   auto flush = [&] {
@@ -473,17 +519,7 @@ void ReminderProcessor::send_claims(Pass& pass, std::vector<Claim>& claims) {
         }
         claim.ticket_errors.push_back(ticket.error);
         ops::metrics().push_error(ticket.error);
-        if (ticket.error == kDeviceNotRegistered) {
-          bool first;
-          {
-            std::lock_guard lock(pass.mutex);
-            first = pass.removed_tokens.insert(slots[k].device->token).second;
-          }
-          if (first && services::remove_device_by_token(ctx_, slots[k].device->token)) {
-            log::info("push token no longer registered; device removed",
-                      {{"userId", claim.reminder.user_id}, {"deviceId", slots[k].device->device_id}});
-          }
-        }
+        if (ticket.error == kDeviceNotRegistered) forget_device(pass, claim, *slots[k].device, ticket.error);
       }
     } else {
       ops::metrics().push_error(result.error.starts_with("network") ? "network" : result.error);
@@ -491,9 +527,9 @@ void ReminderProcessor::send_claims(Pass& pass, std::vector<Claim>& claims) {
       for (const auto& slot : slots) {
         auto& claim = claims[slot.claim];
         if (result.outcome == push::SendResult::Outcome::retryable) {
-          claim.retry(result.error);
-        } else {
-          claim.fail("push_rejected: " + result.error, "push_rejected");
+          claim.needs_retry(slot.device->device_id, result.error);
+        } else if (!claim.rejected) {
+          claim.rejected = result.error;
         }
       }
     }
@@ -509,36 +545,99 @@ void ReminderProcessor::send_claims(Pass& pass, std::vector<Claim>& claims) {
       claim.fail("notifications_disabled", "notifications_disabled");
       continue;
     }
-    std::vector<const domain::Device*> devices;
+    std::vector<const domain::Device*> expo_devices;
+    bool any = false;
     for (const auto& device : recipients_of_user->devices) {
       const auto& only = claim.reminder.resend_to;
-      if (only.empty() || std::find(only.begin(), only.end(), device.device_id) != only.end())
-        devices.push_back(&device);
+      if (!only.empty() && std::find(only.begin(), only.end(), device.device_id) == only.end()) continue;
+      any = true;
+      if (device.subscription) {
+        web_slots.push_back({i, &device});
+      } else {
+        expo_devices.push_back(&device);
+      }
     }
-    if (devices.empty()) {
+    if (!any) {
       claim.fail("no_devices", "no_devices");
       continue;
     }
-    // A reminder's messages travel in one request, so one request's fate is the reminder's.
-    if (messages.size() + devices.size() > sender_->max_messages_per_request()) flush();
-    for (const auto* device : devices) {
+    // A reminder's Expo messages travel in one request, so one request's fate is theirs.
+    if (messages.size() + expo_devices.size() > sender_->max_messages_per_request()) flush();
+    for (const auto* device : expo_devices) {
       messages.push_back(message_for(claim.reminder, *device));
       slots.push_back({i, device});
     }
   }
   flush();
 
+  for (std::size_t at = 0; at < web_slots.size(); at += kWebPushesAtOnce) {
+    const auto end = std::min(web_slots.size(), at + kWebPushesAtOnce);
+    std::vector<std::future<push::WebPushResult>> answers;
+    for (auto k = at; k < end; ++k) {
+      answers.push_back(std::async(std::launch::async, [this, &claims, slot = web_slots[k]] {
+        return send_web_push(claims[slot.claim].reminder, *slot.device);
+      }));
+    }
+    for (auto k = at; k < end; ++k)
+      record_web_push(pass, claims[web_slots[k].claim], *web_slots[k].device, answers[k - at].get());
+  }
+
   for (auto& claim : claims) {
-    if (claim.result != Claim::Result::unsent || (claim.tickets.empty() && claim.ticket_errors.empty()))
-      continue;
-    if (!claim.tickets.empty()) {
+    if (claim.result != Claim::Result::unsent) continue;
+    if (!claim.retry_devices.empty()) {
+      // Devices that accepted are not sent to again: the retry goes to the others only.
+      if (claim.delivered()) claim.resend_to = claim.retry_devices;
+      claim.retry(claim.retry_error);
+    } else if (claim.delivered()) {
       claim.result = Claim::Result::sent;
     } else if (std::find(claim.ticket_errors.begin(), claim.ticket_errors.end(), kMessageRateExceeded) !=
                claim.ticket_errors.end()) {
       claim.retry(std::string(kMessageRateExceeded));
-    } else {
+    } else if (claim.rejected) {
+      claim.fail("push_rejected: " + *claim.rejected, "push_rejected");
+    } else if (!claim.ticket_errors.empty()) {
       claim.fail("tickets_failed: " + claim.ticket_errors.front(), "tickets_failed");
+    } else if (!claim.web_errors.empty()) {
+      claim.fail("web_push_failed: " + claim.web_errors.front(), "web_push_failed");
     }
+  }
+}
+
+push::WebPushResult ReminderProcessor::send_web_push(const Reminder& reminder, const domain::Device& device) {
+  const auto& subscription = *device.subscription;
+  push::WebPushSubscription target{subscription.endpoint, {}, {}};
+  if (!crypto::base64url_decode(subscription.p256dh, target.p256dh) ||
+      !crypto::base64url_decode(subscription.auth, target.auth))  // registration validated them: not expected
+    return {push::WebPushResult::Outcome::rejected, "unusable_subscription"};
+  return web_sender_->send(target, web_push_payload(reminder));
+}
+
+void ReminderProcessor::record_web_push(Pass& pass, Claim& claim, const domain::Device& device,
+                                        const push::WebPushResult& result) {
+  using Outcome = push::WebPushResult::Outcome;
+  if (result.outcome == Outcome::accepted) {
+    ++claim.web_delivered;
+    ops::metrics().web_push_sent();
+    return;
+  }
+  const bool network = result.error.starts_with("network");
+  ops::metrics().web_push_error(network ? "network" : result.error);
+  switch (result.outcome) {
+    case Outcome::gone:
+      claim.web_errors.push_back(result.error);
+      forget_device(pass, claim, device, result.error);
+      break;
+    case Outcome::retryable:
+      log::warn("web push failed; will retry", {{"deviceId", device.device_id}, {"error", result.error}});
+      claim.needs_retry(device.device_id, result.error);
+      break;
+    case Outcome::rejected:
+      log::warn("web push refused", {{"deviceId", device.device_id}, {"error", result.error}});
+      claim.web_errors.push_back(result.error);
+      if (!claim.rejected) claim.rejected = result.error;
+      break;
+    case Outcome::accepted:
+      break;
   }
 }
 
@@ -568,11 +667,17 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
         update.set[attr::status] = reminders::to_string(Status::pending);
         update.set[attr::gsi1sk] = keys::due_gsi1sk(format_rfc3339(again), r.reminder_id);
         update.set[attr::last_error] = claim.reason;
+        if (!claim.resend_to.empty()) {
+          update.set[attr::resend_to] = device_id_array(claim.resend_to);
+          update.set[attr::sent_at] = format_rfc3339(now);  // the other devices have it now
+        }
         break;
       }
       case Claim::Result::failed:
-        if (!r.resend_to.empty()) {
-          // Only a resend failed: the reminder was delivered before and stays sent.
+        if (!claim.resend_to.empty()) update.set[attr::sent_at] = format_rfc3339(now);
+        if (!r.resend_to.empty() || !claim.resend_to.empty()) {
+          // Only a resend failed: the reminder was delivered (before, or now to other devices) and stays
+          // sent.
           update.set[attr::status] = reminders::to_string(Status::sent);
           update.set[attr::resent] = true;
           update.set[attr::last_error] = claim.reason;
@@ -737,12 +842,10 @@ void ReminderProcessor::check_receipts(TimePoint now) {
 
   for (const auto& [owner, devices] : resends) {
     const auto& [user_id, reminder_id] = owner;
-    json::array device_ids;
-    for (const auto& device : devices) device_ids.push_back(json::value(device));
     const TimePoint again = now + retry_delay(1);
     store::Update update;
     update.set[attr::status] = reminders::to_string(Status::pending);
-    update.set[attr::resend_to] = std::move(device_ids);
+    update.set[attr::resend_to] = device_id_array(devices);
     update.set[attr::updated_at] = format_rfc3339(now);
     for (auto& [name, value] : reminders::due_index(reminder_id, again)) update.set[name] = value;
     try {
@@ -790,7 +893,9 @@ std::unique_ptr<ReminderProcessor> make_reminder_processor(AppContext& ctx) {
   ReminderProcessorOptions options;
   options.interval = seconds(ctx.config.reminder_interval);
   options.receipt_delay = seconds(ctx.config.expo_receipt_delay);
-  return std::make_unique<ReminderProcessor>(ctx, std::make_shared<push::ExpoPushSender>(expo), options);
+  return std::make_unique<ReminderProcessor>(
+      ctx, std::make_shared<push::ExpoPushSender>(expo),
+      std::make_shared<push::VapidWebPushSender>(ctx.vapid, *ctx.clock), options);
 }
 
 }  // namespace kefir::jobs

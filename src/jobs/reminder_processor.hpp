@@ -1,5 +1,5 @@
 #pragma once
-// Delivers due reminders through the push port (SPEC §5).
+// Delivers due reminders through the push ports (SPEC §5): Expo for phones, Web Push for browsers.
 //
 // Due work is the sparse GSI1 index: a reminder is in one of 16 "DUE#" shards while pending or sending, with
 // the time it can next be claimed as sort key (its scheduled time, a retry time, or its lease expiry), so a
@@ -12,8 +12,11 @@
 // together), sends each user's devices 100 messages to a request, and records the outcome: sent with its
 // ticket ids; retried with exponential backoff and jitter on 429, 5xx and network errors (the reminder goes
 // back to pending with a later due key); failed after 5 attempts, or at once for users without devices or
-// with notifications off. DeviceNotRegistered removes the device. Receipts are read EXPO_RECEIPT_DELAY after
-// sending by the process that sent (they are a cleanup: a lost check only delays removing a dead device).
+// with notifications off. DeviceNotRegistered removes the device. Browsers get one Web Push request each, in
+// the same pass: 404/410 removes the device, 429/5xx/network errors retry like an Expo request's, and a
+// reminder some devices accepted is retried for the others only (resendTo), so nobody gets it twice.
+// Receipts are read EXPO_RECEIPT_DELAY after sending by the process that sent (they are a cleanup: a lost
+// check only delays removing a dead device).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -27,9 +30,11 @@
 #include <vector>
 
 #include "app/context.hpp"
+#include "domain/device.hpp"
 #include "domain/reminder.hpp"
 #include "jobs/background_job.hpp"
 #include "ports/push_sender.hpp"
+#include "ports/web_push_sender.hpp"
 
 namespace kefir::jobs {
 
@@ -55,7 +60,7 @@ struct PassSummary {
 class ReminderProcessor final : public BackgroundJob {
  public:
   ReminderProcessor(AppContext& ctx, std::shared_ptr<push::PushSender> sender,
-                    ReminderProcessorOptions options = {});
+                    std::shared_ptr<push::WebPushSender> web_sender, ReminderProcessorOptions options = {});
   ~ReminderProcessor() override;
   ReminderProcessor(const ReminderProcessor&) = delete;
   ReminderProcessor& operator=(const ReminderProcessor&) = delete;
@@ -85,6 +90,10 @@ class ReminderProcessor final : public BackgroundJob {
   void fix_stale_entry(const store::Item& item, TimePoint now);
   std::shared_ptr<const Recipients> recipients(Pass& pass, const std::string& user_id);
   void send_claims(Pass& pass, std::vector<Claim>& claims);
+  push::WebPushResult send_web_push(const reminders::Reminder& reminder, const domain::Device& device);
+  void record_web_push(Pass& pass, Claim& claim, const domain::Device& device,
+                       const push::WebPushResult& result);
+  void forget_device(Pass& pass, const Claim& claim, const domain::Device& device, std::string_view why);
   void record(Pass& pass, std::vector<Claim>& claims);
   void release(Pass& pass, std::vector<Claim>& claims);
   void check_receipts(TimePoint now);
@@ -95,6 +104,7 @@ class ReminderProcessor final : public BackgroundJob {
 
   AppContext& ctx_;
   std::shared_ptr<push::PushSender> sender_;
+  std::shared_ptr<push::WebPushSender> web_sender_;
   ReminderProcessorOptions options_;
 
   std::atomic<bool> stopping_{false};  // workers read it without the mutex
@@ -106,7 +116,8 @@ class ReminderProcessor final : public BackgroundJob {
   std::thread thread_;
 };
 
-// The processor the configuration asks for: the Expo client on EXPO_PUSH_URL, EXPO_RATE, the intervals.
+// The processor the configuration asks for: the Expo client on EXPO_PUSH_URL, EXPO_RATE, the intervals, and
+// Web Push signed with the context's VAPID key.
 std::unique_ptr<ReminderProcessor> make_reminder_processor(AppContext& ctx);
 
 }  // namespace kefir::jobs

@@ -327,6 +327,11 @@ ServiceMetrics::ServiceMetrics()
       push_errors_(registry_.counter(
           "kefir_push_errors_total",
           "Expo Push API errors by code (HTTP status, network, ticket or receipt error)", {"code"})),
+      web_push_sent_(
+          registry_.counter("kefir_web_push_sent_total", "Web Push messages a push service accepted")),
+      web_push_errors_(registry_.counter("kefir_web_push_errors_total",
+                                         "Web Push messages not accepted, by code (HTTP status, network)",
+                                         {"code"})),
       storage_duration_(registry_.histogram("kefir_storage_operation_duration_seconds",
                                             "storage port operation duration by store and operation",
                                             {"store", "operation"}, kStorageSecondsBounds)),
@@ -380,6 +385,15 @@ void ServiceMetrics::reminder_retried() {
 void ServiceMetrics::push_error(std::string_view code) {
   std::string storage;
   push_errors_.with({bounded_label(code, storage)}).inc();
+}
+
+void ServiceMetrics::web_push_sent() {
+  web_push_sent_.with({}).inc();
+}
+
+void ServiceMetrics::web_push_error(std::string_view code) {
+  std::string storage;
+  web_push_errors_.with({bounded_label(code, storage)}).inc();
 }
 
 void ServiceMetrics::storage_operation(std::string_view store, std::string_view operation, double seconds) {

@@ -184,6 +184,9 @@ class ServiceMetrics {
   // An Expo error: an HTTP status ("http_429", "http_503"), "network", or a ticket/receipt error code
   // ("DeviceNotRegistered", "MessageRateExceeded"...).
   void push_error(std::string_view code);
+  // Web Push: a message a push service accepted, and one it did not, by code ("http_410", "network"...).
+  void web_push_sent();
+  void web_push_error(std::string_view code);
 
   // One call of the storage port ("get", "query"...) on `store` ("sqlite", "dynamodb").
   void storage_operation(std::string_view store, std::string_view operation, double seconds);
@@ -203,6 +206,8 @@ class ServiceMetrics {
   CounterFamily& reminders_failed_;
   CounterFamily& reminders_retried_;
   CounterFamily& push_errors_;
+  CounterFamily& web_push_sent_;
+  CounterFamily& web_push_errors_;
   HistogramFamily& storage_duration_;
   CounterFamily& storage_throttles_;
   CounterFamily& otp_emails_sent_;

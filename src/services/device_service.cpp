@@ -70,7 +70,8 @@ DeviceRegistration register_device(AppContext& ctx, const std::string& user_id,
                           fields.device_name,
                           fields.app_version,
                           existing ? existing->created_at : now,
-                          now};
+                          now,
+                          fields.subscription};
     std::vector<store::WriteOp> writes;
     writes.push_back(store::Put{
         domain::to_item(device),

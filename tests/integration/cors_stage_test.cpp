@@ -5,6 +5,7 @@
 #include "support/auth_helpers.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
+#include "util/web_push_crypto.hpp"
 
 namespace kefir::test {
 namespace {
@@ -54,6 +55,7 @@ class CorsProdStage : public ::testing::Test {
   static void SetUpTestSuite() {
     server_ = new ServerProcess({.env = {{"STAGE", "prod"},
                                          {"JWT_PRIVATE_KEY", generate_rsa_pem()},
+                                         {"VAPID_PRIVATE_KEY", webpush::P256Key::generate().private_pem()},
                                          {"SMTP_URL", "smtp://127.0.0.1:9"},
                                          {"PUBLIC_BASE_URL", "https://api.kefirproducer.com"},
                                          {"CORS_ORIGINS",

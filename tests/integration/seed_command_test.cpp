@@ -10,6 +10,7 @@
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
 #include "support/test_env.hpp"
+#include "util/web_push_crypto.hpp"
 
 namespace kefir::test {
 namespace {
@@ -102,6 +103,7 @@ TEST(SeedCommand, ProdSeedsButPrintsNoToken) {
   auto result = run_kefir({"seed"}, {{"STAGE", "prod"},
                                      {"DATA_DIR", data_dir.str()},
                                      {"JWT_PRIVATE_KEY_FILE", key_file},
+                                     {"VAPID_PRIVATE_KEY", webpush::P256Key::generate().private_pem()},
                                      {"SMTP_URL", "smtp://127.0.0.1:9"},
                                      {"PUBLIC_BASE_URL", "https://api.kefirproducer.com"}});
   ASSERT_EQ(result.exit_code, 0) << result.err;

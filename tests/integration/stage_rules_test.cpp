@@ -9,6 +9,7 @@
 #include "support/auth_helpers.hpp"
 #include "support/server_process.hpp"
 #include "support/test_env.hpp"
+#include "util/web_push_crypto.hpp"
 
 namespace kefir::test {
 namespace {
@@ -21,6 +22,7 @@ std::map<std::string, std::string> complete_prod_env(const TempDir& data_dir, co
           {"PORT", "0"},
           {"DATA_DIR", data_dir.str()},
           {"JWT_PRIVATE_KEY_FILE", key_file},
+          {"VAPID_PRIVATE_KEY", webpush::P256Key::generate().private_pem()},
           {"SMTP_URL", "smtp://127.0.0.1:9"},
           {"PUBLIC_BASE_URL", "https://api.kefirproducer.com"},
           {"CORS_ORIGINS", "https://kefirproducer.com"}};
@@ -57,6 +59,7 @@ TEST_P(ProdStartupRefusal, NamesTheMissingItemOnOneLineAndExitsWith2) {
 
 INSTANTIATE_TEST_SUITE_P(EachEssential, ProdStartupRefusal,
                          ::testing::Values(Missing{"JWT_PRIVATE_KEY_FILE", "JWT_PRIVATE_KEY"},
+                                           Missing{"VAPID_PRIVATE_KEY", "VAPID_PRIVATE_KEY"},
                                            Missing{"SMTP_URL", "SMTP_URL"},
                                            Missing{"PUBLIC_BASE_URL", "PUBLIC_BASE_URL"},
                                            Missing{"CORS_ORIGINS", "CORS_ORIGINS"}),
@@ -68,8 +71,23 @@ TEST(ProdStartup, EverythingMissingIsStillOneLineNamingAll) {
                           std::chrono::seconds(30));
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(line_count(result.err), 1u) << result.err;
-  for (const char* name : {"JWT_PRIVATE_KEY", "SMTP_URL", "PUBLIC_BASE_URL", "CORS_ORIGINS"})
+  for (const char* name :
+       {"JWT_PRIVATE_KEY", "VAPID_PRIVATE_KEY", "SMTP_URL", "PUBLIC_BASE_URL", "CORS_ORIGINS"})
     EXPECT_THAT(result.err, HasSubstr(name));
+}
+
+TEST(ProdStartup, AVapidKeyThatIsNotP256OrASubjectThatIsNoUrlIsOneLineAndExit2) {
+  TempDir data_dir, keys;
+  for (auto [variable, value] : std::vector<std::pair<std::string, std::string>>{
+           {"VAPID_PRIVATE_KEY", generate_rsa_pem()}, {"VAPID_SUBJECT", "admin@example.com"}}) {
+    auto env = complete_prod_env(data_dir, write_key(keys));
+    env[variable] = value;
+    auto result = run_kefir({"serve"}, env, std::chrono::seconds(30));
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_EQ(line_count(result.err), 1u) << result.err;
+    EXPECT_THAT(result.err, HasSubstr(variable));
+    std::filesystem::remove(keys.path() / "signing-key.pem");
+  }
 }
 
 TEST(ProdStartup, UnreadableKeyFileIsOneLineAndExit2) {

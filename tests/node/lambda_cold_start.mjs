@@ -18,9 +18,11 @@ event.rawPath = '/healthz';
 event.requestContext.http.method = 'GET';
 delete event.body;
 
-// As deployed: the signing key comes in JWT_PRIVATE_KEY (without it, stage dev would generate one at start).
+// As deployed: the signing key comes in JWT_PRIVATE_KEY and the VAPID key in VAPID_PRIVATE_KEY (without them,
+// stage dev would generate them at start).
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const signingKey = privateKey.export({ type: 'pkcs8', format: 'pem' });
+const vapidKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
 const samples = [];
 const cpuSamples = [];
 const ticksPerMs = 100 / 1000; // USER_HZ
@@ -35,6 +37,7 @@ for (let i = 0; i < runs; ++i) {
   const started = performance.now();
   const runtime = startRuntime(fake, {
     DATA_DIR: dataDir, PUBLIC_BASE_URL: 'https://example.com', LOG_LEVEL: 'warn', JWT_PRIVATE_KEY: signingKey,
+    VAPID_PRIVATE_KEY: vapidKey,
   }, command);
   const result = await outcome;
   if (result.body.statusCode !== 200) throw new Error(`unexpected result ${JSON.stringify(result.body)}`);

@@ -4,13 +4,15 @@
 // BLOBS=s3 against DynamoDB Local and s3rver.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startAwsPeers } from './lambda_aws_peers.mjs';
+import { startExpoFake } from './fake_expo.mjs';
+import { startFakePushService } from './fake_web_push.mjs';
 import { RuntimeApiFake, fixture, lambdaCommand, startRuntime as startWithEnv, stopRuntime } from './lambda_runtime_fake.mjs';
 
 const peers = process.env.KEFIR_LAMBDA_STORES === 'aws' ? await startAwsPeers() : null;
@@ -54,25 +56,6 @@ async function signIn(fake, dataDir, email) {
   assert.equal(verify.body.statusCode, 200, JSON.stringify(verify.body));
   const session = body(verify);
   return { token: session.accessToken, issuer: PUBLIC_BASE_URL, user_id: session.user.userId };
-}
-
-// The Expo Push API as far as the processor uses it: tickets for every message, receipts for every ticket.
-async function startExpoFake() {
-  const messages = [];
-  const server = http.createServer(async (req, res) => {
-    const chunks = [];
-    for await (const chunk of req) chunks.push(chunk);
-    const payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    if (req.url.endsWith('/push/send')) {
-      messages.push(...payload);
-      res.end(JSON.stringify({ data: payload.map((_, i) => ({ status: 'ok', id: `ticket-${messages.length}-${i}` })) }));
-    } else {
-      res.end(JSON.stringify({ data: Object.fromEntries((payload.ids ?? []).map((id) => [id, { status: 'ok' }])) }));
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { messages, url: `http://127.0.0.1:${server.address().port}/--/api/v2/push/send`, close: () => new Promise((r) => server.close(r)) };
 }
 
 describe('http handler', () => {
@@ -257,6 +240,68 @@ test('a scheduled event runs a reminder pass that delivers a due reminder to Exp
     await apiFake.close();
     await schedulerFake.close();
     await expo.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('Web Push from Lambda: the VAPID key comes in VAPID_PRIVATE_KEY, and the scheduler pass delivers', async () => {
+  const push = await startFakePushService();
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  // As Lambda environments often carry it: one line, with literal \n sequences.
+  const vapidPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).trim().replaceAll('\n', '\\n');
+  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  const expectedKey = Buffer.concat([
+    Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url'),
+  ]).toString('base64url');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kefir-lambda-'));
+  const env = {
+    DATA_DIR: dataDir, PUBLIC_BASE_URL, EXPO_PUSH_URL: 'http://127.0.0.1:9/unused', VAPID_PRIVATE_KEY: vapidPem,
+  };
+  const apiFake = await new RuntimeApiFake().start();
+  const schedulerFake = await new RuntimeApiFake().start();
+  const scheduler = startRuntime(schedulerFake, { ...env, _HANDLER: 'scheduler' });
+  let api;
+  try {
+    assert.equal((await schedulerFake.invoke(fixture('eventbridge-scheduled.json'))).body.sent, 0);
+    api = startRuntime(apiFake, env);
+    const keyEvent = fixture('unknown-route.json');
+    keyEvent.rawPath = keyEvent.requestContext.http.path = '/push/vapid-public-key';
+    keyEvent.requestContext.http.method = 'GET';
+    const key = await apiFake.invoke(keyEvent);
+    assert.equal(key.body.statusCode, 200, JSON.stringify(key.body));
+    assert.equal(body(key).publicKey, expectedKey);
+
+    const claims = await signIn(apiFake, dataDir, 'browser@example.com');
+    const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Browser batch' }));
+    const batchId = body(created).batch.batchId;
+    const subscription = push.subscribe();
+    const register = fixture('devices-register.json', { ...claims, device_id: 'firefox', push_token: 'unused' });
+    register.body = JSON.stringify({ deviceId: 'firefox', platform: 'web', subscription });
+    const device = await apiFake.invoke(register);
+    assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
+    const due = new Date(Date.now() + 2000);
+    const confirmed = await apiFake.invoke(fixture('reminders-confirm.json', {
+      ...claims, batch_id: batchId, scheduled_time: due.toISOString(), message: 'Time to bottle',
+    }));
+    assert.equal(confirmed.body.statusCode, 201, JSON.stringify(confirmed.body));
+    await new Promise((resolve) => setTimeout(resolve, due.getTime() - Date.now() + 200));
+
+    const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
+    assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
+    assert.deepEqual(push.errors, []);
+    assert.equal(push.received.length, 1);
+    assert.equal(push.received[0].vapidPublicKey, expectedKey);
+    assert.equal(push.received[0].payload.body, 'Time to bottle');
+    assert.equal(push.received[0].payload.data.reminderId, body(confirmed).reminders[0].reminderId);
+  } catch (error) {
+    error.message += `\napi function stderr:\n${api?.output.stderr}\nscheduler stderr:\n${scheduler.output.stderr}`;
+    throw error;
+  } finally {
+    if (api) await stopRuntime(api);
+    await stopRuntime(scheduler);
+    await apiFake.close();
+    await schedulerFake.close();
+    await push.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -197,6 +197,8 @@ test('stage prod: no code, token or full address in the logs', async () => {
   const server = await startKefir({
     STAGE: 'prod',
     JWT_PRIVATE_KEY_FILE: keyFile,
+    VAPID_PRIVATE_KEY: generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' }),
     PUBLIC_BASE_URL: 'https://api.kefir.test',
     SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     LOG_LEVEL: 'debug',
