@@ -2,10 +2,16 @@
 
 #include <algorithm>
 
+#include "ports/item_store.hpp"
 #include "util/log.hpp"
 
 namespace kefir::http {
 namespace {
+
+// Throttling outlasted the adapter's own retries: the table recovers within seconds.
+constexpr int kThrottledRetryAfterSeconds = 1;
+// Unreachable, full, read-only or damaged storage: an operator (or autoscaling) has to act first.
+constexpr int kUnavailableRetryAfterSeconds = 30;
 
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> segments;
@@ -145,6 +151,14 @@ Response response_for_current_exception(const Request& request) {
     throw;
   } catch (const ApiError& error) {
     return error_response(error);
+  } catch (const store::StoreThrottled& error) {
+    log::warn("storage throttled",
+              {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
+    return error_response(unavailable(kThrottledRetryAfterSeconds, "storage is busy; retry shortly"));
+  } catch (const store::StoreUnavailable& error) {
+    log::error("storage unavailable",
+               {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
+    return error_response(unavailable(kUnavailableRetryAfterSeconds, "storage is unavailable; retry later"));
   } catch (const std::exception& error) {
     log::error("unhandled exception",
                {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
