@@ -2,6 +2,7 @@
 
 #include "domain/keys.hpp"
 #include "http/errors.hpp"
+#include "services/auth_service.hpp"
 #include "services/bulk_delete.hpp"
 #include "services/event_service.hpp"
 
@@ -33,8 +34,12 @@ domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const do
   auto batch = domain::new_batch(fields, ctx.batch_ids.next(epoch_millis(now)), user_id, now);
   auto started = timeline_event(user_id, batch.batch_id, domain::kEventNote, "Batch started", {}, now);
   started.timestamp = batch.start_date;
-  ctx.store->transact_write(
-      {store::Put{domain::to_item(batch), store::Condition::item_absent()}, event_write(started)});
+  try {
+    ctx.store->transact_write({store::Put{domain::to_item(batch), store::Condition::item_absent()},
+                               event_write(started), user_exists_check(user_id)});
+  } catch (const store::ConditionFailed&) {
+    throw account_deleted();  // a fresh UUIDv7 is never taken, so only the account check can fail
+  }
   return batch;
 }
 
