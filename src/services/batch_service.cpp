@@ -14,7 +14,7 @@ namespace {
 
 // An unconditional write that loses the optimistic race reads again and retries: each loss means another
 // writer committed, so N concurrent writers need at most N attempts; the jitter spreads the losers out so
-// they do not collide again, and the bound (far above any real contention, about 10 s of waiting) only stops
+// they do not collide again, and the bound (far above any real contention, about 6 s of waiting) only stops
 // a pathological storm, with 503.
 constexpr RetryPolicy kLostWriteRetry{64, std::chrono::milliseconds(2), std::chrono::milliseconds(200)};
 
