@@ -56,7 +56,7 @@ struct Config {
   int refresh_reuse_grace = 30;
   double throttle_rate = 2000;
   int throttle_burst = 1000;
-  int token_cache_size = 32768;  // verified access tokens remembered; 0 verifies (and reads the mark) every time
+  int token_cache_size = 32768;  // verified access tokens remembered; 0: verify and read the mark every time
   int list_cache_mb = 4;         // serialized list pages kept while the store is unchanged; 0: none
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
