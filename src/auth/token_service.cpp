@@ -194,6 +194,9 @@ struct DigestHash {
 struct CachedToken {
   VerifiedAccessToken token;
   std::int64_t mark_checked_at = 0;  // epoch seconds when the user's revocation mark was last read
+  // Refused for good (marks only move forward), so that replaying a revoked token costs neither a signature
+  // check nor a store read.
+  bool revoked = false;
 };
 
 // Verified access tokens by SHA-256 of the whole token. Sharded so concurrent requests rarely share a lock;
@@ -220,12 +223,6 @@ class VerifiedCache {
     std::lock_guard lock(shard.mutex);
     if (shard.entries.size() >= shard_capacity_) evict(shard, now);
     shard.entries.insert_or_assign(digest, entry);
-  }
-
-  void erase(const Digest& digest) {
-    auto& shard = shard_of(digest);
-    std::lock_guard lock(shard.mutex);
-    shard.entries.erase(digest);
   }
 
   // A scan of every entry: revocations are rare, requests are not, so the lookup stays keyed by token only.
@@ -567,15 +564,14 @@ std::optional<VerifiedAccessToken> TokenService::verify_access_token(std::string
   Digest digest = sha256_digest(token);
   auto now = epoch_seconds(impl_->clock.now());
   auto cached = impl_->cache.find(digest, now);
+  if (cached && cached->revoked) return std::nullopt;
   if (cached && (!impl_->tokens_not_before || now - cached->mark_checked_at < kRevocationRecheck.count()))
     return cached->token;
   auto verified = cached ? std::optional(cached->token) : impl_->verify(token);
   if (!verified) return std::nullopt;
-  if (impl_->revoked(*verified)) {
-    if (cached) impl_->cache.erase(digest);
-    return std::nullopt;
-  }
-  impl_->cache.insert(digest, {*verified, now}, now);
+  bool revoked = impl_->revoked(*verified);
+  impl_->cache.insert(digest, {*verified, now, revoked}, now);
+  if (revoked) return std::nullopt;
   return verified;
 }
 
