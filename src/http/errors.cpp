@@ -69,5 +69,13 @@ ApiError internal_error() {
 ApiError unavailable(int retry_after_seconds, std::string message) {
   return with_retry_after(ApiError(503, "UNAVAILABLE", std::move(message)), retry_after_seconds);
 }
+// An operator (or autoscaling) has to act first: free space, restore, reconnect.
+ApiError storage_unavailable() {
+  return unavailable(30, "storage is unavailable; retry later");
+}
+// Throttling that outlasted the adapter's retries: the table recovers within seconds.
+ApiError storage_busy() {
+  return unavailable(1, "storage is busy; retry shortly");
+}
 
 }  // namespace kefir::http

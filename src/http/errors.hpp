@@ -51,5 +51,9 @@ ApiError unsupported_media_type(std::string message = "Content-Type must be appl
 ApiError throttled(int retry_after_seconds, std::string message = "too many requests");
 ApiError internal_error();
 ApiError unavailable(int retry_after_seconds, std::string message = "service unavailable");
+// Storage (the item or the blob store) cannot take the request now: out of space, unreachable, damaged.
+ApiError storage_unavailable();
+// Storage throttled the request beyond its adapter's own retries.
+ApiError storage_busy();
 
 }  // namespace kefir::http

@@ -2,16 +2,12 @@
 
 #include <algorithm>
 
+#include "ports/blob_store.hpp"
 #include "ports/item_store.hpp"
 #include "util/log.hpp"
 
 namespace kefir::http {
 namespace {
-
-// Throttling outlasted the adapter's own retries: the table recovers within seconds.
-constexpr int kThrottledRetryAfterSeconds = 1;
-// Unreachable, full, read-only or damaged storage: an operator (or autoscaling) has to act first.
-constexpr int kUnavailableRetryAfterSeconds = 30;
 
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> segments;
@@ -154,11 +150,15 @@ Response response_for_current_exception(const Request& request) {
   } catch (const store::StoreThrottled& error) {
     log::warn("storage throttled",
               {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
-    return error_response(unavailable(kThrottledRetryAfterSeconds, "storage is busy; retry shortly"));
+    return error_response(storage_busy());
   } catch (const store::StoreUnavailable& error) {
     log::error("storage unavailable",
                {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
-    return error_response(unavailable(kUnavailableRetryAfterSeconds, "storage is unavailable; retry later"));
+    return error_response(storage_unavailable());
+  } catch (const blob::BlobUnavailable& error) {
+    log::error("blob storage unavailable",
+               {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
+    return error_response(storage_unavailable());
   } catch (const std::exception& error) {
     log::error("unhandled exception",
                {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});

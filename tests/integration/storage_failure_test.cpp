@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "integration/batches_support.hpp"
+#include "integration/photos_support.hpp"
 #include "support/test_env.hpp"
 
 namespace kefir::test {
@@ -62,9 +63,10 @@ TEST(StorageFailure, ReadinessAndWritesTellTheTruthOnAFullDiskAndRecover) {
   ServerConfig config;
   config.env["DATA_DIR"] = (disk.path() / "data").string();
   ServerProcess server(config);
-  ApiClient api(server.base_url(), sign_in(server, unique_email("fulldisk")).access_token);
+  auto session = sign_in(server, unique_email("fulldisk"));
+  ApiClient api(server.base_url(), session.access_token);
   ASSERT_EQ(readiness(server), 200);
-  ASSERT_EQ(api.post("/batches", {{"name", "before"}, {"stage", "stage1_open"}}).status, 201);
+  auto upload = photos::request_upload({session.user_id, api}, text(create_batch(api).at("batchId")));
 
   auto filler = disk.path() / "filler";
   fill_up(filler);
@@ -81,6 +83,9 @@ TEST(StorageFailure, ReadinessAndWritesTellTheTruthOnAFullDiskAndRecover) {
     EXPECT_FALSE(answer.header("retry-after").empty());
   }
   EXPECT_GT(unavailable, 0) << "writes that need space cannot succeed";
+  auto photo = photos::put_blob(upload.url, "image/jpeg", std::string(2 << 20, 'j'));
+  EXPECT_EQ(photo.status, 503) << photo.body;
+  EXPECT_FALSE(photo.header("retry-after").empty());
   EXPECT_EQ(api.get("/batches").status, 200) << "reads go on";
 
   std::filesystem::remove(filler);
