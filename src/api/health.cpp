@@ -1,4 +1,4 @@
-// GET /healthz (the process is alive) and GET /readyz (storage answers), SPEC §10. No auth.
+// GET /healthz (the process is alive) and GET /readyz (storage can take writes), SPEC §10. No auth.
 #include "api/routes.hpp"
 #include "util/log.hpp"
 

@@ -1,4 +1,5 @@
-// GET, PATCH and DELETE /me: the signed-in user's profile and preferences, and account deletion (SPEC §2).
+// GET, PATCH and DELETE /me: the signed-in user's profile and preferences, and account deletion (SPEC §2);
+// DELETE /me/sessions: sign out everywhere.
 #include <memory>
 
 #include "api/routes.hpp"
@@ -50,6 +51,10 @@ void register_me_routes(http::Router& router, AppContext& ctx) {
   });
   router.add("DELETE", "/me", [service](http::Request& request) {
     service->delete_account(request.user_id);
+    return http::Response::no_content();
+  });
+  router.add("DELETE", "/me/sessions", [service](http::Request& request) {
+    service->sign_out_everywhere(request.user_id);
     return http::Response::no_content();
   });
 }

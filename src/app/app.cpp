@@ -20,6 +20,7 @@
 #include "jobs/reminder_processor.hpp"
 #include "ops/instrumented_item_store.hpp"
 #include "ops/metrics.hpp"
+#include "services/auth_service.hpp"
 
 namespace kefir {
 
@@ -46,6 +47,9 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   ctx.store = std::make_unique<ops::InstrumentedItemStore>(make_item_store(ctx.config, *ctx.clock),
                                                            ctx.config.store, ops::metrics());
   ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);
+  ctx.tokens->set_tokens_not_before([store = ctx.store.get()](const std::string& user_id) {
+    return services::read_tokens_not_before(*store, user_id);
+  });
   ctx.master_secret = ctx.tokens->master_secret();
   ctx.vapid = push::VapidKey::from_config(ctx.config);
   // Blob URLs are signed with a key derived from master_secret, so this comes after it.
@@ -74,7 +78,8 @@ App::App(Config config, http::Router& router) : context_(std::make_unique<AppCon
   router_.use(http::idempotency(*ctx.store, *ctx.clock));
   api::register_routes(router_, ctx);
   jobs_.push_back(jobs::make_reminder_processor(ctx));
-  jobs_.push_back(std::make_unique<jobs::PhotoSweeper>(ctx));
+  jobs_.push_back(
+      std::make_unique<jobs::PhotoSweeper>(ctx, std::chrono::seconds(ctx.config.photo_sweep_interval)));
 }
 
 App::~App() {

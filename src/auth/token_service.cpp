@@ -186,6 +186,14 @@ struct DigestHash {
   }
 };
 
+struct CachedToken {
+  VerifiedAccessToken token;
+  std::int64_t mark_checked_at = 0;  // epoch seconds when the user's revocation mark was last read
+  // Refused for good (marks only move forward), so that replaying a revoked token costs neither a signature
+  // check nor a store read.
+  bool revoked = false;
+};
+
 // Verified access tokens by SHA-256 of the whole token. Sharded so concurrent requests rarely share a lock;
 // bounded so a flood of distinct valid tokens cannot grow memory.
 class VerifiedCache {
@@ -193,38 +201,49 @@ class VerifiedCache {
   explicit VerifiedCache(std::size_t capacity)
       : shard_capacity_(std::max<std::size_t>(1, capacity / kShards)) {}
 
-  std::optional<VerifiedAccessToken> find(const Digest& digest, std::int64_t now) {
+  std::optional<CachedToken> find(const Digest& digest, std::int64_t now) {
     auto& shard = shard_of(digest);
     std::lock_guard lock(shard.mutex);
     auto it = shard.entries.find(digest);
     if (it == shard.entries.end()) return std::nullopt;
-    if (now >= it->second.expires_at + kClockLeeway.count()) {
+    if (now >= it->second.token.expires_at + kClockLeeway.count()) {
       shard.entries.erase(it);
       return std::nullopt;
     }
     return it->second;
   }
 
-  void insert(const Digest& digest, const VerifiedAccessToken& token, std::int64_t now) {
+  void insert(const Digest& digest, const CachedToken& entry, std::int64_t now) {
     auto& shard = shard_of(digest);
     std::lock_guard lock(shard.mutex);
     if (shard.entries.size() >= shard_capacity_) evict(shard, now);
-    shard.entries.insert_or_assign(digest, token);
+    shard.entries.insert_or_assign(digest, entry);
+  }
+
+  // A scan of every entry: revocations are rare, requests are not, so the lookup stays keyed by token only.
+  void erase_issued_before(const std::string& user_id, std::int64_t epoch_ms) {
+    for (auto& shard : shards_) {
+      std::lock_guard lock(shard.mutex);
+      std::erase_if(shard.entries, [&](const auto& entry) {
+        return entry.second.token.user_id == user_id && entry.second.token.issued_at_ms < epoch_ms;
+      });
+    }
   }
 
  private:
   static constexpr std::size_t kShards = 16;
   struct Shard {
     std::mutex mutex;
-    std::unordered_map<Digest, VerifiedAccessToken, DigestHash> entries;
+    std::unordered_map<Digest, CachedToken, DigestHash> entries;
   };
 
   Shard& shard_of(const Digest& digest) { return shards_[digest[8] % kShards]; }
 
   // Expired entries first; when none are, an arbitrary eighth of the shard, so eviction stays amortised O(1).
   void evict(Shard& shard, std::int64_t now) {
-    std::erase_if(shard.entries,
-                  [now](const auto& entry) { return now >= entry.second.expires_at + kClockLeeway.count(); });
+    std::erase_if(shard.entries, [now](const auto& entry) {
+      return now >= entry.second.token.expires_at + kClockLeeway.count();
+    });
     if (shard.entries.size() < shard_capacity_) return;
     std::size_t drop = std::max<std::size_t>(1, shard_capacity_ / 8);
     for (auto it = shard.entries.begin(); it != shard.entries.end() && drop > 0; --drop)
@@ -258,7 +277,14 @@ struct TokenService::Impl {
   std::vector<Key> keys;
   std::string master_secret;
   mutable VerifiedCache cache;
-  bool cache_enabled;  // TOKEN_CACHE_SIZE=0: every request pays a signature check
+  bool cache_enabled;  // TOKEN_CACHE_SIZE=0: every request pays a signature check (and a mark read)
+  TokensNotBefore tokens_not_before;  // set while wiring, before any request
+
+  bool revoked(const VerifiedAccessToken& token) const {
+    if (!tokens_not_before) return false;
+    auto mark = tokens_not_before(token.user_id);
+    return mark && token.issued_at_ms < *mark;
+  }
 
   void add_key(PkeyPtr private_key) {
     if (!EVP_PKEY_is_a(private_key.get(), "RSA")) throw ConfigError("the signing key must be an RSA key");
@@ -333,12 +359,12 @@ struct TokenService::Impl {
   }
 
   json::object base_claims(std::string_view user_id, std::string_view token_use) const {
-    auto now = epoch_seconds(clock.now());
-    return {{"iss", issuer},
-            {"sub", user_id},
-            {"token_use", token_use},
-            {"iat", now},
-            {"exp", now + kTokenLifetime.count()},
+    auto now_ms = epoch_millis(clock.now());
+    auto now = now_ms / 1000;
+    // iat_ms: revocation marks are milliseconds, so that a sign-in right after a "sign out everywhere", in
+    // the same second, is not caught by it.
+    return {{"iss", issuer},   {"sub", user_id},   {"token_use", token_use},
+            {"iat", now},      {"iat_ms", now_ms}, {"exp", now + kTokenLifetime.count()},
             {"jti", uuid_v4()}};
   }
 
@@ -378,7 +404,8 @@ struct TokenService::Impl {
       auto nbf = json_int(*claims, "nbf");
       if (!nbf || *nbf > now + kClockLeeway.count()) return std::nullopt;
     }
-    return VerifiedAccessToken{std::move(sub), *exp};
+    auto iat_ms = json_int(*claims, "iat_ms");
+    return VerifiedAccessToken{std::move(sub), *exp, iat_ms ? *iat_ms : *iat * 1000};
   }
 };
 
@@ -459,17 +486,33 @@ std::string TokenService::issue_id_token(std::string_view user_id, std::string_v
 
 std::optional<VerifiedAccessToken> TokenService::verify_access_token(std::string_view token) const {
   if (token.empty() || token.size() > kMaxTokenLength) return std::nullopt;
-  if (!impl_->cache_enabled) return impl_->verify(token);
+  if (!impl_->cache_enabled) return verify_access_token_uncached(token);
   Digest digest = sha256_digest(token);
   auto now = epoch_seconds(impl_->clock.now());
-  if (auto cached = impl_->cache.find(digest, now)) return cached;
-  auto verified = impl_->verify(token);
-  if (verified) impl_->cache.insert(digest, *verified, now);
+  auto cached = impl_->cache.find(digest, now);
+  if (cached && cached->revoked) return std::nullopt;
+  if (cached && (!impl_->tokens_not_before || now - cached->mark_checked_at < kRevocationRecheck.count()))
+    return cached->token;
+  auto verified = cached ? std::optional(cached->token) : impl_->verify(token);
+  if (!verified) return std::nullopt;
+  bool revoked = impl_->revoked(*verified);
+  impl_->cache.insert(digest, {*verified, now, revoked}, now);
+  if (revoked) return std::nullopt;
   return verified;
 }
 
 std::optional<VerifiedAccessToken> TokenService::verify_access_token_uncached(std::string_view token) const {
-  return impl_->verify(token);
+  auto verified = impl_->verify(token);
+  if (!verified || impl_->revoked(*verified)) return std::nullopt;
+  return verified;
+}
+
+void TokenService::set_tokens_not_before(TokensNotBefore source) {
+  impl_->tokens_not_before = std::move(source);
+}
+
+void TokenService::revoke_tokens_before(const std::string& user_id, std::int64_t epoch_ms) {
+  impl_->cache.erase_issued_before(user_id, epoch_ms);
 }
 
 json::object TokenService::jwks() const {

@@ -127,12 +127,15 @@ const std::vector<OptionSpec>& option_specs() {
       {"THROTTLE_RATE", "--throttle-rate", "2000", "steady requests per second"},
       {"THROTTLE_BURST", "--throttle-burst", "1000", "burst size"},
       {"TOKEN_CACHE_SIZE", "--token-cache-size", "32768",
-       "verified access tokens remembered (0: check the signature on every request)"},
+       "verified access tokens remembered (0: check the signature and read the revocation mark on every "
+       "request)"},
       {"LIST_CACHE_MB", "--list-cache-mb", "4",
        "MiB of list pages kept until the next write (0: build every page; SQLite store only)"},
       {"CORS_ORIGINS", "--cors-origins", "https://kefirproducer.com,https://*.kefirproducer.com",
        "allowed origins in prod (dev allows *)"},
       {"PHOTO_RETENTION_DAYS", "--photo-retention-days", "365", "days photos are kept (0: forever)"},
+      {"PHOTO_SWEEP_INTERVAL", "--photo-sweep-interval", "3600",
+       "seconds between photo lifecycle sweeps (retention, abandoned and orphaned uploads)"},
       {"LOG_LEVEL", "--log-level", "info", "debug | info | warn | error"},
   };
   return specs;
@@ -203,6 +206,7 @@ Config load_config(std::map<std::string, std::string> raw) {
   config.list_cache_mb = parse_int(raw, "LIST_CACHE_MB", 0, 4096);
   config.cors_origins = split_list(raw.at("CORS_ORIGINS"));
   config.photo_retention_days = parse_int(raw, "PHOTO_RETENTION_DAYS", 0, 36500);
+  config.photo_sweep_interval = parse_int(raw, "PHOTO_SWEEP_INTERVAL", 1, 86400);
   config.log_level = one_of(raw, "LOG_LEVEL", {"debug", "info", "warn", "error"});
 
   if (config.public_base_url.empty() && !config.prod())

@@ -60,10 +60,11 @@ struct Config {
   int refresh_reuse_grace = 30;
   double throttle_rate = 2000;
   int throttle_burst = 1000;
-  int token_cache_size = 32768;  // verified access tokens remembered; 0 verifies every request's signature
+  int token_cache_size = 32768;  // verified access tokens remembered; 0: verify and read the mark every time
   int list_cache_mb = 4;         // serialized list pages kept while the store is unchanged; 0: none
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
+  int photo_sweep_interval = 3600;  // seconds
   std::string log_level = "info";
   // Set by `kefir lambda`, not by an option: behind API Gateway + Lambda responses are buffered (6 MB limit,
   // so GET /export.csv answers 303 to a generated file, SPEC §8) and the process is frozen between

@@ -15,6 +15,12 @@ inline store::Key user_profile(std::string_view user_id) {
   return {user_pk(user_id), std::string(kProfileSk)};
 }
 
+// The user's revocation mark (notBeforeMs): tokens issued before it are refused. Outlives the account on
+// purpose, until every token it refuses has expired.
+inline store::Key tokens_not_before(std::string_view user_id) {
+  return {user_pk(user_id), "TOKENS_NOT_BEFORE"};
+}
+
 inline store::Key email_claim(std::string_view lowercased_email) {
   return {"EMAIL#" + std::string(lowercased_email), "CLAIM"};
 }

@@ -52,17 +52,30 @@ ApiError payload_too_large(std::string message) {
 ApiError unsupported_media_type(std::string message) {
   return ApiError(415, "UNSUPPORTED_MEDIA_TYPE", std::move(message));
 }
-ApiError throttled(int retry_after_seconds, std::string message) {
-  ApiError error(429, "THROTTLED", std::move(message));
+namespace {
+ApiError with_retry_after(ApiError error, int retry_after_seconds) {
   error.headers.emplace_back("retry-after",
                              std::to_string(retry_after_seconds < 1 ? 1 : retry_after_seconds));
   return error;
 }
+}  // namespace
+
+ApiError throttled(int retry_after_seconds, std::string message) {
+  return with_retry_after(ApiError(429, "THROTTLED", std::move(message)), retry_after_seconds);
+}
 ApiError internal_error() {
   return ApiError(500, "INTERNAL", "internal error");
 }
-ApiError unavailable(std::string message) {
-  return ApiError(503, "UNAVAILABLE", std::move(message));
+ApiError unavailable(int retry_after_seconds, std::string message) {
+  return with_retry_after(ApiError(503, "UNAVAILABLE", std::move(message)), retry_after_seconds);
+}
+// An operator (or autoscaling) has to act first: free space, restore, reconnect.
+ApiError storage_unavailable() {
+  return unavailable(30, "storage is unavailable; retry later");
+}
+// Throttling that outlasted the adapter's retries: the table recovers within seconds.
+ApiError storage_busy() {
+  return unavailable(1, "storage is busy; retry shortly");
 }
 
 }  // namespace kefir::http

@@ -50,6 +50,10 @@ ApiError payload_too_large(std::string message = "request body too large");
 ApiError unsupported_media_type(std::string message = "Content-Type must be application/json");
 ApiError throttled(int retry_after_seconds, std::string message = "too many requests");
 ApiError internal_error();
-ApiError unavailable(std::string message = "service unavailable");
+ApiError unavailable(int retry_after_seconds, std::string message = "service unavailable");
+// Storage (the item or the blob store) cannot take the request now: out of space, unreachable, damaged.
+ApiError storage_unavailable();
+// Storage throttled the request beyond its adapter's own retries.
+ApiError storage_busy();
 
 }  // namespace kefir::http

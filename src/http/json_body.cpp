@@ -1,6 +1,7 @@
 #include "http/json_body.hpp"
 
 #include <cmath>
+#include <sstream>
 
 namespace kefir::http {
 
@@ -124,9 +125,11 @@ Field<double> BodyReader::number(std::string_view name, double min, double max, 
   }
   double number = value->to_number<double>();
   if (!(number >= min && number <= max)) {
+    // Bounds as a person writes them ("10", "0.5"), not as JSON serialises doubles ("1E1").
     auto format = [](double d) {
-      auto text = json::serialize(json::value(d));
-      return text;
+      std::ostringstream text;
+      text << d;
+      return text.str();
     };
     problem(std::string(name), "must be between " + format(min) + " and " + format(max));
     return field;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ports/blob_store.hpp"
+#include "ports/item_store.hpp"
 #include "util/log.hpp"
 
 namespace kefir::http {
@@ -145,6 +147,18 @@ Response response_for_current_exception(const Request& request) {
     throw;
   } catch (const ApiError& error) {
     return error_response(error);
+  } catch (const store::StoreThrottled& error) {
+    log::warn("storage throttled",
+              {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
+    return error_response(storage_busy());
+  } catch (const store::StoreUnavailable& error) {
+    log::error("storage unavailable",
+               {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
+    return error_response(storage_unavailable());
+  } catch (const blob::BlobUnavailable& error) {
+    log::error("blob storage unavailable",
+               {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});
+    return error_response(storage_unavailable());
   } catch (const std::exception& error) {
     log::error("unhandled exception",
                {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});

@@ -275,6 +275,10 @@ struct Server::Impl {
       if (read_ec == bhttp::error::body_limit) {
         co_await send_simple(stream, router.handle_error(request, payload_too_large()), false);
         body_unread = true;
+      } else if (read_ec == boost::system::errc::no_space_on_device) {
+        log::error("no space for an upload", {{"path", path.string()}});
+        co_await send_simple(stream, router.handle_error(request, storage_unavailable()), false);
+        body_unread = true;
       }
       co_return false;
     }

@@ -49,9 +49,18 @@ SweepSummary PhotoSweeper::run_once(TimePoint now) {
     auto age = now - info.last_modified;
     bool expired = retention.count() > 0 && age >= retention;
     bool abandoned = info.pending && age >= photo::kUnattachedLifetime;
-    if (!expired && !abandoned) continue;
+    auto parts = photo::parse_key(info.key);
+    if (!expired && !abandoned) {
+      // The PHOTO# item is written before its upload URL is handed out and removed with the photo, so an
+      // object without one was put through a URL issued before its batch or account was deleted.
+      if (parts && !ctx_.store->get(keys::photo(parts->user_id, info.key))) {
+        ctx_.blobs->remove(info.key);
+        ++summary.orphaned;
+      }
+      continue;
+    }
     ctx_.blobs->remove(info.key);
-    if (auto parts = photo::parse_key(info.key)) ctx_.store->remove(keys::photo(parts->user_id, info.key));
+    if (parts) ctx_.store->remove(keys::photo(parts->user_id, info.key));
     ++(expired ? summary.expired : summary.abandoned);
   }
   for (const auto& info : ctx_.blobs->list("exports/")) {
@@ -59,9 +68,11 @@ SweepSummary PhotoSweeper::run_once(TimePoint now) {
     ctx_.blobs->remove(info.key);
     ++summary.exports;
   }
-  if (summary.expired + summary.abandoned + summary.exports > 0)
-    log::info("photo sweep",
-              {{"expired", summary.expired}, {"abandoned", summary.abandoned}, {"exports", summary.exports}});
+  if (summary.expired + summary.abandoned + summary.orphaned + summary.exports > 0)
+    log::info("photo sweep", {{"expired", summary.expired},
+                              {"abandoned", summary.abandoned},
+                              {"orphaned", summary.orphaned},
+                              {"exports", summary.exports}});
   return summary;
 }
 

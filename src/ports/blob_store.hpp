@@ -33,6 +33,11 @@ class BlobError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+// The store cannot take the request now: out of space, an I/O error, read-only. Answered with 503.
+class BlobUnavailable : public BlobError {
+ public:
+  using BlobError::BlobError;
+};
 
 class BlobStore {
  public:

@@ -158,7 +158,8 @@ class ItemStore {
                                      const std::optional<Condition>& condition = std::nullopt) = 0;
   virtual QueryPage query(const Query& query) = 0;
   virtual void transact_write(const std::vector<WriteOp>& operations) = 0;
-  // Cheap reachability check for /readyz.
+  // For /readyz, cheap: whether writes can succeed now (reachable, and for a local file: space left on its
+  // filesystem and no corruption seen).
   virtual bool ready() = 0;
   // A number that changes whenever a write has committed, by this or any other process on the same store,
   // read before a query so that the query's result may be kept until it changes; nullopt when the adapter

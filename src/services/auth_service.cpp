@@ -94,6 +94,20 @@ std::optional<UserProfile> read_user_profile(store::ItemStore& store, std::strin
   return profile_from_item(*item);
 }
 
+std::optional<std::int64_t> read_tokens_not_before(store::ItemStore& store, const std::string& user_id) {
+  auto item = store.get(keys::tokens_not_before(user_id));
+  if (!item) return std::nullopt;
+  return json_int(*item, "notBeforeMs");
+}
+
+store::Check user_exists_check(const std::string& user_id) {
+  return {keys::user_profile(user_id), store::Condition::item_exists()};
+}
+
+http::ApiError account_deleted() {
+  return http::unauthorized("the account has been deleted");
+}
+
 json::object user_json(const UserProfile& user) {
   return {{"userId", user.user_id},
           {"email", user.email},
@@ -314,6 +328,11 @@ SignedInTokens AuthService::refresh(std::string_view refresh_token) {
     auto family_key = keys::refresh_family(family_id);
     auto family = ctx_.store->get(family_key);
     if (!family || json_bool(*family, "revoked")) throw invalid_refresh_token();
+    auto not_before = read_tokens_not_before(*ctx_.store, json_string(*family, "userId"));
+    if (not_before && json_int(*presented, "issuedAt").value_or(0) < *not_before) {
+      revoke_family(family_id, "signed out everywhere");
+      throw invalid_refresh_token();
+    }
     auto now = ctx_.now();
     auto current_hash = json_string(*family, "currentToken");
     if (current_hash != presented_hash) {
@@ -370,6 +389,18 @@ void AuthService::logout(std::string_view refresh_token) {
   if (presented) revoke_family(json_string(*presented, "familyId"), "logout");
 }
 
+void AuthService::sign_out_everywhere(const std::string& user_id) {
+  auto now = ctx_.now();
+  auto key = keys::tokens_not_before(user_id);
+  // Kept while a refresh token it refuses could still be presented (the longest-lived token).
+  ctx_.store->put({{"PK", key.pk},
+                   {"SK", key.sk},
+                   {"notBeforeMs", epoch_millis(now)},
+                   {"TTL", epoch_seconds(now + kRefreshTokenLifetime)}});
+  ctx_.tokens->revoke_tokens_before(user_id, epoch_millis(now));
+  log::info("signed out everywhere", {{"userId", user_id}});
+}
+
 void AuthService::revoke_family(const std::string& family_id, std::string_view reason) {
   store::Update revoke;
   revoke.set = {{"revoked", true}, {"revokedAt", format_rfc3339(ctx_.now())}};
@@ -408,6 +439,8 @@ UserProfile AuthService::update_profile(const std::string& user_id, const Profil
 }
 
 void AuthService::delete_account(const std::string& user_id) {
+  // First, so that no request with the user's tokens writes anything while the data goes.
+  sign_out_everywhere(user_id);
   auto profile_key = keys::user_profile(user_id);
   auto profile = ctx_.store->get(profile_key);
   if (profile) {

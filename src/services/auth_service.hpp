@@ -13,11 +13,13 @@
 //   the codes sent within the last hour), TTL.
 // - refresh family: userId, currentToken (hash of the live token), revoked, createdAt, TTL.
 // - refresh token: familyId, issuedAt, rotatedAt (once replaced), TTL.
+// - revocation mark: notBeforeMs (epoch ms; every token issued before it is refused), TTL.
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "app/context.hpp"
+#include "http/errors.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
 
@@ -38,6 +40,13 @@ struct UserProfile {
 };
 
 std::optional<UserProfile> read_user_profile(store::ItemStore& store, std::string_view user_id);
+// The user's revocation mark (epoch ms), for auth::TokenService::set_tokens_not_before.
+std::optional<std::int64_t> read_tokens_not_before(store::ItemStore& store, const std::string& user_id);
+// A write that must not happen once the account is gone: add it to the transaction that creates user data,
+// and answer its failure with account_deleted(). (A deleted user's tokens are refused, but another instance
+// learns of that only within auth::kRevocationRecheck.)
+store::Check user_exists_check(const std::string& user_id);
+http::ApiError account_deleted();  // 401
 // {"userId","email","name","createdAt","preferences":{...}}: the `user` of GET /me and of sign-in responses.
 json::object user_json(const UserProfile& user);
 
@@ -59,7 +68,8 @@ struct ProfileChanges {
 };
 
 inline constexpr std::chrono::hours kRefreshTokenLifetime{24 * 30};
-inline constexpr std::size_t kMaxSessionsPerUser = 20;  // the oldest family is revoked beyond it
+inline constexpr std::size_t kMaxSessionsPerUser = 20;
+// the oldest family is revoked beyond it
 
 class AuthService {
  public:
@@ -76,6 +86,9 @@ class AuthService {
   SignedInTokens refresh(std::string_view refresh_token);
   // Revokes the token's family; unknown tokens are ignored.
   void logout(std::string_view refresh_token);
+  // Every access and refresh token of the user issued until now is refused from now on (DELETE
+  // /me/sessions); a later sign-in works.
+  void sign_out_everywhere(const std::string& user_id);
 
   // The user owning `email`, created with its email claim in one transaction when there is none; of two
   // concurrent first sign-ins, the loser returns the winner's user. A new user gets `new_user_id` when given
@@ -85,8 +98,9 @@ class AuthService {
 
   UserProfile profile(const std::string& user_id);  // 404 when gone
   UserProfile update_profile(const std::string& user_id, const ProfileChanges& changes);
-  // Revokes every session, lets each domain delete its data (DomainHooks), then removes the profile, the
-  // email claim and any pending code. Safe to repeat after a partial failure.
+  // Refuses every token of the user (sign_out_everywhere), lets each domain delete its data (DomainHooks),
+  // then removes the sessions, the profile, the email claim and any pending code. Safe to repeat after a
+  // partial failure.
   void delete_account(const std::string& user_id);
 
  private:

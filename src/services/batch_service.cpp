@@ -1,15 +1,22 @@
 #include "services/batch_service.hpp"
 
+#include <thread>
+
 #include "domain/keys.hpp"
 #include "http/errors.hpp"
+#include "services/auth_service.hpp"
 #include "services/bulk_delete.hpp"
 #include "services/event_service.hpp"
+#include "util/backoff.hpp"
 
 namespace kefir::services {
 namespace {
 
-// A read-modify-write that keeps losing to concurrent writers gives up with 409 rather than spin.
-constexpr int kMaxWriteAttempts = 8;
+// An unconditional write that loses the optimistic race reads again and retries: each loss means another
+// writer committed, so N concurrent writers need at most N attempts; the jitter spreads the losers out so
+// they do not collide again, and the bound (far above any real contention, about 6 s of waiting) only stops
+// a pathological storm, with 503.
+constexpr RetryPolicy kLostWriteRetry{64, std::chrono::milliseconds(2), std::chrono::milliseconds(200)};
 
 http::ApiError batch_not_found() {
   return http::not_found("batch not found");
@@ -33,8 +40,12 @@ domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const do
   auto batch = domain::new_batch(fields, ctx.batch_ids.next(epoch_millis(now)), user_id, now);
   auto started = timeline_event(user_id, batch.batch_id, domain::kEventNote, "Batch started", {}, now);
   started.timestamp = batch.start_date;
-  ctx.store->transact_write(
-      {store::Put{domain::to_item(batch), store::Condition::item_absent()}, event_write(started)});
+  try {
+    ctx.store->transact_write({store::Put{domain::to_item(batch), store::Condition::item_absent()},
+                               event_write(started), user_exists_check(user_id)});
+  } catch (const store::ConditionFailed&) {
+    throw account_deleted();  // a fresh UUIDv7 is never taken, so only the account check can fail
+  }
   return batch;
 }
 
@@ -86,7 +97,8 @@ std::optional<domain::Batch> find_batch_by_id(AppContext& ctx, std::string_view 
 
 domain::Batch modify_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
                            std::optional<std::string_view> if_match, const BatchEdit& edit) {
-  for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
+  for (int attempt = 0; attempt < kLostWriteRetry.max_attempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(kLostWriteRetry.delay(attempt - 1));
     auto batch = get_batch(ctx, user_id, batch_id);
     if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw http::precondition_failed();
     auto read_version = batch.version;
@@ -106,7 +118,7 @@ domain::Batch modify_batch(AppContext& ctx, const std::string& user_id, std::str
       if (if_match) throw http::precondition_failed();
     }
   }
-  throw http::conflict("the batch is being changed by another request; retry");
+  throw http::unavailable(1, "the batch is being changed by too many requests at once; retry");
 }
 
 domain::Batch update_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,

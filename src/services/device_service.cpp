@@ -2,6 +2,7 @@
 
 #include "domain/keys.hpp"
 #include "http/errors.hpp"
+#include "services/auth_service.hpp"
 
 namespace kefir::services {
 namespace {
@@ -89,10 +90,12 @@ DeviceRegistration register_device(AppContext& ctx, const std::string& user_id,
       writes.push_back(store::Delete{keys::push_token_claim(existing->token),
                                      store::Condition::any_of({store::Condition::item_absent(),
                                                                claimed_by({user_id, fields.device_id})})});
+    writes.push_back(user_exists_check(user_id));
     try {
       ctx.store->transact_write(writes);
       return {std::move(device), !existing};
-    } catch (const store::ConditionFailed&) {
+    } catch (const store::ConditionFailed& failed) {
+      if (failed.index() == static_cast<int>(writes.size()) - 1) throw account_deleted();
       // Another registration of this device or token won the race: read again.
     }
   }

@@ -204,5 +204,20 @@ TEST_F(LambdaRoutes, ServesTheWebAppWithItsCacheHeaders) {
   EXPECT_EQ(unchanged.at("headers").at("etag").as_string(), etag);
 }
 
+// The revocation mark is checked by the authentication middleware, which Lambda shares with the server.
+TEST_F(LambdaRoutes, ADeletedAccountsTokenIsRefusedThroughLambdaToo) {
+  auto token = sign_in(test::unique_email("lambda-deleted"));
+  auto route = [this](std::string_view method, std::string_view pattern) -> const http::Route& {
+    for (const auto& candidate : router_.routes())
+      if (candidate.method == method && candidate.pattern == pattern) return candidate;
+    throw std::runtime_error("no route " + std::string(pattern));
+  };
+  ASSERT_EQ(through_lambda(route("GET", "/me"), "/me", token).status, 200);
+  ASSERT_EQ(through_lambda(route("DELETE", "/me"), "/me", token).status, 204);
+  EXPECT_EQ(through_lambda(route("GET", "/me"), "/me", token).status, 401);
+  EXPECT_EQ(through_lambda(route("POST", "/batches"), "/batches", token).status, 401);
+  EXPECT_EQ(through_lambda(route("POST", "/me/devices"), "/me/devices", token).status, 401);
+}
+
 }  // namespace
 }  // namespace kefir

@@ -1,5 +1,6 @@
 // The photo lifecycle sweep (SPEC §7) on a real SQLite store and blob directory: unattached uploads go after
-// 7 days, every photo after PHOTO_RETENTION_DAYS (0 keeps them), generated exports after a day.
+// 7 days, every photo after PHOTO_RETENTION_DAYS (0 keeps them), generated exports after a day, objects
+// without a PHOTO# item at once.
 #include "adapters/fs/fs_blob_store.hpp"
 #include "app/app.hpp"
 #include "domain/keys.hpp"
@@ -104,6 +105,18 @@ TEST_F(PhotoSweep, RetentionZeroKeepsPhotos) {
   EXPECT_EQ(summary.expired, 0u);
   EXPECT_TRUE(exists(attached));
   EXPECT_TRUE(gone(abandoned));  // the 7-day rule for unattached uploads still applies
+}
+
+TEST_F(PhotoSweep, ObjectsWithoutAPhotoItemGoAtOnce) {
+  jobs::PhotoSweeper sweeper(ctx);
+  auto kept = upload(start, false);
+  auto orphan = upload(start, true);
+  ctx.store->remove(keys::photo("user-1", orphan));  // as when its batch or account was deleted
+  auto summary = sweeper.run_once(start + seconds(1));
+  EXPECT_EQ(summary.orphaned, 1u);
+  EXPECT_EQ(summary.abandoned + summary.expired, 0u);
+  EXPECT_FALSE(blobs().head(orphan));
+  EXPECT_TRUE(exists(kept));
 }
 
 TEST_F(PhotoSweep, GeneratedExportsGoAfterADay) {

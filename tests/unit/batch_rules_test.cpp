@@ -93,6 +93,16 @@ TEST(BatchFields, EveryBadFieldIsNamedAtOnce) {
   EXPECT_EQ(fields, (std::vector<std::string>{"colour", "name", "stage", "temperature", "version"}));
 }
 
+TEST(BatchFields, ANumberOutOfRangeNamesTheBoundsAsWritten) {
+  try {
+    read_batch_fields(parse(R"({"temperature":99})"), BatchBody::update);
+    ADD_FAILURE() << "accepted";
+  } catch (const http::ApiError& error) {
+    ASSERT_EQ(error.details().size(), 1u);
+    EXPECT_EQ(error.details().front().problem, "must be between 10 and 40");
+  }
+}
+
 TEST(BatchFields, ReadOnlyFieldsAreRejectedAsSuch) {
   for (const char* field :
        {"batchId", "userId", "photoKeys", "version", "createdAt", "updatedAt", "archivedAt"}) {

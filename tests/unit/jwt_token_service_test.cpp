@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "auth/token_service.hpp"
 #include "support/auth_helpers.hpp"
@@ -90,6 +91,63 @@ TEST_F(TokenServiceTest, ExpiryHasThirtySecondsOfLeewayAndTheCacheHonoursIt) {
   clock.advance(std::chrono::seconds(1));
   EXPECT_FALSE(tokens.verify_access_token(token));
   EXPECT_FALSE(tokens.verify_access_token_uncached(token));
+}
+
+// The revocation mark as a store would hold it, counting how often it is read.
+struct MarkSource {
+  std::map<std::string, std::int64_t> marks;
+  int reads = 0;
+  auth::TokensNotBefore source() {
+    return [this](const std::string& user_id) -> std::optional<std::int64_t> {
+      ++reads;
+      auto found = marks.find(user_id);
+      if (found == marks.end()) return std::nullopt;
+      return found->second;
+    };
+  }
+};
+
+TEST_F(TokenServiceTest, TokensIssuedBeforeTheUsersMarkAreRefusedAndLaterOnesAccepted) {
+  MarkSource store;
+  tokens.set_tokens_not_before(store.source());
+  auto before = tokens.issue_access_token("user-1");
+  auto other_user = tokens.issue_access_token("user-2");
+  clock.advance(std::chrono::milliseconds(1));
+  store.marks["user-1"] = epoch_millis(clock.now());
+  // Same second, a millisecond later: iat_ms tells it apart from the token before the mark.
+  auto after = tokens.issue_access_token("user-1");
+  EXPECT_FALSE(tokens.verify_access_token(before));
+  EXPECT_FALSE(tokens.verify_access_token_uncached(before));
+  EXPECT_TRUE(tokens.verify_access_token(after));
+  EXPECT_TRUE(tokens.verify_access_token(other_user));
+}
+
+TEST_F(TokenServiceTest, ACachedTokenReadsItsMarkOncePerRecheckIntervalAndFallsWhenOneAppears) {
+  MarkSource store;
+  tokens.set_tokens_not_before(store.source());
+  auto token = tokens.issue_access_token("user-1");
+  ASSERT_TRUE(tokens.verify_access_token(token));
+  for (int i = 0; i < 100; ++i) ASSERT_TRUE(tokens.verify_access_token(token));
+  EXPECT_EQ(store.reads, 1) << "cache hits read no mark";
+
+  clock.advance(std::chrono::seconds(1));
+  store.marks["user-1"] = epoch_millis(clock.now());  // written by another instance
+  EXPECT_TRUE(tokens.verify_access_token(token)) << "not yet rechecked";
+  clock.advance(auth::kRevocationRecheck);
+  EXPECT_FALSE(tokens.verify_access_token(token));
+  for (int i = 0; i < 100; ++i) ASSERT_FALSE(tokens.verify_access_token(token));
+  EXPECT_EQ(store.reads, 2) << "a revoked token is remembered as such";
+}
+
+TEST_F(TokenServiceTest, TheInstanceThatRevokesRefusesCachedTokensAtOnce) {
+  MarkSource store;
+  tokens.set_tokens_not_before(store.source());
+  auto token = tokens.issue_access_token("user-1");
+  ASSERT_TRUE(tokens.verify_access_token(token));
+  clock.advance(std::chrono::milliseconds(5));
+  store.marks["user-1"] = epoch_millis(clock.now());
+  tokens.revoke_tokens_before("user-1", store.marks["user-1"]);
+  EXPECT_FALSE(tokens.verify_access_token(token));
 }
 
 TEST_F(TokenServiceTest, ClaimsOtherThanOursAreRejected) {

@@ -1,7 +1,5 @@
 #include "adapters/aws/endpoint.hpp"
 
-#include <algorithm>
-#include <random>
 #include <stdexcept>
 
 #include <boost/url/parse.hpp>
@@ -22,13 +20,6 @@ Endpoint parse_endpoint(std::string_view url) {
   out.path = parsed->path().empty() ? "/" : std::string(parsed->path());
   if (out.path.size() > 1 && out.path.back() == '/') out.path.pop_back();
   return out;
-}
-
-std::chrono::milliseconds RetryPolicy::delay(int retry) const {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  auto ceiling = base_delay.count() << std::min(retry, 20);
-  ceiling = std::min<std::int64_t>(ceiling, max_delay.count());
-  return std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(0, ceiling)(random));
 }
 
 }  // namespace kefir::aws

@@ -1,9 +1,10 @@
 #pragma once
 // Where an AWS-API service is reached and how its requests are retried: shared by the DynamoDB and S3
 // adapters.
-#include <chrono>
 #include <string>
 #include <string_view>
+
+#include "util/backoff.hpp"
 
 namespace kefir::aws {
 
@@ -16,14 +17,6 @@ struct Endpoint {
 // Accepts "http(s)://host[:port][/path]"; throws std::invalid_argument naming the text otherwise.
 Endpoint parse_endpoint(std::string_view url);
 
-// Capped exponential backoff with full jitter: the delay before retry n (0-based) is uniform in
-// [0, min(max_delay, base_delay * 2^n)], which spreads out clients that were throttled together.
-struct RetryPolicy {
-  int max_attempts = 8;
-  std::chrono::milliseconds base_delay{25};
-  std::chrono::milliseconds max_delay{2000};
-
-  std::chrono::milliseconds delay(int retry) const;
-};
+using kefir::RetryPolicy;
 
 }  // namespace kefir::aws

@@ -34,8 +34,15 @@ fs::path temp_path_near(const fs::path& target) {
          ("." + target.filename().string() + "." + crypto::hex_encode(crypto::random_bytes(8)) + ".tmp");
 }
 
+// Failures that say the disk, not the request, is the problem.
+bool is_exhaustion(int error) {
+  return error == ENOSPC || error == EDQUOT || error == EIO || error == EROFS;
+}
+
 [[noreturn]] void throw_errno(const std::string& what, const fs::path& path, int error) {
-  throw BlobError(what + " " + path.string() + ": " + std::strerror(error));
+  std::string message = what + " " + path.string() + ": " + std::strerror(error);
+  if (is_exhaustion(error)) throw BlobUnavailable(message);
+  throw BlobError(message);
 }
 
 // Data first, then the rename, then the directory entry: an object that is visible survives a power loss.
@@ -54,7 +61,7 @@ void write_text_durably(const fs::path& target, std::string_view text) {
     std::ofstream out(temp, std::ios::binary | std::ios::trunc);
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
     out.close();
-    if (!out) throw BlobError("cannot write " + temp.string());
+    if (!out) throw_errno("cannot write", temp, errno);
   }
   try {
     sync_path(temp);
@@ -282,6 +289,8 @@ void FsBlobStore::install(const std::string& key, const std::string& content_typ
     } catch (const fs::filesystem_error& error) {
       if (attempt == 0 && error.code() == std::errc::no_such_file_or_directory && fs::exists(source))
         continue;
+      if (is_exhaustion(error.code().value()))
+        throw BlobUnavailable(std::string("cannot store blob: ") + error.what());
       throw BlobError(std::string("cannot store blob: ") + error.what());
     }
   }

@@ -1,6 +1,7 @@
 #include "adapters/sqlite/sqlite_connection.hpp"
 
 #include <mutex>
+#include <set>
 
 #include "ports/item_store.hpp"
 
@@ -40,9 +41,25 @@ void disable_memory_statistics() {
   std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
 }
 
+std::mutex damaged_mutex;
+std::set<std::string, std::less<>> damaged_paths;
+
+bool is_damage(int code) {
+  return (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
+}
+
 }  // namespace
 
+bool damage_seen(const std::string& path) {
+  std::lock_guard lock(damaged_mutex);
+  return damaged_paths.contains(path);
+}
+
 void throw_unavailable(const std::string& path, std::string_view action, int code, std::string_view detail) {
+  if (is_damage(code)) {
+    std::lock_guard lock(damaged_mutex);
+    damaged_paths.insert(path);
+  }
   std::string message = "SQLite store " + path + ": " + std::string(action) + " failed";
   if (auto cause = likely_cause(code); !cause.empty()) message += ", " + std::string(cause);
   if (!detail.empty()) message += " (" + std::string(detail) + ")";

@@ -77,8 +77,13 @@ class Connection {
   std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
-// The message of every StoreUnavailable: what failed, on which file, and the likely cause.
+// The message of every StoreUnavailable: what failed, on which file, and the likely cause. Remembers a
+// corrupt file for damage_seen().
 [[noreturn]] void throw_unavailable(const std::string& path, std::string_view action, int code,
                                     std::string_view detail);
+
+// Whether SQLite has reported the file at `path` corrupt in this process. Damage does not heal while the
+// store is open, so readiness stays false until the file is restored and the process restarted.
+bool damage_seen(const std::string& path);
 
 }  // namespace kefir::store::sqlite

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -23,6 +24,9 @@ namespace fs = std::filesystem;
 using sqlite::Connection;
 
 constexpr std::chrono::seconds kPurgePeriod{60};
+// Below this much free space writes are about to fail: a WAL checkpoint alone copies up to 1,000 pages
+// (SQLite's default auto-checkpoint, 4 MiB) into the database file.
+constexpr std::uint64_t kReadyMinFreeBytes = 8u << 20;
 constexpr std::size_t kPurgeBatch = 1000;
 
 void ensure_parent_directory(const std::string& path) {
@@ -192,6 +196,11 @@ void SqliteItemStore::transact_write(const std::vector<WriteOp>& operations) {
 }
 
 bool SqliteItemStore::ready() {
+  if (sqlite::damage_seen(path_)) return false;
+  auto directory = fs::path(path_).parent_path();
+  struct statvfs space {};
+  if (::statvfs(directory.empty() ? "." : directory.c_str(), &space) != 0) return false;
+  if (static_cast<std::uint64_t>(space.f_bavail) * space.f_frsize < kReadyMinFreeBytes) return false;
   try {
     auto db = readers_->connection();
     auto& statement = db->prepared("SELECT 1");
