@@ -93,7 +93,7 @@ TEST_F(IdempotencyApi, EventAndDevicePostsAreIdempotentToo) {
     EXPECT_EQ(api().post("/batches/" + id + "/events", event, {{"Idempotency-Key", "event-1"}}).status, 201);
   EXPECT_EQ(api().get("/batches/" + id + "/events").json().at("count"), 2);
 
-  json::object device{{"deviceId", "d1"}, {"platform", "web"}, {"token", "ExpoPushToken[idem]"}};
+  json::object device{{"deviceId", "d1"}, {"platform", "android"}, {"token", "ExpoPushToken[idem]"}};
   EXPECT_EQ(api().post("/me/devices", device, {{"Idempotency-Key", "device-1"}}).status, 201);
   // Replayed: still the first answer, 201, although an upsert would now say 200.
   EXPECT_EQ(api().post("/me/devices", device, {{"Idempotency-Key", "device-1"}}).status, 201);

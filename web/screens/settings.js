@@ -71,8 +71,15 @@ function notificationsCard(preferences, app) {
   const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
   const toggle = /** @type {HTMLInputElement} */ (h('input', {
     type: 'checkbox', id: 'notifications', name: 'notifications', disabled: !supported,
-    checked: supported && preferences.notificationsEnabled !== false && Notification.permission === 'granted',
   }));
+  // On only where this browser holds a push subscription: permission alone says nothing about whether the
+  // server knows this device.
+  if (supported && preferences.notificationsEnabled !== false && Notification.permission === 'granted') {
+    navigator.serviceWorker.getRegistration()
+      .then((registration) => registration?.pushManager.getSubscription())
+      .then((subscription) => { toggle.checked = Boolean(subscription); })
+      .catch(() => {});
+  }
   const status = h('p', { class: 'hint', id: 'notifications-status', role: 'status' },
     supported ? 'Reminders arrive as notifications on this device.' : 'This browser cannot show push notifications.');
   toggle.addEventListener('change', async () => {
