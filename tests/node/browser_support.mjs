@@ -6,8 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import puppeteer from 'puppeteer-core';
-import { eventually, outboxCodes, uniqueEmail } from './auth_support.mjs';
+import { eventually, outboxCodes, startKefir, uniqueEmail } from './auth_support.mjs';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -36,6 +37,25 @@ export async function launchBrowser() {
     rmSync(userDataDir, { recursive: true, force: true });
   };
   return browser;
+}
+
+/**
+ * A test file's kefir (started with `env` added to its environment) and browser: started before its tests, given
+ * to `use`, stopped after them.
+ * @param {Record<string, string>} env @param {(started: {server: any, browser: import('puppeteer-core').Browser}) => void} use
+ */
+export function withKefirAndBrowser(env, use) {
+  /** @type {{server?: any, browser?: import('puppeteer-core').Browser}} */
+  let started = {};
+  before(async () => {
+    started = { server: await startKefir(env) };
+    started.browser = await launchBrowser();
+    use(/** @type {any} */ (started));
+  });
+  after(async () => {
+    await started.browser?.close();
+    await started.server?.stop();
+  });
 }
 
 /**

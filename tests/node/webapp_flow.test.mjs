@@ -6,22 +6,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { eventually, outboxCodes, startKefir, uniqueEmail } from './auth_support.mjs';
+import { test } from 'node:test';
+import { eventually, outboxCodes, uniqueEmail } from './auth_support.mjs';
 import {
-  apiJson, assertAccessible, assertNoProblems, clickText, findText, launchBrowser, openPage, screenshot,
+  apiJson, assertAccessible, assertNoProblems, clickText, findText, openPage, screenshot, withKefirAndBrowser,
 } from './browser_support.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startKefir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withKefirAndBrowser({}, (started) => ({ server, browser } = started));
 
 async function heading(page, text) {
   await findText(page, 'h1', text);

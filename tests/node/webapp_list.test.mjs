@@ -1,22 +1,16 @@
 // The batch list of the web app: a page at a time, newest first, one tab per status; a batch's timeline a page
 // at a time; the stage and status actions of the batch page move a batch between the tabs.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startKefir } from './auth_support.mjs';
-import { apiJson, assertNoProblems, clickText, findText, launchBrowser, openPage, signInThroughUi } from './browser_support.mjs';
+import { test } from 'node:test';
+import {
+  apiJson, assertNoProblems, clickText, findText, openPage, signInThroughUi, withKefirAndBrowser,
+} from './browser_support.mjs';
 
 const PAGE_SIZE = 20;
 
 let server;
 let browser;
-before(async () => {
-  server = await startKefir();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withKefirAndBrowser({}, (started) => ({ server, browser } = started));
 
 test('the list pages newest first, and the batch actions move a batch between the status tabs', async () => {
   const page = await openPage(browser);

@@ -5,20 +5,14 @@
 // stored exactly once when the browser is back online, while a write the server refuses is dropped with a
 // visible error.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { startKefir } from './auth_support.mjs';
-import { apiJson, assertNoProblems, clickText, findText, launchBrowser, openPage, signInThroughUi } from './browser_support.mjs';
+import { test } from 'node:test';
+import {
+  apiJson, assertNoProblems, clickText, findText, openPage, signInThroughUi, withKefirAndBrowser,
+} from './browser_support.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startKefir({ REFRESH_REUSE_GRACE: '0' });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+withKefirAndBrowser({ REFRESH_REUSE_GRACE: '0' }, (started) => ({ server, browser } = started));
 
 test('two tabs refreshing at once stay signed in, and signing out in one signs out both', async () => {
   const context = await browser.createBrowserContext();

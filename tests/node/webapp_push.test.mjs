@@ -5,9 +5,9 @@
 // verifies the VAPID JWT and decrypts the message on its own.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eventually, postJson, signIn, startKefir, uniqueEmail } from './auth_support.mjs';
+import { eventually, postJson, signIn, uniqueEmail } from './auth_support.mjs';
 import {
-  apiJson, assertAccessible, assertNoProblems, clickText, findText, launchBrowser, openPage, signInThroughUi,
+  apiJson, assertAccessible, assertNoProblems, clickText, findText, openPage, signInThroughUi, withKefirAndBrowser,
 } from './browser_support.mjs';
 import { startFakePushService } from './fake_web_push.mjs';
 
@@ -18,14 +18,11 @@ let browser;
 let pushService;
 before(async () => {
   pushService = await startFakePushService();
-  server = await startKefir();
-  browser = await launchBrowser();
 });
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   await pushService?.close();
 });
+withKefirAndBrowser({}, (started) => ({ server, browser } = started));
 
 // Before any script of the app runs: subscribe() answers with the fake's subscription, as a browser would with
 // its vendor's push service.
