@@ -27,7 +27,7 @@ CommandOutput promtool(const std::string& arguments) {
 TEST(Promtool, AlertRulesLoad) {
   auto result = promtool("check rules " + kOps + "/prometheus/alerts.yml");
   EXPECT_EQ(result.exit_code, 0) << result.out;
-  EXPECT_THAT(result.out, HasSubstr("SUCCESS: 6 rules found"));
+  EXPECT_THAT(result.out, HasSubstr("SUCCESS: 7 rules found"));
 }
 
 TEST(Promtool, EveryAlarmFiresOverItsThresholdAndNotUnder) {
