@@ -28,6 +28,7 @@ fuzz: setup
 	scripts/run-fuzzers build/fuzz 60
 
 bench: setup release
+	cmake --build --preset release --target kefir_bench_mixed
 	bench/run-all
 
 format:

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "adapters/sqlite/sqlite_item_store.hpp"
+#include "process_cpu.hpp"
 #include "reminder_seeding.hpp"
 #include "support/fake_expo.hpp"
 #include "support/server_process.hpp"
@@ -58,18 +59,6 @@ Options parse_options(int argc, char** argv) {
   if (options.users == 0 || options.reminders % options.users != 0)
     throw std::invalid_argument("--reminders must be a multiple of --users");
   return options;
-}
-
-// CPU time (user + system) a process has used so far: what the run cost, whatever else shares the machine.
-double cpu_seconds(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string content((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  std::istringstream fields(content.substr(content.rfind(')') + 2));
-  std::string skipped;
-  for (int field = 3; field < 14; ++field) fields >> skipped;  // state .. cmajflt
-  long user = 0, system = 0;
-  fields >> user >> system;
-  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 std::string load_average() {
@@ -129,7 +118,7 @@ int run(const Options& options) {
   double server_cpu = 0;
   for (std::size_t i = 0; i < servers.size(); ++i) {
     report_passes(*servers[i], i + 1);
-    server_cpu += cpu_seconds(servers[i]->pid());
+    server_cpu += bench::cpu_seconds(servers[i]->pid());
     servers[i]->terminate();
   }
   servers.clear();

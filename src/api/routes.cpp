@@ -1,5 +1,7 @@
 #include "api/routes.hpp"
 
+#include "ops/metrics.hpp"
+
 namespace kefir::api {
 
 void register_routes(http::Router& router, AppContext& ctx) {
@@ -28,6 +30,7 @@ http::Response cached_list_page(AppContext& ctx, const http::Request& request,
   if (!version) return http::Response::text(200, std::string(kJson), render());
   std::string key = request.user_id + '\n' + request.path + '?' + request.query_string;
   auto body = ctx.list_pages->find(key, *version);
+  ops::metrics().list_page(body != nullptr);
   if (!body) {
     body = std::make_shared<const std::string>(render());
     ctx.list_pages->keep(key, *version, body);

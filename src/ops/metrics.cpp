@@ -338,6 +338,9 @@ ServiceMetrics::ServiceMetrics()
       storage_throttles_(registry_.counter("kefir_storage_throttles_total",
                                            "storage calls the service throttled (retried with backoff)",
                                            {"store", "operation"})),
+      list_pages_(registry_.counter("kefir_list_pages_total",
+                                    "list requests that could use the kept pages, by result (kept, built)",
+                                    {"result"})),
       otp_emails_sent_(registry_.counter("kefir_otp_emails_sent_total",
                                          "sign-in code emails sent, by transport", {"transport"})),
       otp_emails_failed_(registry_.counter("kefir_otp_emails_failed_total",
@@ -402,6 +405,10 @@ void ServiceMetrics::storage_operation(std::string_view store, std::string_view 
 
 void ServiceMetrics::storage_throttle(std::string_view store, std::string_view operation) {
   storage_throttles_.with({store, operation}).inc();
+}
+
+void ServiceMetrics::list_page(bool kept) {
+  list_pages_.with({kept ? "kept" : "built"}).inc();
 }
 
 void ServiceMetrics::otp_email_sent(std::string_view transport) {

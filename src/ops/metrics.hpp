@@ -193,6 +193,9 @@ class ServiceMetrics {
   // The storage service pushed back on a call (it is retried): DynamoDB's throttling.
   void storage_throttle(std::string_view store, std::string_view operation);
 
+  // A list request that could use the kept pages (LIST_CACHE_MB): served from them, or built.
+  void list_page(bool kept);
+
   void otp_email_sent(std::string_view transport);  // "smtp", "console"
   void otp_email_failed(std::string_view transport);
 
@@ -210,6 +213,7 @@ class ServiceMetrics {
   CounterFamily& web_push_errors_;
   HistogramFamily& storage_duration_;
   CounterFamily& storage_throttles_;
+  CounterFamily& list_pages_;
   CounterFamily& otp_emails_sent_;
   CounterFamily& otp_emails_failed_;
 };

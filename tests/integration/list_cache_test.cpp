@@ -6,6 +6,7 @@
 
 #include "support/auth_helpers.hpp"
 #include "support/http_client.hpp"
+#include "support/metrics_text.hpp"
 #include "support/server_process.hpp"
 #include "support/test_env.hpp"
 
@@ -84,6 +85,21 @@ TEST_F(ListCache, PagesAreKeptPerUserAndQuery) {
   // A request the cache must not answer: bad input is still refused.
   EXPECT_EQ(as_alice.get("/batches?limit=0").status, 400);
   EXPECT_EQ(ApiClient(server.base_url()).get("/batches").status, 401);
+}
+
+TEST_F(ListCache, MetricsCountKeptAndBuiltPages) {
+  ServerProcess server(on_shared_store());
+  auto user = sign_in(server, unique_email("counted"));
+  ApiClient client(server.base_url(), user.access_token);
+  create_batch(client, "Counted");
+  listed_names(client);  // built
+  listed_names(client);  // kept
+  listed_names(client);  // kept
+  create_batch(client, "Retires the kept page");
+  listed_names(client);  // built
+  auto metrics = ApiClient(server.base_url()).get("/metrics").body;
+  EXPECT_EQ(series_value(metrics, R"(kefir_list_pages_total{result="built"})"), 2);
+  EXPECT_EQ(series_value(metrics, R"(kefir_list_pages_total{result="kept"})"), 2);
 }
 
 TEST_F(ListCache, OffBuildsEveryPage) {

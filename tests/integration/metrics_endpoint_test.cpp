@@ -9,6 +9,7 @@
 #include "support/auth_helpers.hpp"
 #include "support/command.hpp"
 #include "support/http_client.hpp"
+#include "support/metrics_text.hpp"
 #include "support/server_process.hpp"
 #include "support/shared_server_test.hpp"
 #include "support/test_env.hpp"
@@ -25,13 +26,6 @@ CommandOutput promtool_check_metrics(const std::string& exposition) {
   auto file = dir.path() / "metrics.txt";
   std::ofstream(file) << exposition;
   return run("promtool check metrics < " + shell_quoted(file.string()) + " 2>&1");
-}
-
-// The value of one series line (`name{labels} value`), or -1 when absent.
-double series_value(const std::string& exposition, const std::string& series) {
-  auto at = exposition.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(exposition.substr(at + series.size() + 2));
 }
 
 class MetricsEndpointTest : public SharedServerTest {};

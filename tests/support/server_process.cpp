@@ -69,6 +69,7 @@ ServerProcess::ServerProcess(ServerConfig config) {
     data_dir_ = env["DATA_DIR"];
   }
   env.try_emplace("PORT", "0");
+  port_ = std::stoi(env["PORT"]);  // a fixed port is known now; port 0 is read from the "listening" line
   env.try_emplace("STAGE", "dev");
   env.try_emplace("EXPO_PUSH_URL", "http://127.0.0.1:9/unused");  // never the real Expo service from tests
   int out_pipe[2], err_pipe[2];
@@ -86,6 +87,8 @@ ServerProcess::ServerProcess(ServerConfig config) {
     auto err = stderr_text();
     signal(SIGKILL);
     wait_exit();
+    stdout_thread_.join();
+    stderr_thread_.join();
     throw std::runtime_error("kefir did not start listening; stderr: " + err);
   }
   port_ = static_cast<int>(boost::json::parse(line).as_object().at("port").to_number<int>());

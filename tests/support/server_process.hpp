@@ -17,6 +17,7 @@ namespace kefir::test {
 struct ServerConfig {
   std::vector<std::string> args = {"serve"};
   std::map<std::string, std::string> env;  // added to a minimal environment; DATA_DIR, PORT, STAGE defaulted
+  // Waits for the "listening" log line (logged at info: with LOG_LEVEL=warn, give a PORT and wait yourself).
   bool wait_until_listening = true;
   std::chrono::milliseconds start_timeout{15000};
 };

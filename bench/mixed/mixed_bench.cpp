@@ -1,0 +1,429 @@
+// The many-user mixed benchmark (issue 19): real traffic is thousands of users each reading their own lists
+// now and then while others write, so kept list pages are mostly cold and writes retire them.
+//
+// Starts the real `kefir serve` (SQLite, or STORE=dynamodb on DynamoDB Local), signs in --users users over
+// HTTP (console mail, from many loopback addresses so the per-IP sign-in limits do not apply to the set-up),
+// writes each user's --batches batches and --events timeline events straight into the store (as existing data
+// would sit there), then drives --connections keep-alive connections for --seconds. Each request picks a
+// random user:
+//   70 % GET /batches · 15 % GET /batches/{id}/events · 10 % POST /batches/{id}/events (durable) ·
+//    5 % PATCH /batches/{id}
+// and reports req/s, p50/p99 per kind, the kept-page hit rate (from /metrics) and the server's CPU time per
+// request. Any answer other than 200/201 fails the run.
+//
+//   kefir_bench_mixed [--users 1000] [--batches 20] [--events 50] [--connections 64] [--seconds 10]
+//                     [--threads 2] [--store sqlite|dynamodb]
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <random>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "adapters/dynamodb/dynamodb_item_store.hpp"
+#include "adapters/sqlite/sqlite_item_store.hpp"
+#include "domain/batch.hpp"
+#include "domain/event.hpp"
+#include "process_cpu.hpp"
+#include "support/auth_helpers.hpp"
+#include "support/dynamodb_local.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+#include "support/test_env.hpp"
+#include "util/ids.hpp"
+
+namespace {
+
+using namespace kefir;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using Clock = std::chrono::steady_clock;
+using Seconds = std::chrono::duration<double>;
+
+struct Options {
+  std::size_t users = 1000;
+  std::size_t batches = 20;
+  std::size_t events = 50;
+  std::size_t connections = 64;
+  double seconds = 10;
+  std::size_t threads = 2;
+  std::string store = "sqlite";
+};
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    const std::string value = argv[i + 1];
+    if (flag == "--users") {
+      options.users = std::stoul(value);
+    } else if (flag == "--batches") {
+      options.batches = std::stoul(value);
+    } else if (flag == "--events") {
+      options.events = std::stoul(value);
+    } else if (flag == "--connections") {
+      options.connections = std::stoul(value);
+    } else if (flag == "--seconds") {
+      options.seconds = std::stod(value);
+    } else if (flag == "--threads") {
+      options.threads = std::stoul(value);
+    } else if (flag == "--store" && (value == "sqlite" || value == "dynamodb")) {
+      options.store = value;
+    } else {
+      throw std::invalid_argument("unknown option or value: " + flag + " " + value);
+    }
+  }
+  if (options.users == 0 || options.batches == 0 || options.connections == 0 || options.threads == 0)
+    throw std::invalid_argument("--users, --batches, --connections and --threads must be at least 1");
+  return options;
+}
+
+struct User {
+  std::string user_id;
+  std::string token;
+  std::vector<std::string> batch_ids;
+};
+
+// Sign-ins come from 127.0.<n>.<m>: at most 25 per address, under the 30 a minute the server allows one
+// client.
+std::vector<User> sign_in_users(const test::ServerProcess& server, std::size_t count) {
+  std::vector<User> users(count);
+  std::atomic<std::size_t> next = 0;
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 8; ++w) {
+    workers.emplace_back([&] {
+      for (auto i = next++; i < count; i = next++) {
+        const auto address =
+            "127.0." + std::to_string(1 + i / 25 / 250) + "." + std::to_string(1 + i / 25 % 250);
+        auto signed_in = test::sign_in(server, test::unique_email("mixed"), address);
+        users[i].user_id = signed_in.user_id;
+        users[i].token = signed_in.access_token;
+      }
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  return users;
+}
+
+// Each user's batches and events, written in transactions of 25 from several threads so the store can commit
+// them together.
+void seed_batches(store::ItemStore& store, std::vector<User>& users, const Options& options) {
+  UuidV7Generator batch_ids;
+  const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+  std::vector<std::vector<store::Item>> per_user(users.size());
+  std::atomic<std::size_t> next = 0;
+  auto build = [&] {
+    for (auto u = next++; u < users.size(); u = next++) {
+      const auto& user_id = users[u].user_id;
+      auto& items = per_user[u];
+      for (std::size_t b = 0; b < options.batches; ++b) {
+        auto fields = domain::read_batch_fields({{"name", "Batch " + std::to_string(b + 1)},
+                                                 {"stage", "stage1_open"},
+                                                 {"temperature", 22},
+                                                 {"waterVolumeMl", 1500},
+                                                 {"sugarType", "cane sugar"},
+                                                 {"sugarAmount", 80},
+                                                 {"fruits", boost::json::array{"lemon", "fig"}},
+                                                 {"notes", "Mixed-load batch"}},
+                                                domain::BatchBody::create);
+        auto batch = domain::new_batch(
+            fields, batch_ids.next(epoch_millis(now) + static_cast<std::int64_t>(b)), user_id, now);
+        users[u].batch_ids.push_back(batch.batch_id);
+        items.push_back(domain::to_item(batch));
+      }
+      for (std::size_t e = 0; e < options.events; ++e) {
+        auto fields = domain::read_event_fields({{"type", "measurement"},
+                                                 {"description", "Reading " + std::to_string(e + 1)},
+                                                 {"metadata", {{"temperatureC", 21.5}, {"ph", 3.9}}}});
+        fields.timestamp = now - std::chrono::minutes(static_cast<long>(options.events - e));
+        const auto& batch_id = users[u].batch_ids[e % options.batches];
+        items.push_back(domain::to_item(domain::new_event(fields, batch_id, user_id, uuid_v4(), now)));
+      }
+    }
+  };
+  std::vector<std::thread> builders;
+  for (int t = 0; t < 8; ++t) builders.emplace_back(build);
+  for (auto& builder : builders) builder.join();
+
+  std::vector<store::Item> items;
+  for (auto& user_items : per_user)
+    std::move(user_items.begin(), user_items.end(), std::back_inserter(items));
+  std::atomic<std::size_t> next_chunk = 0;
+  const std::size_t chunks = (items.size() + store::kMaxTransactionItems - 1) / store::kMaxTransactionItems;
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 16; ++t) {
+    writers.emplace_back([&] {
+      for (auto chunk = next_chunk++; chunk < chunks; chunk = next_chunk++) {
+        std::vector<store::WriteOp> writes;
+        const auto end = std::min(items.size(), (chunk + 1) * store::kMaxTransactionItems);
+        for (auto i = chunk * store::kMaxTransactionItems; i < end; ++i)
+          writes.emplace_back(store::Put{items[i], {}});
+        store.transact_write(writes);
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+}
+
+enum Kind { kListBatches, kListEvents, kPostEvent, kPatchBatch, kKinds };
+constexpr std::array<const char*, kKinds> kKindNames = {"GET /batches", "GET /batches/{id}/events",
+                                                        "POST /batches/{id}/events (durable)",
+                                                        "PATCH /batches/{id} (durable)"};
+
+Kind pick_kind(std::uint32_t roll) {  // roll in [0, 100)
+  if (roll < 70) return kListBatches;
+  if (roll < 85) return kListEvents;
+  if (roll < 95) return kPostEvent;
+  return kPatchBatch;
+}
+
+struct Tally {
+  std::array<std::vector<double>, kKinds> latencies_ms;
+  std::size_t failures = 0;
+  std::string first_failure;
+};
+
+// One keep-alive connection issuing requests one after another until the deadline.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(asio::io_context& io, const asio::ip::tcp::endpoint& server, const std::vector<User>& users,
+             Clock::time_point deadline, unsigned seed)
+      : stream_(io), server_(server), users_(users), deadline_(deadline), random_(seed) {}
+
+  void start() {
+    stream_.async_connect(server_, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->fail("connect: " + ec.message());
+      self->next();
+    });
+  }
+
+  Tally& tally() { return tally_; }
+
+ private:
+  void next() {
+    if (Clock::now() >= deadline_) return;
+    kind_ = pick_kind(random_() % 100);
+    const auto& user = users_[random_() % users_.size()];
+    const auto& batch_id = user.batch_ids[random_() % user.batch_ids.size()];
+    request_ = {};
+    request_.version(11);
+    request_.set(beast::http::field::host, "127.0.0.1");
+    request_.set(beast::http::field::authorization, "Bearer " + user.token);
+    switch (kind_) {
+      case kListBatches:
+        request_.method(beast::http::verb::get);
+        request_.target("/batches");
+        break;
+      case kListEvents:
+        request_.method(beast::http::verb::get);
+        request_.target("/batches/" + batch_id + "/events");
+        break;
+      case kPostEvent:
+        request_.method(beast::http::verb::post);
+        request_.target("/batches/" + batch_id + "/events");
+        request_.body() = R"({"type":"observation","description":"Fine bubbles, smells of lemon"})";
+        break;
+      default:
+        request_.method(beast::http::verb::patch);
+        request_.target("/batches/" + batch_id);
+        request_.body() =
+            R"({"notes":"Tasted at )" + std::to_string(++writes_) + R"(: sweet, a little fizz"})";
+        break;
+    }
+    if (!request_.body().empty()) request_.set(beast::http::field::content_type, "application/json");
+    request_.prepare_payload();
+    sent_at_ = Clock::now();
+    beast::http::async_write(
+        stream_, request_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+          if (ec) return self->fail("write: " + ec.message());
+          self->response_ = {};
+          beast::http::async_read(
+              self->stream_, self->buffer_, self->response_,
+              [self](beast::error_code read_ec, std::size_t) { self->received(read_ec); });
+        });
+  }
+
+  void received(beast::error_code ec) {
+    if (ec) return fail("read: " + ec.message());
+    const auto status = response_.result_int();
+    if (status != 200 && status != 201) {
+      if (tally_.failures++ == 0)
+        tally_.first_failure = std::string(kKindNames[kind_]) + ": " + std::to_string(status) + " " +
+                               response_.body().substr(0, 300);
+    } else {
+      tally_.latencies_ms[kind_].push_back(
+          std::chrono::duration<double, std::milli>(Clock::now() - sent_at_).count());
+    }
+    next();
+  }
+
+  void fail(const std::string& what) {
+    if (tally_.failures++ == 0) tally_.first_failure = what;
+  }
+
+  beast::tcp_stream stream_;
+  asio::ip::tcp::endpoint server_;
+  const std::vector<User>& users_;
+  Clock::time_point deadline_;
+  std::mt19937 random_;
+  beast::flat_buffer buffer_;
+  beast::http::request<beast::http::string_body> request_;
+  beast::http::response<beast::http::string_body> response_;
+  Kind kind_ = kListBatches;
+  Clock::time_point sent_at_;
+  std::size_t writes_ = 0;
+  Tally tally_;
+};
+
+double percentile(std::vector<double>& values, double p) {
+  if (values.empty()) return 0;
+  auto rank = static_cast<std::size_t>(p * static_cast<double>(values.size() - 1));
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(rank), values.end());
+  return values[rank];
+}
+
+// The kept/built list pages the server counted so far (kefir_list_pages_total).
+std::pair<double, double> list_pages(const test::ServerProcess& server) {
+  auto text = test::ApiClient(server.base_url()).get("/metrics").body;
+  auto count = [&text](const char* result) {
+    std::smatch match;
+    std::regex line(std::string(R"(kefir_list_pages_total\{result=")") + result + R"("\} (\d+))");
+    return std::regex_search(text, match, line) ? std::stod(match[1]) : 0.0;
+  };
+  return {count("kept"), count("built")};
+}
+
+unsigned short free_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+// With LOG_LEVEL=warn (no line per request, as `make bench` runs kefir) there is no "listening" line to wait
+// for: the server is up when it answers.
+void wait_until_healthy(const test::ServerProcess& server) {
+  const auto deadline = Clock::now() + std::chrono::seconds(30);
+  for (;;) {
+    try {
+      if (test::ApiClient(server.base_url()).get("/healthz").status == 200) return;
+    } catch (const std::runtime_error&) {  // not accepting connections yet
+    }
+    if (Clock::now() > deadline || !server.running())
+      throw std::runtime_error("kefir did not start: " + server.stderr_text());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+int run(const Options& options) {
+  test::TempDir data;
+  test::ServerConfig config;
+  config.env = {{"DATA_DIR", data.str()},
+                {"PORT", std::to_string(free_port())},
+                {"THROTTLE_RATE", "0"},
+                {"LOG_LEVEL", "warn"}};
+  config.wait_until_listening = false;
+  std::string table;
+  if (options.store == "dynamodb") {
+    table = test::create_dynamodb_local_table();
+    for (auto& [name, value] : test::dynamodb_local_env(table)) config.env[name] = value;
+  }
+  test::ServerProcess server(config);
+  wait_until_healthy(server);
+  SystemClock clock;
+  std::unique_ptr<store::ItemStore> store;
+  if (options.store == "dynamodb") {
+    store = std::make_unique<store::DynamoDbItemStore>(test::dynamodb_local_options(table), clock);
+  } else {
+    store = std::make_unique<store::SqliteItemStore>(data.str() + "/kefir.db", clock);
+  }
+
+  auto started = Clock::now();
+  auto users = sign_in_users(server, options.users);
+  std::cout << "signed in " << users.size() << " users in " << Seconds(Clock::now() - started).count()
+            << " s\n";
+  started = Clock::now();
+  seed_batches(*store, users, options);
+  std::cout << "wrote " << options.batches << " batches and " << options.events << " events for each in "
+            << Seconds(Clock::now() - started).count() << " s (" << options.store << ")\n";
+
+  const auto pages_before = list_pages(server);
+  const double cpu_before = bench::cpu_seconds(server.pid());
+  asio::io_context io;
+  const asio::ip::tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"),
+                                         static_cast<unsigned short>(server.port()));
+  const auto load_started = Clock::now();
+  const auto deadline = load_started + std::chrono::duration_cast<Clock::duration>(Seconds(options.seconds));
+  std::vector<std::shared_ptr<Connection>> connections;
+  for (std::size_t c = 0; c < options.connections; ++c) {
+    connections.push_back(
+        std::make_shared<Connection>(io, endpoint, users, deadline, static_cast<unsigned>(c * 7919 + 17)));
+    connections.back()->start();
+  }
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < options.threads; ++t) threads.emplace_back([&io] { io.run(); });
+  for (auto& thread : threads) thread.join();
+  const double elapsed = Seconds(Clock::now() - load_started).count();
+  const double cpu = bench::cpu_seconds(server.pid()) - cpu_before;
+  const auto pages_after = list_pages(server);
+
+  Tally all;
+  for (auto& connection : connections) {
+    auto& tally = connection->tally();
+    for (int k = 0; k < kKinds; ++k)
+      all.latencies_ms[k].insert(all.latencies_ms[k].end(), tally.latencies_ms[k].begin(),
+                                 tally.latencies_ms[k].end());
+    if (tally.failures > 0 && all.failures == 0) all.first_failure = tally.first_failure;
+    all.failures += tally.failures;
+  }
+  std::size_t total = 0;
+  for (const auto& latencies : all.latencies_ms) total += latencies.size();
+
+  std::cout << "\n"
+            << options.users << " users, " << options.connections << " connections, " << options.store << ", "
+            << std::fixed << std::setprecision(1) << elapsed << " s\n\n";
+  std::cout << "| request | count | req/s | p50 | p99 |\n| --- | ---: | ---: | ---: | ---: |\n";
+  for (int k = 0; k < kKinds; ++k) {
+    auto& latencies = all.latencies_ms[k];
+    std::cout << "| " << kKindNames[k] << " | " << latencies.size() << " | " << std::setprecision(0)
+              << static_cast<double>(latencies.size()) / elapsed << " | " << std::setprecision(2)
+              << percentile(latencies, 0.50) << " ms | " << percentile(latencies, 0.99) << " ms |\n";
+  }
+  const double kept = pages_after.first - pages_before.first;
+  const double built = pages_after.second - pages_before.second;
+  std::cout << "| all | " << total << " | " << std::setprecision(0) << static_cast<double>(total) / elapsed
+            << " | | |\n\n";
+  std::cout << "kept-page hit rate: " << std::setprecision(1)
+            << (kept + built > 0 ? 100 * kept / (kept + built) : 0) << " % of " << std::setprecision(0)
+            << kept + built << " list requests that could use it\n";
+  std::cout << "server CPU per request: " << std::setprecision(1)
+            << (total > 0 ? cpu * 1e6 / static_cast<double>(total) : 0) << " us (" << std::setprecision(2)
+            << cpu << " s of CPU over " << elapsed << " s)\n";
+  if (all.failures > 0) {
+    std::cerr << all.failures << " requests failed; first: " << all.first_failure << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(parse_options(argc, argv));
+  } catch (const std::exception& error) {
+    std::cerr << "kefir_bench_mixed: " << error.what() << "\n";
+    return 2;
+  }
+}
