@@ -86,4 +86,11 @@ std::string spoken_time(TimePoint when, TimePoint now, const tz::TimeZone& zone)
          std::string(kMonths[static_cast<unsigned>(ymd.month()) - 1]) + " " + clock;
 }
 
+std::string delivery_note(TimePoint due, TimePoint deliver_at, TimePoint now, const tz::TimeZone& zone) {
+  std::string note = "Due " + spoken_time(due, now, zone);
+  if (deliver_at != due)
+    note += ", in your quiet hours: delivered " + spoken_time(deliver_at, now, zone) + ", when they end";
+  return note + ".";
+}
+
 }  // namespace kefir::reminders

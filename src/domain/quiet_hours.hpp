@@ -35,4 +35,8 @@ TimePoint delivery_time(TimePoint scheduled, const tz::TimeZone& zone, const Qui
 // week ("Friday 09:15"), else a date ("12 March 08:00").
 std::string spoken_time(TimePoint when, TimePoint now, const tz::TimeZone& zone);
 
+// The sentence a suggestion's description opens with: "Due tomorrow 08:00." or, when quiet hours hold it,
+// "Due today 23:00, in your quiet hours: delivered tomorrow 08:00, when they end."
+std::string delivery_note(TimePoint due, TimePoint deliver_at, TimePoint now, const tz::TimeZone& zone);
+
 }  // namespace kefir::reminders

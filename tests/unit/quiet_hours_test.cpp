@@ -55,51 +55,51 @@ TEST(QuietHours, WindowWithinOneDayAndEmptyWindow) {
   EXPECT_EQ(delivery_time(at("2026-01-15T01:00:00Z"), utc, empty), at("2026-01-15T01:00:00Z"));
 }
 
-TEST(QuietHours, ParisTransitionNightsEndAtEightLocalTime) {
-  const auto& paris = zone("Europe/Paris");
-  // Spring forward (2026-03-29): 23:00 CET on the 28th waits until 08:00 CEST, 06:00 UTC (a 8-hour night).
-  EXPECT_EQ(delivery_time(at("2026-03-28T22:00:00Z"), paris, kDefault), at("2026-03-29T06:00:00Z"));
-  // Fall back (2026-10-25): 23:00 CEST on the 24th waits until 08:00 CET, 07:00 UTC (a 10-hour night).
-  EXPECT_EQ(delivery_time(at("2026-10-24T21:00:00Z"), paris, kDefault), at("2026-10-25T07:00:00Z"));
-  // 02:30 CET and CEST, both showings of the repeated hour, are inside.
-  EXPECT_EQ(delivery_time(at("2026-10-25T00:30:00Z"), paris, kDefault), at("2026-10-25T07:00:00Z"));
-  EXPECT_EQ(delivery_time(at("2026-10-25T01:30:00Z"), paris, kDefault), at("2026-10-25T07:00:00Z"));
-}
+// A reminder on a night the clocks change, and when quiet hours let it through.
+struct TransitionNight {
+  std::string_view zone;
+  QuietHours quiet;
+  std::string_view scheduled;
+  std::string_view delivered;
+  std::string_view why;
+};
 
-TEST(QuietHours, AnEndInsideTheSpringGapIsTheJump) {
-  // Quiet until 02:30, which 2026-03-29 skips in Paris: the window ends when the clocks jump to 03:00.
-  const QuietHours until_half_past_two{
-      .enabled = true, .start = minutes(22 * 60), .end = minutes(2 * 60 + 30)};
-  const auto& paris = zone("Europe/Paris");
-  EXPECT_EQ(delivery_time(at("2026-03-28T23:00:00Z"), paris, until_half_past_two),
-            at("2026-03-29T01:00:00Z"));
-  // The next night it exists again: 02:30 CEST.
-  EXPECT_EQ(delivery_time(at("2026-03-29T22:00:00Z"), paris, until_half_past_two),
-            at("2026-03-30T00:30:00Z"));
-}
-
-TEST(QuietHours, AnEndShownTwiceIsTheFirstShowingAfterTheReminder) {
-  // Quiet until 01:30 in New York on 2026-11-01, where 01:00-02:00 shows twice (EDT, then EST).
+TEST(QuietHours, NightsTheClocksChangeEndAtTheLocalEnd) {
+  // Ends that the transition night skips (Paris, 02:30 on 2026-03-29) or shows twice (New York, 01:30 on
+  // 2026-11-01).
+  const QuietHours until_half_past_two{.enabled = true, .start = minutes(22 * 60), .end = minutes(150)};
   const QuietHours until_half_past_one{.enabled = true, .start = minutes(22 * 60), .end = minutes(90)};
-  const auto& new_york = zone("America/New_York");
-  // 23:00 EDT on Oct 31: the first 01:30 (EDT, 05:30 UTC).
-  EXPECT_EQ(delivery_time(at("2026-11-01T03:00:00Z"), new_york, until_half_past_one),
-            at("2026-11-01T05:30:00Z"));
-  // 01:10 EST, in the repeated hour: its 01:30 is the second one (EST, 06:30 UTC), not one already past.
-  EXPECT_EQ(delivery_time(at("2026-11-01T06:10:00Z"), new_york, until_half_past_one),
-            at("2026-11-01T06:30:00Z"));
-}
-
-TEST(QuietHours, NewYorkTransitionNightsEndAtEightLocalTime) {
-  const auto& new_york = zone("America/New_York");
-  // Spring forward (2026-03-08): 23:00 EST on the 7th (04:00 UTC) until 08:00 EDT (12:00 UTC).
-  EXPECT_EQ(delivery_time(at("2026-03-08T04:00:00Z"), new_york, kDefault), at("2026-03-08T12:00:00Z"));
-  // 02:30 never shows that night; 01:59 EST and 03:00 EDT are inside.
-  EXPECT_EQ(delivery_time(at("2026-03-08T06:59:00Z"), new_york, kDefault), at("2026-03-08T12:00:00Z"));
-  EXPECT_EQ(delivery_time(at("2026-03-08T07:00:00Z"), new_york, kDefault), at("2026-03-08T12:00:00Z"));
-  // Fall back (2026-11-01): 01:30 EDT and 01:30 EST are both held until 08:00 EST (13:00 UTC).
-  EXPECT_EQ(delivery_time(at("2026-11-01T05:30:00Z"), new_york, kDefault), at("2026-11-01T13:00:00Z"));
-  EXPECT_EQ(delivery_time(at("2026-11-01T06:30:00Z"), new_york, kDefault), at("2026-11-01T13:00:00Z"));
+  const TransitionNight nights[] = {
+      {"Europe/Paris", kDefault, "2026-03-28T22:00:00Z", "2026-03-29T06:00:00Z",
+       "spring forward: 23:00 CET until 08:00 CEST, an 8-hour night"},
+      {"Europe/Paris", kDefault, "2026-10-24T21:00:00Z", "2026-10-25T07:00:00Z",
+       "fall back: 23:00 CEST until 08:00 CET, a 10-hour night"},
+      {"Europe/Paris", kDefault, "2026-10-25T00:30:00Z", "2026-10-25T07:00:00Z",
+       "02:30 CEST, first of the repeated hour"},
+      {"Europe/Paris", kDefault, "2026-10-25T01:30:00Z", "2026-10-25T07:00:00Z",
+       "02:30 CET, second of the repeated hour"},
+      {"America/New_York", kDefault, "2026-03-08T04:00:00Z", "2026-03-08T12:00:00Z",
+       "spring forward: 23:00 EST until 08:00 EDT"},
+      {"America/New_York", kDefault, "2026-03-08T06:59:00Z", "2026-03-08T12:00:00Z",
+       "01:59 EST, just before the gap"},
+      {"America/New_York", kDefault, "2026-03-08T07:00:00Z", "2026-03-08T12:00:00Z",
+       "03:00 EDT, just after it"},
+      {"America/New_York", kDefault, "2026-11-01T05:30:00Z", "2026-11-01T13:00:00Z",
+       "fall back: 01:30 EDT until 08:00 EST"},
+      {"America/New_York", kDefault, "2026-11-01T06:30:00Z", "2026-11-01T13:00:00Z",
+       "01:30 EST, the repeated hour"},
+      {"Europe/Paris", until_half_past_two, "2026-03-28T23:00:00Z", "2026-03-29T01:00:00Z",
+       "an end of 02:30 that never shows: the jump to 03:00"},
+      {"Europe/Paris", until_half_past_two, "2026-03-29T22:00:00Z", "2026-03-30T00:30:00Z",
+       "the next night 02:30 exists again (CEST)"},
+      {"America/New_York", until_half_past_one, "2026-11-01T03:00:00Z", "2026-11-01T05:30:00Z",
+       "23:00 EDT: the first 01:30 (EDT)"},
+      {"America/New_York", until_half_past_one, "2026-11-01T06:10:00Z", "2026-11-01T06:30:00Z",
+       "01:10 EST: the second 01:30 (EST), not one already past"},
+  };
+  for (const auto& night : nights)
+    EXPECT_EQ(delivery_time(at(night.scheduled), zone(night.zone), night.quiet), at(night.delivered))
+        << night.zone << " " << night.scheduled << ": " << night.why;
 }
 
 TEST(SpokenTime, NamesTheDayAsPeopleDo) {
@@ -113,6 +113,17 @@ TEST(SpokenTime, NamesTheDayAsPeopleDo) {
   EXPECT_EQ(spoken_time(at("2026-01-22T08:00:00Z"), now, paris), "22 January 09:00");
   // Across the spring change the clock time is the local one of that day.
   EXPECT_EQ(spoken_time(at("2026-03-29T06:00:00Z"), at("2026-03-28T12:00:00Z"), paris), "tomorrow 08:00");
+}
+
+TEST(DeliveryNote, SaysWhenAndWhetherQuietHoursHoldIt) {
+  const auto& new_york = zone("America/New_York");
+  const TimePoint now = at("2026-03-07T15:00:00Z");  // Saturday 10:00 EST
+  EXPECT_EQ(delivery_note(at("2026-03-07T23:30:00Z"), at("2026-03-07T23:30:00Z"), now, new_york),
+            "Due today 18:30.");
+  // 23:00 EST on the eve of spring forward, held until 08:00 EDT.
+  const TimePoint late = at("2026-03-08T04:00:00Z");
+  EXPECT_EQ(delivery_note(late, delivery_time(late, new_york, kDefault), now, new_york),
+            "Due today 23:00, in your quiet hours: delivered tomorrow 08:00, when they end.");
 }
 
 }  // namespace

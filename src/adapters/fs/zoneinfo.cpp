@@ -27,9 +27,19 @@ bool plausible_name(std::string_view name) {
   return !name.starts_with("posix/") && !name.starts_with("right/");
 }
 
+// TZDIR when set; else the system's database, or the copy the Lambda package carries next to the binary
+// (the provided.al2023 image has no tzdata).
+std::filesystem::path zoneinfo_root() {
+  if (const char* root = std::getenv("TZDIR"); root && *root) return root;
+  std::error_code error;
+  const std::filesystem::path system = "/usr/share/zoneinfo";
+  if (std::filesystem::is_directory(system, error)) return system;
+  return std::filesystem::read_symlink("/proc/self/exe", error).parent_path() / "zoneinfo";
+}
+
 std::shared_ptr<const TimeZone> read_zone(std::string_view name) {
-  const char* root = std::getenv("TZDIR");
-  const auto path = std::filesystem::path(root && *root ? root : "/usr/share/zoneinfo") / name;
+  static const std::filesystem::path root = zoneinfo_root();
+  const auto path = root / name;
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error) ||
       std::filesystem::file_size(path, error) > kMaxFileSize)

@@ -1,6 +1,6 @@
 #pragma once
-// The system's time zone database: compiled TZif files under TZDIR, else /usr/share/zoneinfo (Debian's and
-// Amazon Linux's tzdata package).
+// The system's time zone database: compiled TZif files under TZDIR, else /usr/share/zoneinfo (Debian's tzdata
+// package), else zoneinfo/ beside the executable (the Lambda package's copy).
 #include <memory>
 #include <string_view>
 
