@@ -86,7 +86,8 @@ class QuietHoursDelivery : public ::testing::Test {
   }
 
   json::object reminder(const json::object& created) {
-    for (const auto& r : api_.get("/me/reminders?includeAll=true").json().at("reminders").as_array())
+    const auto listed = api_.get("/me/reminders?includeAll=true").json();
+    for (const auto& r : listed.at("reminders").as_array())
       if (r.at("reminderId") == created.at("reminderId")) return r.as_object();
     ADD_FAILURE() << "reminder not listed";
     return {};
@@ -199,7 +200,8 @@ TEST_F(QuietHoursDelivery, SuggestionsNameTimesInTheUsersZoneAndSayWhenQuietHour
   auto listed = api_.get("/batches/" + std::string(batch.json().at("batch").at("batchId").as_string()) +
                          "/reminders/suggestions");
   ASSERT_EQ(listed.status, 200) << listed.body;
-  const auto& suggestions = listed.json().at("suggestions").as_array();
+  const auto body = listed.json();
+  const auto& suggestions = body.at("suggestions").as_array();
   ASSERT_EQ(suggestions.size(), 2u);
   // Midpoint: 7 h after 09:00 CET is 16:00, outside quiet hours.
   EXPECT_EQ(suggestions[0].at("suggestedTime"), "2026-03-28T15:00:00.000Z");
