@@ -2,14 +2,35 @@
 // DELETE /me/sessions: sign out everywhere.
 #include <memory>
 
+#include "adapters/fs/zoneinfo.hpp"
 #include "api/routes.hpp"
 #include "services/auth_service.hpp"
+#include "services/reminder_service.hpp"
 
 namespace kefir::api {
 namespace {
 
 http::Response user_response(const services::UserProfile& user) {
   return http::Response::json(200, {{"user", services::user_json(user)}});
+}
+
+// "HH:MM" fields of preferences.quietHours.
+std::optional<minutes> read_clock_time(http::BodyReader& reader, std::string_view name) {
+  auto text = reader.string(name, 1, 5);
+  if (!text.has_value()) return std::nullopt;
+  auto time = reminders::parse_clock_time(*text);
+  if (!time) reader.problem(std::string(name), "must be a time of day HH:MM, 00:00-23:59");
+  return time;
+}
+
+void read_quiet_hours(http::BodyReader& preferences, services::ProfileChanges& changes) {
+  auto quiet = preferences.object("quietHours");
+  if (!quiet.has_value()) return;
+  http::BodyReader reader(*quiet);
+  changes.quiet_hours_enabled = reader.boolean("enabled").value;
+  changes.quiet_hours_start = read_clock_time(reader, "start");
+  changes.quiet_hours_end = read_clock_time(reader, "end");
+  preferences.absorb("quietHours", reader);
 }
 
 services::ProfileChanges read_changes(const http::Request& request) {
@@ -24,8 +45,9 @@ services::ProfileChanges read_changes(const http::Request& request) {
     auto notifications = nested.boolean("notificationsEnabled");
     auto temperature = nested.number("defaultTemperatureC", 10, 40);
     auto timezone = nested.string("timezone", 1, 64);
-    if (timezone.has_value() && !services::is_iana_timezone(*timezone))
+    if (timezone.has_value() && !tz::find_zone(*timezone))
       nested.problem("timezone", "must be an IANA time zone name, such as Europe/Paris");
+    read_quiet_hours(nested, changes);
     try {
       nested.finish();
     } catch (const http::ApiError& error) {
@@ -46,8 +68,11 @@ void register_me_routes(http::Router& router, AppContext& ctx) {
   auto service = std::make_shared<services::AuthService>(ctx);
   router.add("GET", "/me",
              [service](http::Request& request) { return user_response(service->profile(request.user_id)); });
-  router.add("PATCH", "/me", [service](http::Request& request) {
-    return user_response(service->update_profile(request.user_id, read_changes(request)));
+  router.add("PATCH", "/me", [service, &ctx](http::Request& request) {
+    const auto changes = read_changes(request);
+    auto user = service->update_profile(request.user_id, changes);
+    if (changes.changes_delivery()) services::retime_pending_reminders(ctx, request.user_id);
+    return user_response(user);
   });
   router.add("DELETE", "/me", [service](http::Request& request) {
     service->delete_account(request.user_id);

@@ -34,9 +34,11 @@ void register_reminder_routes(http::Router& router, AppContext& ctx) {
 
   router.add("GET", "/batches/{id}/reminders/suggestions", [&ctx](http::Request& request) {
     json::array suggestions;
-    for (const auto& s : services::reminder_suggestions(ctx, request.user_id, request.param("id"))) {
+    for (const auto& [s, deliver_at] :
+         services::reminder_suggestions(ctx, request.user_id, request.param("id"))) {
       suggestions.push_back({{"type", s.type},
                              {"suggestedTime", format_rfc3339(s.suggested_time)},
+                             {"deliverAt", format_rfc3339(deliver_at)},
                              {"message", s.message},
                              {"description", s.description}});
     }

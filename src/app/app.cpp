@@ -40,10 +40,11 @@ std::string sqlite_store_path(const Config& config) {
   return (std::filesystem::path(config.data_dir) / "kefir.db").string();
 }
 
-App::App(Config config, http::Router& router) : context_(std::make_unique<AppContext>()), router_(router) {
+App::App(Config config, http::Router& router, std::unique_ptr<Clock> clock)
+    : context_(std::make_unique<AppContext>()), router_(router) {
   auto& ctx = *context_;
   ctx.config = std::move(config);
-  ctx.clock = std::make_unique<SystemClock>();
+  ctx.clock = std::move(clock);
   ctx.store = std::make_unique<ops::InstrumentedItemStore>(make_item_store(ctx.config, *ctx.clock),
                                                            ctx.config.store, ops::metrics());
   ctx.tokens = auth::TokenService::from_config(ctx.config, *ctx.clock);

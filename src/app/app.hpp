@@ -13,7 +13,8 @@ namespace kefir {
 
 class App {
  public:
-  App(Config config, http::Router& router);
+  // `clock` is the system clock but in tests that move time by hand (quiet hours across a night).
+  App(Config config, http::Router& router, std::unique_ptr<Clock> clock = std::make_unique<SystemClock>());
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;

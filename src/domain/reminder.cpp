@@ -92,6 +92,7 @@ store::Item to_item(const Reminder& r) {
       {"type", r.type},
       {attr::message, r.message},
       {attr::scheduled_time, format_rfc3339(r.scheduled_time)},
+      {attr::deliver_at, format_rfc3339(r.delivery())},
       {attr::status, to_string(r.status)},
       {attr::completed, r.completed},
       {attr::attempts, r.attempts},
@@ -99,7 +100,7 @@ store::Item to_item(const Reminder& r) {
       {attr::updated_at, format_rfc3339(r.updated_at)},
   };
   if (r.awaiting_delivery() && !r.completed) {
-    for (auto& [name, value] : due_index(r.reminder_id, r.scheduled_time)) item[name] = value;
+    for (auto& [name, value] : due_index(r.reminder_id, r.delivery())) item[name] = value;
   }
   if (r.completed_at) item[attr::completed_at] = format_rfc3339(*r.completed_at);
   if (r.sent_at) item[attr::sent_at] = format_rfc3339(*r.sent_at);
@@ -124,6 +125,8 @@ Reminder from_item(const store::Item& item) {
   r.type = json_string(item, "type");
   r.message = json_string(item, attr::message);
   r.scheduled_time = time_attribute(item, attr::scheduled_time).value_or(TimePoint{});
+  // Absent on reminders stored before quiet hours existed: delivered at their scheduled time.
+  r.deliver_at = time_attribute(item, attr::deliver_at);
   r.status = parse_status(json_string(item, attr::status)).value_or(Status::pending);
   r.completed = json_bool(item, attr::completed);
   r.completed_at = time_attribute(item, attr::completed_at);
@@ -158,6 +161,7 @@ json::object to_json(const Reminder& r) {
       {"type", r.type},
       {"message", r.message},
       {"scheduledTime", format_rfc3339(r.scheduled_time)},
+      {"deliverAt", format_rfc3339(r.delivery())},
       {"status", to_string(r.status)},
       {"completed", r.completed},
       {"completedAt", optional_time(r.completed_at)},

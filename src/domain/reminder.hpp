@@ -28,6 +28,7 @@ namespace attr {
 inline constexpr std::string_view status = "status";
 inline constexpr std::string_view completed = "completed";
 inline constexpr std::string_view scheduled_time = "scheduledTime";
+inline constexpr std::string_view deliver_at = "deliverAt";
 inline constexpr std::string_view attempts = "attempts";
 inline constexpr std::string_view lease_until = "leaseUntil";  // epoch milliseconds
 inline constexpr std::string_view lease_owner = "leaseOwner";
@@ -59,7 +60,8 @@ struct Reminder {
   std::string user_id;
   std::string type;
   std::string message;
-  TimePoint scheduled_time;
+  TimePoint scheduled_time;             // as the user set it
+  std::optional<TimePoint> deliver_at;  // when quiet hours move it (delivery_time()); else scheduled_time
   Status status = Status::pending;
   bool completed = false;
   std::optional<TimePoint> completed_at;
@@ -75,12 +77,13 @@ struct Reminder {
   bool resent = false;
 
   bool awaiting_delivery() const { return status == Status::pending || status == Status::sending; }
+  TimePoint delivery() const { return deliver_at.value_or(scheduled_time); }
 };
 
 json::array to_json(const std::vector<Ticket>& tickets);
 
 // GSI1 (the due index) is present only while the reminder awaits delivery; its sort key is when the reminder
-// can next be claimed (scheduled time, retry time, or lease expiry).
+// can next be claimed (delivery time, retry time, or lease expiry).
 store::Item to_item(const Reminder& reminder);
 Reminder from_item(const store::Item& item);
 json::object to_json(const Reminder& reminder);

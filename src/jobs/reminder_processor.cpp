@@ -691,7 +691,7 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
       case Claim::Result::unsent:
         // Given back untouched: due again at once, and this attempt does not count.
         update.set[attr::status] = reminders::to_string(Status::pending);
-        update.set[attr::gsi1sk] = keys::due_gsi1sk(format_rfc3339(r.scheduled_time), r.reminder_id);
+        update.set[attr::gsi1sk] = keys::due_gsi1sk(format_rfc3339(r.delivery()), r.reminder_id);
         update.add.emplace_back(attr::attempts, -1);
         break;
     }

@@ -1,9 +1,5 @@
 #include "services/auth_service.hpp"
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-
 #include "domain/keys.hpp"
 #include "domain/otp.hpp"
 #include "http/errors.hpp"
@@ -32,10 +28,27 @@ json::value number_value(double value) {
   return value;
 }
 
+// As stored: a time zone only once the user chose one.
 json::object preferences_json(const UserPreferences& preferences) {
-  return {{"notificationsEnabled", preferences.notifications_enabled},
-          {"defaultTemperatureC", number_value(preferences.default_temperature_c)},
-          {"timezone", preferences.timezone}};
+  json::object out{{"notificationsEnabled", preferences.notifications_enabled},
+                   {"defaultTemperatureC", number_value(preferences.default_temperature_c)},
+                   {"quietHours",
+                    {{"enabled", preferences.quiet_hours.enabled},
+                     {"start", reminders::format_clock_time(preferences.quiet_hours.start)},
+                     {"end", reminders::format_clock_time(preferences.quiet_hours.end)}}}};
+  if (preferences.timezone) out["timezone"] = *preferences.timezone;
+  return out;
+}
+
+reminders::QuietHours quiet_hours_from(const json::object& preferences) {
+  reminders::QuietHours quiet;
+  const auto* stored = preferences.if_contains("quietHours");
+  if (!stored || !stored->is_object()) return quiet;
+  const auto& object = stored->get_object();
+  quiet.enabled = json_bool(object, "enabled", quiet.enabled);
+  quiet.start = reminders::parse_clock_time(json_string(object, "start")).value_or(quiet.start);
+  quiet.end = reminders::parse_clock_time(json_string(object, "end")).value_or(quiet.end);
+  return quiet;
 }
 
 UserProfile profile_from_item(const store::Item& item) {
@@ -49,7 +62,9 @@ UserProfile profile_from_item(const store::Item& item) {
     user.preferences.notifications_enabled = json_bool(object, "notificationsEnabled", true);
     user.preferences.default_temperature_c =
         json_number(object, "defaultTemperatureC").value_or(user.preferences.default_temperature_c);
-    user.preferences.timezone = json_string(object, "timezone", user.preferences.timezone);
+    if (auto timezone = json_string(object, "timezone"); !timezone.empty())
+      user.preferences.timezone = timezone;
+    user.preferences.quiet_hours = quiet_hours_from(object);
   }
   return user;
 }
@@ -109,28 +124,13 @@ http::ApiError account_deleted() {
 }
 
 json::object user_json(const UserProfile& user) {
+  auto preferences = preferences_json(user.preferences);
+  preferences["timezone"] = user.preferences.timezone.value_or("UTC");
   return {{"userId", user.user_id},
           {"email", user.email},
           {"name", user.name},
           {"createdAt", format_rfc3339(user.created_at)},
-          {"preferences", preferences_json(user.preferences)}};
-}
-
-bool is_iana_timezone(std::string_view name) {
-  if (name.empty() || name.size() > 64 || name.front() == '/' || name.back() == '/') return false;
-  if (name.find("..") != std::string_view::npos || name.find("//") != std::string_view::npos) return false;
-  for (char c : name) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
-              c == '_' || c == '-' || c == '+';
-    if (!ok) return false;
-  }
-  // posix/ and right/ repeat every zone under other leap-second rules; they are not zone names.
-  if (name.starts_with("posix/") || name.starts_with("right/")) return false;
-  const char* root = std::getenv("TZDIR");
-  std::ifstream file(std::filesystem::path(root && *root ? root : "/usr/share/zoneinfo") / name,
-                     std::ios::binary);
-  char magic[4] = {};
-  return file.read(magic, sizeof magic) && std::string_view(magic, sizeof magic) == "TZif";
+          {"preferences", std::move(preferences)}};
 }
 
 AuthService::AuthService(AppContext& ctx) : ctx_(ctx), otp_key_(ctx.derive_key("otp")) {}
@@ -426,6 +426,12 @@ UserProfile AuthService::update_profile(const std::string& user_id, const Profil
   if (changes.notifications_enabled) user.preferences.notifications_enabled = *changes.notifications_enabled;
   if (changes.default_temperature_c) user.preferences.default_temperature_c = *changes.default_temperature_c;
   if (changes.timezone) user.preferences.timezone = *changes.timezone;
+  auto& quiet = user.preferences.quiet_hours;
+  if (changes.quiet_hours_enabled) quiet.enabled = *changes.quiet_hours_enabled;
+  if (changes.quiet_hours_start) quiet.start = *changes.quiet_hours_start;
+  if (changes.quiet_hours_end) quiet.end = *changes.quiet_hours_end;
+  if (quiet.start == quiet.end)
+    throw http::validation_error("preferences.quietHours.end", "must differ from start");
   store::Update update;
   update.set = {{"name", user.name},
                 {"preferences", preferences_json(user.preferences)},

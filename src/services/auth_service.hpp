@@ -5,8 +5,8 @@
 // Stored items (keys from domain/keys.hpp):
 // - user profile: userId, email, name, createdAt, updatedAt, emailVerified, preferences
 // {notificationsEnabled,
-//   defaultTemperatureC, timezone}, sessions (ids of the user's refresh families, newest last),
-//   sessionsVersion. Other domains read preferences through read_user_profile().
+//   defaultTemperatureC, timezone, quietHours {enabled, start, end}}, sessions (ids of the user's refresh
+//   families, newest last), sessionsVersion. Other domains read preferences through read_user_profile().
 // - email claim: userId. Written with the profile in one transaction, so an email maps to exactly one user.
 // - OTP challenge: codeHash (absent once used or replaced by nothing), expiresAt, attempts, sends (epoch ms
 // of
@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "app/context.hpp"
+#include "domain/quiet_hours.hpp"
 #include "http/errors.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
@@ -28,7 +29,10 @@ namespace kefir::services {
 struct UserPreferences {
   bool notifications_enabled = true;
   double default_temperature_c = 22;
-  std::string timezone = "UTC";
+  // An IANA name of the system's zoneinfo; unset until the user chooses one (shown as UTC, without quiet
+  // hours).
+  std::optional<std::string> timezone;
+  reminders::QuietHours quiet_hours;
 };
 
 struct UserProfile {
@@ -47,11 +51,9 @@ std::optional<std::int64_t> read_tokens_not_before(store::ItemStore& store, cons
 // learns of that only within auth::kRevocationRecheck.)
 store::Check user_exists_check(const std::string& user_id);
 http::ApiError account_deleted();  // 401
-// {"userId","email","name","createdAt","preferences":{...}}: the `user` of GET /me and of sign-in responses.
+// {"userId","email","name","createdAt","preferences":{...}}: the `user` of GET /me and of sign-in responses
+// (a time zone not chosen yet shows as UTC).
 json::object user_json(const UserProfile& user);
-
-// An IANA time zone name known to the system's zoneinfo database ("Europe/Paris", "UTC").
-bool is_iana_timezone(std::string_view name);
 
 struct SignedInTokens {
   std::string access_token;
@@ -65,6 +67,15 @@ struct ProfileChanges {
   std::optional<bool> notifications_enabled;
   std::optional<double> default_temperature_c;
   std::optional<std::string> timezone;
+  // Each part of the quiet hours the client sent; the others stay as they were.
+  std::optional<bool> quiet_hours_enabled;
+  std::optional<minutes> quiet_hours_start;
+  std::optional<minutes> quiet_hours_end;
+
+  // The change can move reminders' delivery times.
+  bool changes_delivery() const {
+    return timezone || quiet_hours_enabled || quiet_hours_start || quiet_hours_end;
+  }
 };
 
 inline constexpr std::chrono::hours kRefreshTokenLifetime{24 * 30};

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <functional>
 
+#include "adapters/fs/zoneinfo.hpp"
 #include "domain/batch.hpp"
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
+#include "domain/quiet_hours.hpp"
 #include "http/errors.hpp"
 #include "services/auth_service.hpp"
 #include "services/batch_service.hpp"
@@ -105,6 +107,31 @@ std::vector<fermentation::FinishedStage> finished_stages(AppContext& ctx, const 
   return out;
 }
 
+// What decides when the user's reminders are delivered. Quiet hours are a wall-clock window, so they wait for
+// the user's time zone: until one is chosen (the web app offers the browser's), reminders go at their time.
+struct DeliveryPreferences {
+  std::shared_ptr<const tz::TimeZone> zone;  // null until the user chose one
+  reminders::QuietHours quiet{.enabled = false};
+
+  TimePoint deliver_at(TimePoint scheduled) const {
+    return zone ? reminders::delivery_time(scheduled, *zone, quiet) : scheduled;
+  }
+};
+
+DeliveryPreferences delivery_preferences(const std::optional<UserProfile>& profile) {
+  DeliveryPreferences preferences;
+  if (!profile || !profile->preferences.timezone) return preferences;
+  preferences.zone = tz::find_zone(*profile->preferences.timezone);
+  // A zone the database no longer has (tzdata dropped a name): UTC rather than no quiet hours.
+  if (!preferences.zone) preferences.zone = std::make_shared<const tz::TimeZone>(tz::TimeZone::utc());
+  preferences.quiet = profile->preferences.quiet_hours;
+  return preferences;
+}
+
+DeliveryPreferences delivery_preferences(AppContext& ctx, const std::string& user_id) {
+  return delivery_preferences(read_user_profile(*ctx.store, user_id));
+}
+
 reminders::Reminder require_reminder_item(std::optional<store::Item> item) {
   if (!item) throw http::not_found("reminder not found");
   return reminders::from_item(*item);
@@ -176,8 +203,8 @@ void delete_batch_reminders(AppContext& ctx, const std::string& user_id, const s
 
 }  // namespace
 
-std::vector<fermentation::Suggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
-                                                           std::string_view batch_id) {
+std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
+                                                     std::string_view batch_id) {
   auto batch = get_batch(ctx, user_id, batch_id);
   if (batch.archived() || batch.status == "in_fridge") return {};
   const auto profile = read_user_profile(*ctx.store, user_id);
@@ -202,7 +229,20 @@ std::vector<fermentation::Suggestion> reminder_suggestions(AppContext& ctx, cons
   std::vector<fermentation::FinishedStage> history;
   if (!snapshot.target_hours)
     history = finished_stages(ctx, user_id, batch.batch_id, snapshot.stage, default_temperature);
-  return fermentation::suggest(snapshot, history, ctx.now());
+  const auto delivery = delivery_preferences(profile);
+  const TimePoint now = ctx.now();
+  std::vector<ReminderSuggestion> out;
+  for (auto& suggestion : fermentation::suggest(snapshot, history, now)) {
+    const TimePoint deliver_at = delivery.deliver_at(suggestion.suggested_time);
+    // A time of day means nothing in a zone the user has not chosen.
+    if (delivery.zone) {
+      suggestion.description =
+          reminders::delivery_note(suggestion.suggested_time, deliver_at, now, *delivery.zone) + " " +
+          suggestion.description;
+    }
+    out.push_back({std::move(suggestion), deliver_at});
+  }
+  return out;
 }
 
 std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user_id,
@@ -217,6 +257,7 @@ std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user
   }
 
   const TimePoint now = ctx.now();
+  const auto delivery = delivery_preferences(ctx, user_id);
   std::vector<Reminder> created;
   std::vector<store::WriteOp> writes;
   for (const auto& item : wanted) {
@@ -228,6 +269,7 @@ std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user
     r.type = item.type;
     r.message = item.message;
     r.scheduled_time = item.scheduled_time;
+    r.deliver_at = delivery.deliver_at(item.scheduled_time);
     r.created_at = now;
     r.updated_at = now;
     writes.emplace_back(store::Put{reminders::to_item(r), store::Condition::item_absent()});
@@ -250,7 +292,10 @@ std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user
   }
   std::sort(created.begin(), created.end(),
             [](const Reminder& a, const Reminder& b) { return a.scheduled_time < b.scheduled_time; });
-  wake_processor(ctx, created.front().scheduled_time);
+  wake_processor(ctx,
+                 std::min_element(created.begin(), created.end(), [](const Reminder& a, const Reminder& b) {
+                   return a.delivery() < b.delivery();
+                 })->delivery());
   return created;
 }
 
@@ -267,6 +312,8 @@ std::vector<Reminder> user_reminders(AppContext& ctx, const std::string& user_id
 
 Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id,
                              const reminders::ReminderPatch& patch) {
+  std::optional<DeliveryPreferences> delivery;
+  if (patch.scheduled_time) delivery = delivery_preferences(ctx, user_id);
   return change_reminder(
       ctx, user_id, reminder_id, [&](const Reminder& current, TimePoint) -> std::optional<Change> {
         if (current.status != Status::pending || current.completed) {
@@ -278,10 +325,12 @@ Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::s
         Change change;
         if (patch.message) change.update.set[attr::message] = *patch.message;
         if (patch.scheduled_time) {
+          const TimePoint deliver_at = delivery->deliver_at(*patch.scheduled_time);
           change.update.set[attr::scheduled_time] = format_rfc3339(*patch.scheduled_time);
-          for (auto& [name, value] : reminders::due_index(current.reminder_id, *patch.scheduled_time))
+          change.update.set[attr::deliver_at] = format_rfc3339(deliver_at);
+          for (auto& [name, value] : reminders::due_index(current.reminder_id, deliver_at))
             change.update.set[name] = value;
-          change.wake_at = *patch.scheduled_time;
+          change.wake_at = deliver_at;
         }
         return change;
       });
@@ -314,6 +363,34 @@ Reminder cancel_reminder(AppContext& ctx, const std::string& user_id, std::strin
         leave_due_index(change.update);
         return change;
       });
+}
+
+void retime_pending_reminders(AppContext& ctx, const std::string& user_id) {
+  const auto delivery = delivery_preferences(ctx, user_id);
+  const auto waiting = load_user_reminders(
+      ctx, user_id, [](const Reminder& r) { return r.status == Status::pending && !r.completed; });
+  std::optional<TimePoint> earliest;
+  for (const auto& reminder : waiting) {
+    const TimePoint deliver_at = delivery.deliver_at(reminder.scheduled_time);
+    if (deliver_at == reminder.delivery()) continue;
+    store::Update update;
+    update.set[attr::deliver_at] = format_rfc3339(deliver_at);
+    update.set[attr::updated_at] = format_rfc3339(ctx.now());
+    for (auto& [name, value] : reminders::due_index(reminder.reminder_id, deliver_at))
+      update.set[name] = value;
+    // Only a reminder still indexed at its delivery time: one waiting to retry keeps its backoff, one
+    // claimed, completed or changed meanwhile keeps its new state.
+    const auto indexed_at_delivery = store::Condition::equals(
+        std::string(attr::gsi1sk),
+        json::string(keys::due_gsi1sk(format_rfc3339(reminder.delivery()), reminder.reminder_id)));
+    try {
+      ctx.store->update(keys::reminder(user_id, reminder.reminder_id), update,
+                        store::Condition::all_of({still(reminder), indexed_at_delivery}));
+      earliest = earliest ? std::min(*earliest, deliver_at) : deliver_at;
+    } catch (const store::ConditionFailed&) {
+    }
+  }
+  if (earliest) wake_processor(ctx, *earliest);
 }
 
 void register_reminder_hooks(AppContext& ctx) {

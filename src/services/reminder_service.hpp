@@ -12,9 +12,13 @@
 
 namespace kefir::services {
 
+struct ReminderSuggestion {
+  fermentation::Suggestion model;  // its description opens with when it is due, in the user's zone and words
+  TimePoint deliver_at;            // suggested_time moved out of the user's quiet hours
+};
 // 404 when the batch is not the user's.
-std::vector<fermentation::Suggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
-                                                           std::string_view batch_id);
+std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
+                                                     std::string_view batch_id);
 
 // Creates the reminders in one transaction with a check that the batch still exists and is not archived.
 // 409 for an archived batch or beyond kMaxPendingPerUser pending reminders.
@@ -38,6 +42,10 @@ reminders::Reminder complete_reminder(AppContext& ctx, const std::string& user_i
 // status: cancelled (idempotent); 409 once it is being sent or was sent or failed.
 reminders::Reminder cancel_reminder(AppContext& ctx, const std::string& user_id,
                                     std::string_view reminder_id);
+
+// After the user's time zone or quiet hours changed: moves each pending reminder that waits for its delivery
+// time (not one being sent or waiting to retry) to the delivery time the new preferences give.
+void retime_pending_reminders(AppContext& ctx, const std::string& user_id);
 
 // The hooks: archiving cancels the batch's pending reminders; deleting a batch or an account deletes them.
 void register_reminder_hooks(AppContext& ctx);

@@ -121,7 +121,9 @@ TEST_F(AuthRefreshTest, MeShowsAndUpdatesTheProfile) {
   EXPECT_TRUE(user.at("createdAt").as_string().ends_with("Z"));
   const auto& defaults = user.at("preferences").as_object();
   EXPECT_TRUE(defaults.at("notificationsEnabled").is_bool());
-  EXPECT_TRUE(defaults.at("timezone").is_string());
+  EXPECT_EQ(defaults.at("timezone"), "UTC");
+  EXPECT_EQ(defaults.at("quietHours"),
+            (boost::json::object{{"enabled", true}, {"start", "22:00"}, {"end", "08:00"}}));
 
   auto patched = as(session).patch("/me", {{"name", "Ada"}, {"preferences", {{"timezone", "Europe/Paris"}}}});
   ASSERT_EQ(patched.status, 200) << patched.body;
@@ -141,6 +143,18 @@ TEST_F(AuthRefreshTest, MeShowsAndUpdatesTheProfile) {
   EXPECT_EQ(stored.at("preferences").at("defaultTemperatureC").to_number<double>(), 24);
   EXPECT_EQ(stored.at("preferences").at("timezone"), "Europe/Paris");
   EXPECT_EQ(stored.at("createdAt"), user.at("createdAt"));
+
+  // Quiet hours change part by part: turned off, the window is kept for when they are turned on again.
+  auto quiet = as(session).patch("/me", {{"preferences", {{"quietHours", {{"enabled", false}}}}}});
+  ASSERT_EQ(quiet.status, 200) << quiet.body;
+  EXPECT_EQ(quiet.json().at("user").at("preferences").at("quietHours"),
+            (boost::json::object{{"enabled", false}, {"start", "22:00"}, {"end", "08:00"}}));
+  ASSERT_EQ(as(session)
+                .patch("/me", {{"preferences", {{"quietHours", {{"enabled", true}, {"start", "21:30"}}}}}})
+                .status,
+            200);
+  EXPECT_EQ(as(session).get("/me").json().at("user").at("preferences").at("quietHours"),
+            (boost::json::object{{"enabled", true}, {"start", "21:30"}, {"end", "08:00"}}));
 }
 
 TEST_F(AuthRefreshTest, PatchMeValidatesEveryField) {
@@ -164,6 +178,19 @@ TEST_F(AuthRefreshTest, PatchMeValidatesEveryField) {
             "preferences.notificationsEnabled");
   EXPECT_EQ(problem_field({{"preferences", {{"colour", "blue"}}}}), "preferences.colour");
   EXPECT_EQ(problem_field({{"preferences", "dark"}}), "preferences");
+  EXPECT_EQ(problem_field({{"preferences", {{"timezone", "posix/Europe/Paris"}}}}), "preferences.timezone");
+  EXPECT_EQ(problem_field({{"preferences", {{"timezone", "Europe"}}}}), "preferences.timezone");
+  EXPECT_EQ(problem_field({{"preferences", {{"quietHours", {{"start", "24:00"}}}}}}),
+            "preferences.quietHours.start");
+  EXPECT_EQ(problem_field({{"preferences", {{"quietHours", {{"end", "8:00"}}}}}}),
+            "preferences.quietHours.end");
+  EXPECT_EQ(problem_field({{"preferences", {{"quietHours", {{"enabled", "no"}}}}}}),
+            "preferences.quietHours.enabled");
+  EXPECT_EQ(problem_field({{"preferences", {{"quietHours", {{"from", "22:00"}}}}}}),
+            "preferences.quietHours.from");
+  EXPECT_EQ(problem_field({{"preferences", {{"quietHours", {{"start", "08:00"}}}}}}),
+            "preferences.quietHours.end");  // the same as the end: an empty window
+  EXPECT_EQ(problem_field({{"preferences", {{"quietHours", true}}}}), "preferences.quietHours");
   // Nothing of the refused bodies was applied.
   auto user = as(session).get("/me").json().at("user").as_object();
   EXPECT_EQ(user.at("name"), "");

@@ -3,7 +3,7 @@
 # it, and unpacks it into $2 for the runtime tests under qemu: bootstrap at the root, an AArch64 executable;
 # Boost, SQLite, libstdc++ and libgcc linked in; every other library it needs, transitively, either glibc's or
 # shipped in lib/; no glibc symbol version newer than 2.34 (Amazon Linux 2023) in any file; and under qemu the
-# loader resolves every shipped library from lib/ and the binary runs.
+# loader resolves every shipped library from lib/ and the binary runs; the zone files are in zoneinfo/.
 set -euo pipefail
 zip_file=$1
 unpacked=$2
@@ -40,6 +40,10 @@ while read -r lib _ path _; do
   [[ $lib =~ $glibc || $lib == linux-vdso* ]] && continue
   [ "$path" = "$unpacked/lib/$lib" ] || fail "$lib resolves to '$path', not to the zip's lib/"
 done < <(grep '=>' <<<"$listing")
+# The runtime image has no tzdata: the zone files users pick from travel in the zip.
+for zone in UTC Europe/Paris America/New_York Australia/Sydney; do
+  [ "$(head -c 4 "$unpacked/zoneinfo/$zone" 2>/dev/null)" = TZif ] || fail "the zip lacks zoneinfo/$zone"
+done
 version=$(LD_LIBRARY_PATH="$unpacked/lib" qemu-aarch64-static "$bootstrap" version)
 [[ $version == kefir\ * ]] || fail "bootstrap under qemu printed '$version'"
 echo "lambda package: $checked files checked, none needs more than GLIBC_$max_glibc; '$version' under qemu"

@@ -187,50 +187,21 @@ test('Lambda starts the binary as `bootstrap` without arguments', { skip: proces
   }
 });
 
-test('a scheduled event runs a reminder pass that delivers a due reminder to Expo, once', async () => {
-  const expo = await startExpoFake();
+// The two functions of a reminder flow on one store, as in AWS: the API function and the scheduler function. The
+// scheduler answers its first (idle) pass before the API function starts, so only one process creates the new
+// SQLite store. A failure carries both functions' stderr; both are stopped after `run`, whatever happened.
+async function withApiAndScheduler(env, run) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'kefir-lambda-'));
-  const env = { DATA_DIR: dataDir, PUBLIC_BASE_URL, EXPO_PUSH_URL: expo.url, EXPO_RATE: '0' };
+  const fullEnv = { DATA_DIR: dataDir, PUBLIC_BASE_URL, ...env };
   const apiFake = await new RuntimeApiFake().start();
   const schedulerFake = await new RuntimeApiFake().start();
-  // Two functions on one store, as in AWS: the API function and the scheduler function. The scheduler answers
-  // its first (idle) pass before the API function starts, so only one process creates the new SQLite store.
-  const scheduler = startRuntime(schedulerFake, { ...env, _HANDLER: 'scheduler' });
+  const scheduler = startRuntime(schedulerFake, { ...fullEnv, _HANDLER: 'scheduler' });
   let api;
   try {
     const idle = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
     assert.equal(idle.body.sent, 0, 'nothing to send before any reminder exists');
-    api = startRuntime(apiFake, env);
-    const claims = await signIn(apiFake, dataDir, 'reminded@example.com');
-    const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Reminded batch' }));
-    const batchId = body(created).batch.batchId;
-    const device = await apiFake.invoke(fixture('devices-register.json', { ...claims, device_id: 'iphone-1', push_token: 'abcDEF123' }));
-    assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
-    const due = new Date(Date.now() + 2000);
-    const confirmed = await apiFake.invoke(fixture('reminders-confirm.json', {
-      ...claims, batch_id: batchId, scheduled_time: due.toISOString(), message: 'Time to bottle',
-    }));
-    assert.equal(confirmed.body.statusCode, 201, JSON.stringify(confirmed.body));
-    const reminderId = body(confirmed).reminders[0].reminderId;
-
-    await new Promise((resolve) => setTimeout(resolve, due.getTime() - Date.now() + 200));
-
-    const deadline = Date.now() + 20000;
-    const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
-    assert.equal(pass.kind, 'response', JSON.stringify(pass.body));
-    assert.ok(Date.now() < deadline, 'the pass ends before the deadline');
-    assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
-    assert.equal(expo.messages.length, 1);
-    const [message] = expo.messages;
-    assert.equal(message.to, 'ExponentPushToken[abcDEF123]');
-    assert.equal(message.title, 'Kefir reminder');
-    assert.equal(message.body, 'Time to bottle');
-    assert.equal(message.data.reminderId, reminderId);
-    assert.equal(message.data.batchId, batchId);
-
-    const again = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
-    assert.equal(again.body.sent, 0, 'a sent reminder is not sent again');
-    assert.equal(expo.messages.length, 1);
+    api = startRuntime(apiFake, fullEnv);
+    await run({ apiFake, schedulerFake, dataDir });
   } catch (error) {
     error.message += `\napi function stderr:\n${api?.output.stderr}\nscheduler stderr:\n${scheduler.output.stderr}`;
     throw error;
@@ -239,8 +210,51 @@ test('a scheduled event runs a reminder pass that delivers a due reminder to Exp
     await stopRuntime(scheduler);
     await apiFake.close();
     await schedulerFake.close();
-    await expo.close();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+// Confirms a reminder due in two seconds and waits until it is due; returns the confirmed reminder.
+async function confirmDueReminder(apiFake, claims, batchId, message) {
+  const due = new Date(Date.now() + 2000);
+  const confirmed = await apiFake.invoke(fixture('reminders-confirm.json', {
+    ...claims, batch_id: batchId, scheduled_time: due.toISOString(), message,
+  }));
+  assert.equal(confirmed.body.statusCode, 201, JSON.stringify(confirmed.body));
+  await new Promise((resolve) => setTimeout(resolve, due.getTime() - Date.now() + 200));
+  return body(confirmed).reminders[0];
+}
+
+test('a scheduled event runs a reminder pass that delivers a due reminder to Expo, once', async () => {
+  const expo = await startExpoFake();
+  try {
+    await withApiAndScheduler({ EXPO_PUSH_URL: expo.url, EXPO_RATE: '0' }, async ({ apiFake, schedulerFake, dataDir }) => {
+      const claims = await signIn(apiFake, dataDir, 'reminded@example.com');
+      const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Reminded batch' }));
+      const batchId = body(created).batch.batchId;
+      const device = await apiFake.invoke(fixture('devices-register.json', { ...claims, device_id: 'iphone-1', push_token: 'abcDEF123' }));
+      assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
+      const { reminderId } = await confirmDueReminder(apiFake, claims, batchId, 'Time to bottle');
+
+      const deadline = Date.now() + 20000;
+      const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
+      assert.equal(pass.kind, 'response', JSON.stringify(pass.body));
+      assert.ok(Date.now() < deadline, 'the pass ends before the deadline');
+      assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
+      assert.equal(expo.messages.length, 1);
+      const [message] = expo.messages;
+      assert.equal(message.to, 'ExponentPushToken[abcDEF123]');
+      assert.equal(message.title, 'Kefir reminder');
+      assert.equal(message.body, 'Time to bottle');
+      assert.equal(message.data.reminderId, reminderId);
+      assert.equal(message.data.batchId, batchId);
+
+      const again = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
+      assert.equal(again.body.sent, 0, 'a sent reminder is not sent again');
+      assert.equal(expo.messages.length, 1);
+    });
+  } finally {
+    await expo.close();
   }
 });
 
@@ -253,55 +267,35 @@ test('Web Push from Lambda: the VAPID key comes in VAPID_PRIVATE_KEY, and the sc
   const expectedKey = Buffer.concat([
     Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url'),
   ]).toString('base64url');
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'kefir-lambda-'));
-  const env = {
-    DATA_DIR: dataDir, PUBLIC_BASE_URL, EXPO_PUSH_URL: 'http://127.0.0.1:9/unused', VAPID_PRIVATE_KEY: vapidPem,
-  };
-  const apiFake = await new RuntimeApiFake().start();
-  const schedulerFake = await new RuntimeApiFake().start();
-  const scheduler = startRuntime(schedulerFake, { ...env, _HANDLER: 'scheduler' });
-  let api;
+  const env = { EXPO_PUSH_URL: 'http://127.0.0.1:9/unused', VAPID_PRIVATE_KEY: vapidPem };
   try {
-    assert.equal((await schedulerFake.invoke(fixture('eventbridge-scheduled.json'))).body.sent, 0);
-    api = startRuntime(apiFake, env);
-    const keyEvent = fixture('unknown-route.json');
-    keyEvent.rawPath = keyEvent.requestContext.http.path = '/push/vapid-public-key';
-    keyEvent.requestContext.http.method = 'GET';
-    const key = await apiFake.invoke(keyEvent);
-    assert.equal(key.body.statusCode, 200, JSON.stringify(key.body));
-    assert.equal(body(key).publicKey, expectedKey);
+    await withApiAndScheduler(env, async ({ apiFake, schedulerFake, dataDir }) => {
+      const keyEvent = fixture('unknown-route.json');
+      keyEvent.rawPath = keyEvent.requestContext.http.path = '/push/vapid-public-key';
+      keyEvent.requestContext.http.method = 'GET';
+      const key = await apiFake.invoke(keyEvent);
+      assert.equal(key.body.statusCode, 200, JSON.stringify(key.body));
+      assert.equal(body(key).publicKey, expectedKey);
 
-    const claims = await signIn(apiFake, dataDir, 'browser@example.com');
-    const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Browser batch' }));
-    const batchId = body(created).batch.batchId;
-    const subscription = push.subscribe();
-    const register = fixture('devices-register.json', { ...claims, device_id: 'firefox', push_token: 'unused' });
-    register.body = JSON.stringify({ deviceId: 'firefox', platform: 'web', subscription });
-    const device = await apiFake.invoke(register);
-    assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
-    const due = new Date(Date.now() + 2000);
-    const confirmed = await apiFake.invoke(fixture('reminders-confirm.json', {
-      ...claims, batch_id: batchId, scheduled_time: due.toISOString(), message: 'Time to bottle',
-    }));
-    assert.equal(confirmed.body.statusCode, 201, JSON.stringify(confirmed.body));
-    await new Promise((resolve) => setTimeout(resolve, due.getTime() - Date.now() + 200));
+      const claims = await signIn(apiFake, dataDir, 'browser@example.com');
+      const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Browser batch' }));
+      const batchId = body(created).batch.batchId;
+      const subscription = push.subscribe();
+      const register = fixture('devices-register.json', { ...claims, device_id: 'firefox', push_token: 'unused' });
+      register.body = JSON.stringify({ deviceId: 'firefox', platform: 'web', subscription });
+      const device = await apiFake.invoke(register);
+      assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
+      const { reminderId } = await confirmDueReminder(apiFake, claims, batchId, 'Time to bottle');
 
-    const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
-    assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
-    assert.deepEqual(push.errors, []);
-    assert.equal(push.received.length, 1);
-    assert.equal(push.received[0].vapidPublicKey, expectedKey);
-    assert.equal(push.received[0].payload.body, 'Time to bottle');
-    assert.equal(push.received[0].payload.data.reminderId, body(confirmed).reminders[0].reminderId);
-  } catch (error) {
-    error.message += `\napi function stderr:\n${api?.output.stderr}\nscheduler stderr:\n${scheduler.output.stderr}`;
-    throw error;
+      const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
+      assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
+      assert.deepEqual(push.errors, []);
+      assert.equal(push.received.length, 1);
+      assert.equal(push.received[0].vapidPublicKey, expectedKey);
+      assert.equal(push.received[0].payload.body, 'Time to bottle');
+      assert.equal(push.received[0].payload.data.reminderId, reminderId);
+    });
   } finally {
-    if (api) await stopRuntime(api);
-    await stopRuntime(scheduler);
-    await apiFake.close();
-    await schedulerFake.close();
     await push.close();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { eventually, outboxCodes, uniqueEmail } from './auth_support.mjs';
 import {
-  apiJson, assertAccessible, assertNoProblems, clickText, findText, openPage, screenshot, withKefirAndBrowser,
+  apiJson, assertAccessible, assertNoProblems, clickText, findText, openPage, screenshot, signInThroughUi, withKefirAndBrowser,
 } from './browser_support.mjs';
 
 let server;
@@ -202,4 +202,44 @@ test('a brewer tracks a batch end to end in the browser', async () => {
   assert.equal(refreshed.status, 401, 'the signed-out refresh token is revoked');
   await page.close();
   assertNoProblems(page, publicPage);
+});
+
+test('settings offer the browser time zone on first use and edit quiet hours', async () => {
+  const page = await openPage(browser);
+  await page.emulateTimezone('America/New_York');
+  await signInThroughUi(page, server);
+  await page.goto(`${server.baseUrl}/#/settings`);
+  await heading(page, 'Settings');
+  const value = (selector) => page.$eval(selector, (element) => /** @type {HTMLInputElement} */ (element).value);
+  const checked = (selector) => page.$eval(selector, (element) => /** @type {HTMLInputElement} */ (element).checked);
+
+  // A new user is on UTC: the browser's zone is offered, not yet saved; quiet hours are on, 22:00-08:00.
+  assert.equal(await value('select[name="preferences.timezone"]'), 'America/New_York');
+  await findText(page, '.hint', "This browser's time zone, not saved yet");
+  assert.equal((await apiJson(page, 'GET', '/me')).user.preferences.timezone, 'UTC');
+  assert.equal(await checked('input[name="preferences.quietHours.enabled"]'), true);
+  assert.equal(await value('input[name="preferences.quietHours.start"]'), '22:00');
+  assert.equal(await value('input[name="preferences.quietHours.end"]'), '08:00');
+  await assertAccessible(page, 'settings with quiet hours');
+
+  await page.$eval('input[name="preferences.quietHours.start"]', (input) => { /** @type {HTMLInputElement} */ (input).value = '21:30'; });
+  await clickText(page, 'Save', 'button[type=submit]');
+  await findText(page, '.notice', 'Settings saved');
+  let preferences = (await apiJson(page, 'GET', '/me')).user.preferences;
+  assert.equal(preferences.timezone, 'America/New_York');
+  assert.deepEqual(preferences.quietHours, { enabled: true, start: '21:30', end: '08:00' });
+
+  // Turned off, and the same window shown again after a reload, with the saved zone no longer "offered".
+  await page.click('#quiet-hours');
+  await clickText(page, 'Save', 'button[type=submit]');
+  await eventually(async () => !(await apiJson(page, 'GET', '/me')).user.preferences.quietHours.enabled, 10000, 'quiet hours off');
+  await page.reload();
+  await heading(page, 'Settings');
+  await findText(page, '.hint', 'Reminders and dates follow it.');
+  assert.equal(await checked('input[name="preferences.quietHours.enabled"]'), false);
+  assert.equal(await value('input[name="preferences.quietHours.start"]'), '21:30');
+  preferences = (await apiJson(page, 'GET', '/me')).user.preferences;
+  assert.deepEqual(preferences.quietHours, { enabled: false, start: '21:30', end: '08:00' });
+  assertNoProblems(page);
+  await page.close();
 });

@@ -90,20 +90,35 @@ TEST(ReminderItem, OnlyRemindersAwaitingDeliveryAreInTheDueIndex) {
   EXPECT_FALSE(to_item(sample(Status::pending, true)).contains("GSI1PK"));  // completed: never sent
 }
 
+TEST(ReminderItem, IsIndexedByItsDeliveryTime) {
+  auto held = sample();
+  held.deliver_at = *parse_rfc3339("2026-03-02T07:00:00.000Z");  // the end of the user's quiet hours
+  const auto item = to_item(held);
+  EXPECT_EQ(json_string(item, "GSI1SK"), keys::due_gsi1sk("2026-03-02T07:00:00.000Z", held.reminder_id));
+  EXPECT_EQ(json_string(item, "scheduledTime"), "2026-03-01T17:00:00.000Z");
+  EXPECT_EQ(from_item(item).delivery(), held.deliver_at);
+  EXPECT_EQ(to_json(from_item(item)).at("deliverAt"), "2026-03-02T07:00:00.000Z");
+  // Stored before quiet hours existed: delivered at its scheduled time.
+  auto legacy = to_item(sample());
+  legacy.erase("deliverAt");
+  EXPECT_EQ(from_item(legacy).delivery(), sample().scheduled_time);
+}
+
 TEST(ReminderJson, HasEveryFieldOfTheSpecAndNoBookkeeping) {
   auto r = sample(Status::failed);
   r.failure_reason = "no_devices";
   r.tickets = {{"t", "d", "ExponentPushToken[x]"}};
   auto body = to_json(r);
-  for (const char* field :
-       {"reminderId", "batchId", "batchName", "userId", "type", "message", "scheduledTime", "status",
-        "completed", "completedAt", "sentAt", "attempts", "failureReason", "createdAt", "updatedAt"})
+  for (const char* field : {"reminderId", "batchId", "batchName", "userId", "type", "message",
+                            "scheduledTime", "deliverAt", "status", "completed", "completedAt", "sentAt",
+                            "attempts", "failureReason", "createdAt", "updatedAt"})
     EXPECT_TRUE(body.contains(field)) << field;
   EXPECT_EQ(body.at("status"), "failed");
   EXPECT_EQ(body.at("failureReason"), "no_devices");
   EXPECT_TRUE(body.at("completedAt").is_null());
   EXPECT_TRUE(body.at("sentAt").is_null());
   EXPECT_EQ(body.at("scheduledTime"), "2026-03-01T17:00:00.000Z");
+  EXPECT_EQ(body.at("deliverAt"), "2026-03-01T17:00:00.000Z");  // not moved by quiet hours
   EXPECT_FALSE(body.contains("tickets"));
   EXPECT_FALSE(body.contains("leaseUntil"));
   EXPECT_FALSE(body.contains("GSI1PK"));

@@ -1,5 +1,5 @@
-// Settings: reminders as notifications in this browser (Web Push), name, time zone and usual temperature, the
-// CSV export, signing out (here or everywhere) and deleting the account.
+// Settings: reminders as notifications in this browser (Web Push), name, time zone, quiet hours and usual
+// temperature, the CSV export, signing out (here or everywhere) and deleting the account.
 import * as api from '../api.js';
 import { clearFormErrors, field, formError, h, heading, showFormError } from '../view.js';
 
@@ -32,7 +32,10 @@ export async function show(view, _params, app) {
 function profileForm(user, app) {
   const preferences = user.preferences ?? {};
   const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  const current = preferences.timezone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  // The server starts everyone on UTC: until the user picks a zone, the browser's own is offered.
+  const offerBrowserZone = (preferences.timezone ?? 'UTC') === 'UTC' && browserZone && browserZone !== 'UTC';
+  const current = offerBrowserZone ? browserZone : preferences.timezone;
   const timezone = h('select', { name: 'preferences.timezone' },
     (zones.includes(current) ? zones : [current, ...zones]).map((zone) => h('option', { value: zone, selected: zone === current }, zone)));
   const name = h('input', { name: 'name', maxlength: '100', value: user.name ?? '', autocomplete: 'name' });
@@ -41,7 +44,10 @@ function profileForm(user, app) {
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'profile-title' },
     h('h2', { id: 'profile-title' }, 'Profile'),
     field('Name', name),
-    field('Time zone', timezone, 'Reminders and dates follow it.'),
+    field('Time zone', timezone, offerBrowserZone
+      ? `This browser's time zone, not saved yet: Save to use it for reminders and dates.`
+      : 'Reminders and dates follow it.'),
+    quietHoursFields(preferences.quietHours ?? {}),
     field('Usual temperature (°C)', temperature, 'The default for new batches.'),
     formError(),
     submit));
@@ -50,7 +56,14 @@ function profileForm(user, app) {
     clearFormErrors(form);
     const values = new FormData(form);
     /** @type {Record<string, any>} */
-    const changes = { timezone: String(values.get('preferences.timezone')) };
+    const changes = {
+      timezone: String(values.get('preferences.timezone')),
+      quietHours: {
+        enabled: values.get('preferences.quietHours.enabled') === 'on',
+        start: String(values.get('preferences.quietHours.start') ?? ''),
+        end: String(values.get('preferences.quietHours.end') ?? ''),
+      },
+    };
     const usual = String(values.get('preferences.defaultTemperatureC') ?? '').trim();
     if (usual !== '') changes.defaultTemperatureC = Number(usual);
     submit.setAttribute('disabled', '');
@@ -64,6 +77,19 @@ function profileForm(user, app) {
     }
   });
   return form;
+}
+
+/** Quiet hours: reminders falling inside wait for their end. @param {{enabled?: boolean, start?: string, end?: string}} quiet */
+function quietHoursFields(quiet) {
+  const enabled = h('input', { type: 'checkbox', id: 'quiet-hours', name: 'preferences.quietHours.enabled', checked: quiet.enabled !== false });
+  const start = h('input', { type: 'time', name: 'preferences.quietHours.start', value: quiet.start ?? '22:00', required: true });
+  const end = h('input', { type: 'time', name: 'preferences.quietHours.end', value: quiet.end ?? '08:00', required: true });
+  return h('fieldset', { class: 'quiet-hours' },
+    h('legend', {}, 'Quiet hours'),
+    h('div', { class: 'toggle' }, enabled, h('label', { for: 'quiet-hours' }, 'Hold reminders during quiet hours')),
+    h('p', { class: 'field-error', 'data-error-for': 'preferences.quietHours.enabled', role: 'alert' }),
+    field('From', start),
+    field('Until', end, 'A reminder due in between is delivered once, when they end, in your time zone.'));
 }
 
 /** @param {any} preferences @param {import('../main.js').App} app */
