@@ -60,7 +60,8 @@ inline store::Key reminder(std::string_view user_id, std::string_view reminder_i
 // Sparse GSI1 of due reminders, spread over 16 shards so no partition is hot: "DUE#00".."DUE#15".
 inline constexpr int kDueShards = 16;
 std::string due_shard(std::string_view reminder_id);  // derived from the id, stable
-// Sorted by when the reminder can next be claimed: its delivery time (quiet hours applied), a retry or a lease end.
+// Sorted by when the reminder can next be claimed: its delivery time (quiet hours applied), a retry time or
+// the end of a lease.
 inline std::string due_gsi1sk(std::string_view due_rfc3339, std::string_view reminder_id) {
   return std::string(due_rfc3339) + "#" + std::string(reminder_id);
 }
