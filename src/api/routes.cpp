@@ -17,6 +17,7 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_metrics_routes(router, ctx);
   register_openapi_routes(router, ctx);
   register_webapp_routes(router, ctx);
+  register_stream_routes(router, ctx);
 }
 
 http::Response cached_list_page(AppContext& ctx, const http::Request& request,

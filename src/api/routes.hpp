@@ -25,6 +25,7 @@ void register_public_routes(http::Router& router, AppContext& ctx);
 void register_metrics_routes(http::Router& router, AppContext& ctx);
 void register_openapi_routes(http::Router& router, AppContext& ctx);
 void register_webapp_routes(http::Router& router, AppContext& ctx);
+void register_stream_routes(http::Router& router, AppContext& ctx);
 
 // A 200 JSON list page for this user and query: the one kept in ctx.list_pages while the store has not
 // changed, otherwise the body `render` serializes, then kept.

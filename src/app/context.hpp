@@ -22,6 +22,10 @@
 
 namespace kefir {
 
+namespace jobs {
+class StreamHub;
+}
+
 // Cross-domain hooks: a domain registers what it must do when an account or a batch goes away, so deleting
 // stays one place that every domain adds its part to (SPEC §2 DELETE /me, §3 permanent delete).
 struct DomainHooks {
@@ -62,6 +66,9 @@ struct AppContext {
   // Set by the reminder processor of this process: a reminder becomes due at the given time, so it can wake
   // before its next planned look (SPEC §5: within 5 s of the time). Unset when no processor runs here.
   std::function<void(TimePoint due)> reminder_scheduled;
+  // The live streams of this process (GET /me/stream), owned by App's jobs; null where responses are
+  // buffered (Lambda).
+  jobs::StreamHub* live_streams = nullptr;
 
   TimePoint now() const { return clock->now(); }
   // Derived keys are remembered: list endpoints need the cursor key on every request, and HKDF costs more
