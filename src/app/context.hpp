@@ -1,6 +1,7 @@
 #pragma once
 // What handlers and jobs share: configuration and the ports. Adapters are chosen in app/app.cpp; domain and
 // API code sees only the port interfaces.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -62,6 +63,10 @@ struct AppContext {
   // Set by the reminder processor of this process: a reminder becomes due at the given time, so it can wake
   // before its next planned look (SPEC §5: within 5 s of the time). Unset when no processor runs here.
   std::function<void(TimePoint due)> reminder_scheduled;
+  // Called after every transaction of this process that committed a change of the user's data, with the
+  // user's change sequence after it (services/change_log.hpp), so a live stream here wakes at once. Unset
+  // when nothing listens.
+  std::function<void(const std::string& user_id, std::uint64_t seq)> user_changed;
 
   TimePoint now() const { return clock->now(); }
   // Derived keys are remembered: list endpoints need the cursor key on every request, and HKDF costs more
