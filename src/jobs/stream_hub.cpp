@@ -120,8 +120,8 @@ StreamHub::Streams StreamHub::all_streams() const {
 }
 
 void StreamHub::loop() {
-  auto tick =
-      ports_.data_version() ? options_.version_poll : std::min(options_.version_poll, options_.sequence_poll);
+  last_version_ = ports_.data_version();  // streams opened from now on start from now
+  auto tick = last_version_ ? options_.version_poll : std::min(options_.version_poll, options_.sequence_poll);
   auto now = std::chrono::steady_clock::now();
   next_heartbeat_ = now + options_.heartbeat;
   next_token_check_ = now + kTokenCheck;

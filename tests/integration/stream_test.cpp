@@ -197,7 +197,8 @@ TEST(StreamShutdown, SigtermEndsOpenStreamsAndTheServerExitsQuickly) {
     EXPECT_TRUE(stream->wait_until_ended(2s));
   }
   EXPECT_EQ(server.wait_exit(5s), 0);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s) << "shutdown waited for the open streams";
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s)
+      << "shutdown waited for the open streams (grace: 10 s)";
 }
 
 // Two processes on one SQLite file: a change made through A reaches a stream opened on B.

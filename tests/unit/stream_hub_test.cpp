@@ -33,7 +33,7 @@ class FakeFeed final : public ChangeFeed {
     auto colon = since.find(':');
     if (colon == std::string_view::npos || since.substr(0, colon) != user_id)
       throw http::validation_error("since", "not a token of this user");
-    auto from = std::stoull(std::string(since.substr(colon + 1)));
+    std::uint64_t from = std::stoull(std::string(since.substr(colon + 1)));
     auto last = std::min(current_seq(user_id), from + 2);
     Page page;
     page.json = "{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(last) + "}";
@@ -107,8 +107,9 @@ TEST_F(StreamHubTest, ALocalChangeReachesEveryStreamOfItsUserOnly) {
 
 TEST_F(StreamHubTest, AChangeOfAnotherProcessIsSeenThroughTheDataVersion) {
   auto stream = open("ann");
-  feed->add_change("ann");  // committed elsewhere: no user_changed here
   EXPECT_EQ(received(*stream, 300ms), "");
+  feed->add_change("ann");  // committed elsewhere: no user_changed here
+  EXPECT_EQ(received(*stream, 300ms), "") << "sent without a sign of the change";
   ++version;
   EXPECT_EQ(received(*stream), "id: ann:1\nevent: changes\ndata: {\"from\":0,\"to\":1}\n\n");
 }
@@ -179,6 +180,7 @@ TEST_F(StreamHubTest, StoppingEndsEveryStreamWithAShutdownEvent) {
   hub->stop();
   bool ended = false;
   EXPECT_EQ(stream->take(ended), "event: shutdown\ndata: {}\n\n");
+  stream->take(ended);
   EXPECT_TRUE(ended);
   EXPECT_FALSE(stream->push("late")) << "a closed body takes nothing more";
 }
