@@ -24,8 +24,9 @@ test('changes made on another device show on the open screen without a reload, a
       headers: { authorization: `Bearer ${phone.accessToken}`, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    assert.ok(response.ok, `${method} ${route}: ${response.status} ${await response.text()}`);
-    return response.json();
+    const text = await response.text();
+    assert.ok(response.ok, `${method} ${route}: ${response.status} ${text}`);
+    return JSON.parse(text);
   };
 
   const page = await openPage(browser);
