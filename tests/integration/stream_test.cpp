@@ -201,33 +201,12 @@ TEST(StreamShutdown, SigtermEndsOpenStreamsAndTheServerExitsQuickly) {
       << "shutdown waited for the open streams (grace: 10 s)";
 }
 
-// Two processes on one SQLite file: a change made through A reaches a stream opened on B.
-TEST(StreamAcrossProcesses, AChangeThroughOneSqliteProcessReachesAStreamOnAnother) {
-  TempDir data;
-  ServerConfig shared;
-  shared.env = {{"DATA_DIR", data.str()}, {"PUBLIC_BASE_URL", "http://kefir.test"}};
+// Two processes on one store (`shared`: the same SQLite file, or the same DynamoDB table): a change made
+// through A reaches a stream opened on B within a second.
+void expect_a_change_through_one_process_on_a_stream_of_another(const ServerConfig& shared) {
   ServerProcess a(shared);
   ServerProcess b(shared);
   auto user = sign_in(a, unique_email("twoproc"));
-  auto stream = open_stream(b, user.access_token);
-  ASSERT_EQ(stream->status(), 200);
-  auto started = std::chrono::steady_clock::now();
-  auto id = create_batch(ApiClient(a.base_url(), user.access_token), "Made on A");
-  auto event = stream->next_event(1s);
-  ASSERT_TRUE(event) << "B's stream missed A's change";
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
-  EXPECT_EQ(created_batch_ids(*event), std::vector<std::string>{id});
-}
-
-// The same on DynamoDB Local: B polls the user's change sequence.
-TEST(StreamAcrossProcesses, AChangeThroughOneDynamoDbInstanceReachesAStreamOnAnother) {
-  ServerConfig shared;
-  shared.env = dynamodb_local_env(create_dynamodb_local_table());
-  shared.env["PUBLIC_BASE_URL"] = "http://kefir.test";
-  shared.env["JWT_PRIVATE_KEY"] = generate_rsa_pem();
-  ServerProcess a(shared);
-  ServerProcess b(shared);
-  auto user = sign_in(a, unique_email("twodynamo"));
   auto stream = open_stream(b, user.access_token);
   ASSERT_EQ(stream->status(), 200) << stream->error_body();
   auto started = std::chrono::steady_clock::now();
@@ -236,6 +215,23 @@ TEST(StreamAcrossProcesses, AChangeThroughOneDynamoDbInstanceReachesAStreamOnAno
   ASSERT_TRUE(event) << "B's stream missed A's change";
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
   EXPECT_EQ(created_batch_ids(*event), std::vector<std::string>{id});
+}
+
+// B sees the SQLite file's data version move.
+TEST(StreamAcrossProcesses, AChangeThroughOneSqliteProcessReachesAStreamOnAnother) {
+  TempDir data;
+  ServerConfig shared;
+  shared.env = {{"DATA_DIR", data.str()}, {"PUBLIC_BASE_URL", "http://kefir.test"}};
+  expect_a_change_through_one_process_on_a_stream_of_another(shared);
+}
+
+// B polls the user's change sequence on DynamoDB Local.
+TEST(StreamAcrossProcesses, AChangeThroughOneDynamoDbInstanceReachesAStreamOnAnother) {
+  ServerConfig shared;
+  shared.env = dynamodb_local_env(create_dynamodb_local_table());
+  shared.env["PUBLIC_BASE_URL"] = "http://kefir.test";
+  shared.env["JWT_PRIVATE_KEY"] = generate_rsa_pem();
+  expect_a_change_through_one_process_on_a_stream_of_another(shared);
 }
 
 }  // namespace

@@ -1,13 +1,13 @@
 #include "support/sse_client.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "support/raw_socket.hpp"
 
 namespace kefir::test {
 namespace {
@@ -22,13 +22,7 @@ std::string lower(std::string text) {
 SseClient::SseClient(int port, const std::string& path,
                      std::vector<std::pair<std::string, std::string>> headers,
                      std::chrono::milliseconds timeout) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-    throw std::runtime_error("connect failed");
+  fd_ = connect_loopback(port);
   std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
   for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   request += "\r\n";
