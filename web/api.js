@@ -24,7 +24,10 @@ export class OfflineError extends Error {
   }
 }
 
-/** 'session' (signed in or out), 'connectivity' (detail: online?), 'outbox' (queued writes changed). */
+/**
+ * 'session' (signed in or out), 'connectivity' (detail: online?), 'outbox' (queued writes changed), 'loaded'
+ * (detail: {path, data} fetched by load()).
+ */
 export const events = new EventTarget();
 const emit = (/** @type {string} */ type, /** @type {any} */ detail) =>
   events.dispatchEvent(new CustomEvent(type, { detail }));
@@ -96,11 +99,11 @@ async function keepTokens(tokens) {
 /**
  * One HTTP exchange, no retry. Network failures become OfflineError.
  * @param {string} method @param {string} path
- * @param {{body?: any, headers?: Record<string, string>, auth?: boolean}} [options]
+ * @param {{body?: any, headers?: Record<string, string>, auth?: boolean, signal?: AbortSignal}} [options]
  */
-async function send(method, path, { body, headers = {}, auth = true } = {}) {
+async function send(method, path, { body, headers = {}, auth = true, signal } = {}) {
   /** @type {RequestInit & {headers: Record<string, string>}} */
-  const init = { method, headers: { ...headers } };
+  const init = { method, headers: { ...headers }, signal };
   if (body !== undefined) {
     init.headers['content-type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -110,7 +113,8 @@ async function send(method, path, { body, headers = {}, auth = true } = {}) {
     const response = await fetch(path, init);
     setOnline(true);
     return response;
-  } catch {
+  } catch (error) {
+    if (signal?.aborted) throw error;  // the caller gave up on it: says nothing about the network
     setOnline(false);
     throw new OfflineError();
   }
@@ -153,7 +157,7 @@ async function refresh(rejected) {
  * An authenticated request: a 401 refreshes the tokens once and retries once. Resolves with the response of
  * any 2xx; rejects with ApiError or OfflineError.
  * @param {string} method @param {string} path
- * @param {{body?: any, headers?: Record<string, string>}} [options]
+ * @param {{body?: any, headers?: Record<string, string>, signal?: AbortSignal}} [options]
  */
 export async function request(method, path, options = {}) {
   if (!accessToken) await refresh(null);
@@ -248,6 +252,7 @@ function cacheKey(/** @type {string} */ path) {
 export async function load(path) {
   try {
     const data = await json('GET', path);
+    emit('loaded', { path, data });
     try {
       localStorage.setItem(cacheKey(path), JSON.stringify({ data, savedAt: Date.now() }));
     } catch {

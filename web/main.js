@@ -3,6 +3,7 @@
 // exports show(view, params, app).
 import * as api from './api.js';
 import { h } from './view.js';
+import { forgetLivePosition, live, startLive, stopLive } from './live.js';
 import * as signIn from './screens/sign-in.js';
 import * as batchList from './screens/batch-list.js';
 import * as newBatch from './screens/new-batch.js';
@@ -11,6 +12,8 @@ import * as share from './screens/share.js';
 import * as settings from './screens/settings.js';
 
 const OUTBOX_RETRY_MS = 20_000;
+// Changes arrive in bursts (a batch and its first event); one look after the burst is enough.
+const LIVE_SETTLE_MS = 150;
 
 /** @typedef {{show: (view: HTMLElement, params: Record<string, string>, app: App) => Promise<void>}} Screen */
 /** @type {[RegExp, Screen, string][]}  pattern over the hash path, screen, nav section */
@@ -70,6 +73,36 @@ export class App {
 
 const app = new App();
 let savedShown = false;
+/** @type {Map<string, string>} what the open screen loaded from the server: path -> JSON */
+const shown = new Map();
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let liveTimer;
+let refreshWaitsForInput = false;
+
+/**
+ * Another device (or tab) changed the user's data: re-read what the open screen shows and render it again when
+ * it differs, so this tab's own writes, which the screen already shows, cost no second render. Not while the
+ * user is typing into it: then once they leave the field.
+ */
+function scheduleRefresh() {
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => refreshIfChanged().catch(() => {}), LIVE_SETTLE_MS);
+}
+
+async function refreshIfChanged() {
+  const active = document.activeElement;
+  if (active && view.contains(active) && active.matches('input, textarea, select')) {
+    refreshWaitsForInput = true;
+    return;
+  }
+  refreshWaitsForInput = false;
+  const before = new Map(shown);
+  for (const [path, json] of before) {
+    const { data, offline } = await api.load(path).catch(() => ({ data: null, offline: true }));
+    if (offline) return;
+    if (JSON.stringify(data) !== json) return render();
+  }
+}
 
 function updateBanner() {
   const pending = api.outbox().length;
@@ -82,6 +115,7 @@ function updateBanner() {
 
 async function render() {
   for (const cleanup of app.cleanups.splice(0)) cleanup();
+  shown.clear();
   savedShown = false;
   updateBanner();
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
@@ -110,7 +144,25 @@ async function render() {
 }
 
 window.addEventListener('hashchange', render);
-window.addEventListener('online', () => api.sendOutbox());
+window.addEventListener('online', () => {
+  api.sendOutbox();
+  stopLive();  // reopened at once, not at the end of its offline backoff
+  startLive();
+  // What changed meanwhile may have come on a stream that outlived the network while the screen could not
+  // re-read: look once now.
+  scheduleRefresh();
+});
+api.events.addEventListener('loaded', (event) => {
+  const { path, data } = /** @type {CustomEvent} */ (event).detail;
+  shown.set(path, JSON.stringify(data));
+});
+live.addEventListener('changes', (event) => {
+  if (/** @type {CustomEvent} */ (event).detail?.reset) render();
+  else scheduleRefresh();
+});
+view.addEventListener('focusout', () => {
+  if (refreshWaitsForInput) refreshIfChanged().catch(() => {});
+});
 api.events.addEventListener('connectivity', (event) => {
   // Back online while showing saved copies: show the live data instead.
   if (/** @type {CustomEvent} */ (event).detail && savedShown) render();
@@ -119,8 +171,14 @@ api.events.addEventListener('connectivity', (event) => {
 api.events.addEventListener('outbox', updateBanner);
 // Signing in or out in another tab does the same here.
 api.events.addEventListener('session', (event) => {
-  if (!(/** @type {CustomEvent} */ (event).detail)) app.navigate('#/sign-in');
-  else if (location.hash.startsWith('#/sign-in')) app.navigate('#/batches');
+  stopLive();
+  if (!(/** @type {CustomEvent} */ (event).detail)) {
+    forgetLivePosition();
+    app.navigate('#/sign-in');
+    return;
+  }
+  startLive();
+  if (location.hash.startsWith('#/sign-in')) app.navigate('#/batches');
 });
 api.events.addEventListener('outbox-rejected', (event) => {
   const { item, error } = /** @type {CustomEvent} */ (event).detail;
@@ -132,3 +190,4 @@ if ('serviceWorker' in navigator)
   navigator.serviceWorker.register('/sw.js').catch((error) => console.error('The app cannot work offline:', error));
 render();
 api.sendOutbox().catch(() => {});
+startLive();

@@ -6,7 +6,7 @@ const CACHE = `kefir-app-${VERSION}`;
 const APP = `/app/${VERSION}/`;
 const SHELL = [
   '/',
-  ...['app.css', 'main.js', 'api.js', 'view.js', 'manifest.webmanifest', 'icon.svg', 'icon-maskable.svg', 'screens/sign-in.js',
+  ...['app.css', 'main.js', 'api.js', 'live.js', 'view.js', 'manifest.webmanifest', 'icon.svg', 'icon-maskable.svg', 'screens/sign-in.js',
     'screens/batch-list.js', 'screens/new-batch.js', 'screens/batch.js', 'screens/share.js',
     'screens/settings.js'].map((file) => APP + file),
 ];

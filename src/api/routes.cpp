@@ -19,6 +19,9 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_metrics_routes(router, ctx);
   register_openapi_routes(router, ctx);
   register_webapp_routes(router, ctx);
+  register_stream_routes(router, ctx);
+  // Last: its account_deleted hook removes the change log after every other domain's cleanup has run.
+  register_sync_routes(router, ctx);
 }
 
 http::Response cached_list_page(AppContext& ctx, const http::Request& request,

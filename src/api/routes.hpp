@@ -18,6 +18,7 @@ void register_batch_routes(http::Router& router, AppContext& ctx);
 void register_event_routes(http::Router& router, AppContext& ctx);
 void register_device_routes(http::Router& router, AppContext& ctx);
 void register_reminder_routes(http::Router& router, AppContext& ctx);
+void register_sync_routes(http::Router& router, AppContext& ctx);
 void register_blob_routes(http::Router& router, AppContext& ctx);
 void register_photo_routes(http::Router& router, AppContext& ctx);
 void register_export_routes(http::Router& router, AppContext& ctx);
@@ -25,6 +26,7 @@ void register_public_routes(http::Router& router, AppContext& ctx);
 void register_metrics_routes(http::Router& router, AppContext& ctx);
 void register_openapi_routes(http::Router& router, AppContext& ctx);
 void register_webapp_routes(http::Router& router, AppContext& ctx);
+void register_stream_routes(http::Router& router, AppContext& ctx);
 
 // A 200 JSON list page for this user and query: the one kept in ctx.list_pages while the store has not
 // changed, otherwise the body `render` serializes, then kept.

@@ -18,11 +18,57 @@
 #include "http/throttle.hpp"
 #include "jobs/photo_sweeper.hpp"
 #include "jobs/reminder_processor.hpp"
+#include "jobs/stream_hub.hpp"
 #include "ops/instrumented_item_store.hpp"
 #include "ops/metrics.hpp"
 #include "services/auth_service.hpp"
+#include "services/sync_service.hpp"
 
 namespace kefir {
+namespace {
+
+// The change log as the live streams read it: the pages of GET /sync.
+class SyncChangeFeed final : public jobs::ChangeFeed {
+ public:
+  explicit SyncChangeFeed(AppContext& ctx) : ctx_(ctx) {}
+
+  std::uint64_t current_seq(const std::string& user_id) override {
+    return services::current_change_seq(*ctx_.store, user_id);
+  }
+  std::string token(const std::string& user_id, std::uint64_t seq) override {
+    return services::change_token(ctx_, user_id, seq);
+  }
+  Page read(const std::string& user_id, std::string_view since) override {
+    auto page = services::read_changes(ctx_, user_id, since, services::kDefaultSyncLimit);
+    bool has_changes = std::any_of(page.changes.begin(), page.changes.end(), [](const auto& table) {
+      const auto& kinds = table.value().as_object();
+      return std::any_of(kinds.begin(), kinds.end(),
+                         [](const auto& kind) { return !kind.value().as_array().empty(); });
+    });
+    json::object body{{"changes", std::move(page.changes)}, {"next", page.next}, {"more", page.more}};
+    return {json::serialize(body), std::move(page.next), page.more, has_changes, page.last_seq};
+  }
+
+ private:
+  AppContext& ctx_;
+};
+
+// The live streams of a process that serves HTTP itself (not Lambda, whose responses are buffered).
+std::unique_ptr<jobs::StreamHub> make_stream_hub(AppContext& ctx) {
+  jobs::StreamHubPorts ports{.feed = std::make_shared<SyncChangeFeed>(ctx),
+                             .clock = *ctx.clock,
+                             .data_version = [store = ctx.store.get()] { return store->data_version(); },
+                             .token_valid =
+                                 [tokens = ctx.tokens.get()](const std::string& token) {
+                                   return tokens->verify_access_token(token).has_value();
+                                 }};
+  jobs::StreamHubOptions options{.per_user = ctx.config.streams_per_user,
+                                 .per_instance = ctx.config.max_streams,
+                                 .heartbeat = std::chrono::seconds(ctx.config.stream_heartbeat)};
+  return std::make_unique<jobs::StreamHub>(std::move(ports), options);
+}
+
+}  // namespace
 
 std::unique_ptr<store::ItemStore> make_item_store(const Config& config, const Clock& clock) {
   if (config.store == "dynamodb") {
@@ -77,6 +123,14 @@ App::App(Config config, http::Router& router, std::unique_ptr<Clock> clock)
   router_.use(http::throttle(ctx.config.throttle_rate, ctx.config.throttle_burst));
   router_.use(auth::authenticate(*ctx.tokens));
   router_.use(http::idempotency(*ctx.store, *ctx.clock));
+  if (!ctx.config.lambda_mode) {
+    auto streams = make_stream_hub(ctx);
+    ctx.live_streams = streams.get();
+    ctx.user_changed = [streams = streams.get()](const std::string& user_id, std::uint64_t seq) {
+      streams->user_changed(user_id, seq);
+    };
+    jobs_.push_back(std::move(streams));
+  }
   api::register_routes(router_, ctx);
   jobs_.push_back(jobs::make_reminder_processor(ctx));
   jobs_.push_back(

@@ -1,6 +1,7 @@
 #pragma once
 // What handlers and jobs share: configuration and the ports. Adapters are chosen in app/app.cpp; domain and
 // API code sees only the port interfaces.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -21,6 +22,10 @@
 #include "util/ids.hpp"
 
 namespace kefir {
+
+namespace jobs {
+class StreamHub;
+}
 
 // Cross-domain hooks: a domain registers what it must do when an account or a batch goes away, so deleting
 // stays one place that every domain adds its part to (SPEC §2 DELETE /me, §3 permanent delete).
@@ -62,6 +67,13 @@ struct AppContext {
   // Set by the reminder processor of this process: a reminder becomes due at the given time, so it can wake
   // before its next planned look (SPEC §5: within 5 s of the time). Unset when no processor runs here.
   std::function<void(TimePoint due)> reminder_scheduled;
+  // The live streams of this process (GET /me/stream), owned by App's jobs; null where responses are
+  // buffered (Lambda).
+  jobs::StreamHub* live_streams = nullptr;
+  // Called after every transaction of this process that committed a change of the user's data, with the
+  // user's change sequence after it (services/change_log.hpp), so a live stream here wakes at once. Unset
+  // when nothing listens.
+  std::function<void(const std::string& user_id, std::uint64_t seq)> user_changed;
 
   TimePoint now() const { return clock->now(); }
   // Derived keys are remembered: list endpoints need the cursor key on every request, and HKDF costs more

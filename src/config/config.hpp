@@ -65,6 +65,9 @@ struct Config {
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
   int photo_sweep_interval = 3600;  // seconds
+  int streams_per_user = 5;         // live streams (GET /me/stream) per account
+  int max_streams = 10000;          // live streams per instance; 0: none offered
+  int stream_heartbeat = 15;        // seconds
   std::string log_level = "info";
   // Set by `kefir lambda`, not by an option: behind API Gateway + Lambda responses are buffered (6 MB limit,
   // so GET /export.csv answers 303 to a generated file, SPEC §8) and the process is frozen between

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "domain/keys.hpp"
+#include "util/ids.hpp"
 
 namespace kefir::domain {
 namespace {
@@ -242,6 +243,10 @@ Batch batch_from_item(const store::Item& item) {
   batch.updated_at = item_time(item, "updatedAt").value_or(batch.created_at);
   batch.archived_at = item_time(item, "archivedAt");
   return batch;
+}
+
+bool is_batch_id(std::string_view id) {
+  return is_uuid(id) && id[14] == '7';
 }
 
 std::string etag(std::int64_t version) {

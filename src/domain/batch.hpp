@@ -88,6 +88,10 @@ Batch batch_from_item(const store::Item& item);
 // Timestamps the service stores must sort as keys and make sense for a brew: years 2000 to 2099.
 bool within_supported_dates(TimePoint t);
 
+// A batch id a client may choose (POST /sync): a lowercase UUIDv7 like the server's own, so the user's batch
+// keys keep sorting by creation (SPEC §1).
+bool is_batch_id(std::string_view id);
+
 // ETag of a batch version: "\"<version>\"" (a strong validator).
 std::string etag(std::int64_t version);
 // Whether an If-Match header value (a list of entity tags, or "*") admits this version.

@@ -22,4 +22,10 @@ store::Key push_token_claim(std::string_view push_address) {
   return {"PUSHTOKEN#" + std::string(push_address), "CLAIM"};
 }
 
+std::string change_sk(std::uint64_t seq) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "CHANGE#%020llu", static_cast<unsigned long long>(seq));
+  return buf;
+}
+
 }  // namespace kefir::keys

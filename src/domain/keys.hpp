@@ -1,5 +1,6 @@
 #pragma once
 // Every storage key of the single table (SPEC §12), in one place. Nothing else spells "USER#" or "BATCH#".
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -7,8 +8,9 @@
 
 namespace kefir::keys {
 
+inline constexpr std::string_view kUserPrefix = "USER#";
 inline std::string user_pk(std::string_view user_id) {
-  return "USER#" + std::string(user_id);
+  return std::string(kUserPrefix) + std::string(user_id);
 }
 inline constexpr std::string_view kProfileSk = "PROFILE";
 inline store::Key user_profile(std::string_view user_id) {
@@ -82,6 +84,17 @@ inline store::Key idempotency(std::string_view user_id, std::string_view key) {
 inline constexpr std::string_view kPhotoPrefix = "PHOTO#";
 inline store::Key photo(std::string_view user_id, std::string_view photo_key) {
   return {user_pk(user_id), "PHOTO#" + std::string(photo_key)};
+}
+
+// The user's change log (issue 17): the counter of committed changes and one entry per committed transaction,
+// "CHANGE#<seq, zero-padded to 20 digits>" so the entries sort in commit order.
+inline store::Key change_counter(std::string_view user_id) {
+  return {user_pk(user_id), "CHANGESEQ"};
+}
+inline constexpr std::string_view kChangePrefix = "CHANGE#";
+std::string change_sk(std::uint64_t seq);
+inline store::Key change_entry(std::string_view user_id, std::uint64_t seq) {
+  return {user_pk(user_id), change_sk(seq)};
 }
 
 }  // namespace kefir::keys

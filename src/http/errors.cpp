@@ -43,6 +43,9 @@ ApiError method_not_allowed() {
 ApiError conflict(std::string message) {
   return ApiError(409, "CONFLICT", std::move(message));
 }
+ApiError sync_too_old(std::string message) {
+  return ApiError(410, "SYNC_TOO_OLD", std::move(message));
+}
 ApiError precondition_failed(std::string message) {
   return ApiError(412, "PRECONDITION_FAILED", std::move(message));
 }

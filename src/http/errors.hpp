@@ -45,6 +45,8 @@ ApiError forbidden(std::string message = "forbidden");
 ApiError not_found(std::string message = "not found");
 ApiError method_not_allowed();
 ApiError conflict(std::string message);
+// 410 SYNC_TOO_OLD: a sync token older than the change log keeps; the client has to read everything again.
+ApiError sync_too_old(std::string message);
 ApiError precondition_failed(std::string message = "the resource has changed (If-Match)");
 ApiError payload_too_large(std::string message = "request body too large");
 ApiError unsupported_media_type(std::string message = "Content-Type must be application/json");

@@ -12,6 +12,8 @@
 
 #include <boost/json/value.hpp>
 
+#include "http/live_body.hpp"
+
 namespace kefir::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;  // names lower-case
@@ -51,6 +53,9 @@ struct Response {
   // it copies nothing.
   std::shared_ptr<const std::string> shared_body;
   BodyStream stream;  // when set, `body` is ignored and the body is sent chunked
+  // When set, the body is what its owner pushes, sent chunked as it comes until the body is closed, the
+  // client goes away or the server stops; the connection is closed afterwards.
+  std::shared_ptr<LiveBody> live;
 
   std::string_view body_view() const { return shared_body ? std::string_view(*shared_body) : body; }
 

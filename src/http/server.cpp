@@ -122,6 +122,8 @@ struct Server::Impl {
     explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;
     std::atomic<bool> busy{false};
+    std::shared_ptr<LiveBody>
+        live;  // set while the connection carries a live body; only its executor touches it
   };
 
   asio::awaitable<void> accept_loop() {
@@ -226,6 +228,10 @@ struct Server::Impl {
       if (!request.body_file.empty()) {
         std::error_code remove_ec;
         std::filesystem::remove(request.body_file, remove_ec);
+      }
+      if (response.live) {
+        co_await write_live(session, request, response, head_parser.get().version());
+        break;
       }
       keep_alive = keep_alive && !stopping;
       bool written =
@@ -338,6 +344,72 @@ struct Server::Impl {
     co_return !ec;
   }
 
+  // A live body: the head, then what its owner pushes as it comes, until it is closed, the client goes away
+  // or the server stops. The coroutine sleeps on a timer that a push cancels, so an idle body holds no
+  // thread.
+  asio::awaitable<void> write_live(std::shared_ptr<Session> session, const Request& request,
+                                   const Response& response, unsigned version) {
+    auto& stream = session->stream;
+    auto live = response.live;
+    session->live = live;
+    bhttp::response<bhttp::empty_body> head;
+    head.version(version);
+    copy_headers(response, head);
+    head.keep_alive(false);
+    if (request.method == "HEAD") {
+      live->close();
+      co_await bhttp::async_write(stream, head, asio::as_tuple(asio::use_awaitable));
+      co_return;
+    }
+    head.chunked(true);
+    bhttp::response_serializer<bhttp::empty_body> serializer(head);
+    stream.expires_after(options.read_timeout);
+    auto [head_ec, _] =
+        co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+    if (head_ec) {
+      live->close();
+      co_return;
+    }
+    auto executor = stream.get_executor();
+    auto wakeup = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    live->set_wakeup([executor, wakeup] { asio::post(executor, [wakeup] { wakeup->cancel(); }); });
+    asio::co_spawn(executor, close_when_client_leaves(session, live), asio::detached);
+    for (;;) {
+      // Taking and then waiting happen in one turn of this executor, and a push's cancel is posted to it, so
+      // a push is never missed between the two.
+      bool ended = false;
+      auto text = live->take(ended);
+      if (ended) {
+        stream.expires_after(options.read_timeout);
+        co_await asio::async_write(stream, bhttp::make_chunk_last(), asio::as_tuple(asio::use_awaitable));
+        break;
+      }
+      if (text.empty()) {
+        co_await wakeup->async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
+      }
+      stream.expires_after(options.read_timeout);
+      auto [ec, __] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(text)),
+                                                 asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+    }
+    live->close();
+    live->set_wakeup(nullptr);
+  }
+
+  // A client of a live body sends nothing more: the end of its input (or an error) means it has gone, which
+  // ends the body at once rather than at the next failed write.
+  static asio::awaitable<void> close_when_client_leaves(std::shared_ptr<Session> session,
+                                                        std::shared_ptr<LiveBody> live) {
+    std::array<char, 64> scratch;
+    for (;;) {
+      auto [ec, _] = co_await session->stream.socket().async_read_some(asio::buffer(scratch),
+                                                                       asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+    }
+    live->close();
+  }
+
   void begin_shutdown() {
     if (stopping.exchange(true)) return;
     log::info("shutting down", {{"graceSeconds", static_cast<std::int64_t>(options.shutdown_grace.count())}});
@@ -356,7 +428,10 @@ struct Server::Impl {
     for (auto& weak : sessions) {
       if (auto session = weak.lock()) {
         asio::post(session->stream.get_executor(), [session] {
-          if (!session->busy) session->stream.cancel();
+          if (session->live)
+            session->live->shut_down();  // live bodies end at once: their clients reconnect elsewhere
+          else if (!session->busy)
+            session->stream.cancel();
         });
       }
     }

@@ -212,6 +212,13 @@ json::object serve_event(const http::Router& router, const json::value& event, c
     }
     response = router.handle(request, route);
   }
+  if (response.live) {
+    // API Gateway passes a response on only once it has ended, and a live one does not end.
+    response.live->close();
+    response = router.handle_error(
+        request, http::ApiError(501, "NOT_IMPLEMENTED",
+                                "live streams are not offered through Lambda; poll GET /sync for changes"));
+  }
   try {
     response.body = buffered_body(response, options.max_result_bytes);
     response.stream = nullptr;

@@ -6,6 +6,7 @@
 #include "http/errors.hpp"
 #include "services/auth_service.hpp"
 #include "services/bulk_delete.hpp"
+#include "services/change_log.hpp"
 #include "services/event_service.hpp"
 #include "util/backoff.hpp"
 
@@ -35,16 +36,24 @@ std::string transition(std::string_view what, std::string_view from, std::string
 
 }  // namespace
 
-domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields) {
+domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
+                           const std::optional<std::string>& client_id) {
   auto now = ctx.now();
-  auto batch = domain::new_batch(fields, ctx.batch_ids.next(epoch_millis(now)), user_id, now);
+  if (client_id && !domain::is_batch_id(*client_id))
+    throw http::validation_error("id", "must be a lowercase UUIDv7");
+  if (client_id && find_batch_by_id(ctx, *client_id))
+    throw http::conflict("batch id " + *client_id + " is taken");
+  auto batch =
+      domain::new_batch(fields, client_id.value_or(ctx.batch_ids.next(epoch_millis(now))), user_id, now);
   auto started = timeline_event(user_id, batch.batch_id, domain::kEventNote, "Batch started", {}, now);
   started.timestamp = batch.start_date;
   try {
-    ctx.store->transact_write({store::Put{domain::to_item(batch), store::Condition::item_absent()},
-                               event_write(started), user_exists_check(user_id)});
-  } catch (const store::ConditionFailed&) {
-    throw account_deleted();  // a fresh UUIDv7 is never taken, so only the account check can fail
+    commit_changes(ctx, user_id,
+                   {store::Put{domain::to_item(batch), store::Condition::item_absent()}, event_write(started),
+                    user_exists_check(user_id)});
+  } catch (const store::ConditionFailed& failed) {
+    if (failed.index() == 0) throw http::conflict("batch id " + batch.batch_id + " is taken");
+    throw account_deleted();  // a fresh UUIDv7 is never taken, so then only the account check can fail
   }
   return batch;
 }
@@ -110,7 +119,7 @@ domain::Batch modify_batch(AppContext& ctx, const std::string& user_id, std::str
     writes->insert(writes->begin(),
                    store::Put{domain::to_item(batch), store::Condition::equals("version", read_version)});
     try {
-      ctx.store->transact_write(*writes);
+      commit_changes(ctx, user_id, *writes);
       return batch;
     } catch (const store::ConditionFailed& failed) {
       // Index 0 is the batch: someone else wrote it (or deleted it) since we read it.
@@ -168,7 +177,8 @@ void delete_batch_permanently(AppContext& ctx, const std::string& user_id, std::
   std::optional<store::Condition> condition;
   if (if_match) condition = store::Condition::equals("version", batch.version);
   try {
-    ctx.store->remove(keys::batch(user_id, batch.batch_id), condition);
+    // Its events, reminders and photos went without log entries: the batch's tombstone stands for them.
+    commit_changes(ctx, user_id, {store::Delete{keys::batch(user_id, batch.batch_id), condition}});
   } catch (const store::ConditionFailed&) {
     throw http::precondition_failed();
   }

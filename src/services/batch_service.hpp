@@ -24,7 +24,10 @@ struct BatchPage {
   std::optional<std::string> next_cursor;
 };
 
-domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields);
+// `client_id`: the id an offline client gave the batch (POST /sync), a UUID no batch has; 409 when one has
+// it.
+domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
+                           const std::optional<std::string>& client_id = std::nullopt);
 BatchPage list_batches(AppContext& ctx, const std::string& user_id, const BatchFilter& filter,
                        const PageRequest& page);
 

@@ -3,6 +3,7 @@
 #include "domain/keys.hpp"
 #include "http/errors.hpp"
 #include "services/auth_service.hpp"
+#include "services/change_log.hpp"
 
 namespace kefir::services {
 namespace {
@@ -92,7 +93,7 @@ DeviceRegistration register_device(AppContext& ctx, const std::string& user_id,
                                                                claimed_by({user_id, fields.device_id})})});
     writes.push_back(user_exists_check(user_id));
     try {
-      ctx.store->transact_write(writes);
+      commit_changes(ctx, user_id, writes);
       return {std::move(device), !existing};
     } catch (const store::ConditionFailed& failed) {
       if (failed.index() == static_cast<int>(writes.size()) - 1) throw account_deleted();
@@ -132,7 +133,7 @@ void delete_device(AppContext& ctx, const std::string& user_id, std::string_view
     if (owner && owner->user_id == user_id && owner->device_id == device_id)
       writes.push_back(store::Delete{keys::push_token_claim(token), claimed_by(*owner)});
     try {
-      ctx.store->transact_write(writes);
+      commit_changes(ctx, user_id, writes);
       return;
     } catch (const store::ConditionFailed&) {
     }
@@ -145,7 +146,8 @@ bool remove_device_by_token(AppContext& ctx, std::string_view token) {
     auto owner = read_claim(ctx, token);
     if (!owner) return false;
     try {
-      ctx.store->transact_write(
+      commit_changes(
+          ctx, owner->user_id,
           {store::Delete{keys::push_token_claim(token), claimed_by(*owner)},
            store::Delete{keys::device(owner->user_id, owner->device_id), absent_or_holding(token)}});
       return true;

@@ -6,6 +6,7 @@
 #include "http/errors.hpp"
 #include "services/batch_service.hpp"
 #include "services/bulk_delete.hpp"
+#include "services/change_log.hpp"
 
 namespace kefir::services {
 namespace {
@@ -31,18 +32,22 @@ store::WriteOp event_write(const domain::Event& event) {
 }
 
 domain::Event add_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
-                        domain::EventFields fields) {
+                        domain::EventFields fields, const std::optional<std::string>& client_id) {
+  if (client_id && !is_uuid(*client_id)) throw http::validation_error("id", "must be a lowercase UUID");
   auto batch = get_batch(ctx, user_id, batch_id);
   if (fields.photo_key && std::find(batch.photo_keys.begin(), batch.photo_keys.end(), *fields.photo_key) ==
                               batch.photo_keys.end())
     throw http::validation_error("photoKey", "must be a photo of this batch");
-  auto event = domain::new_event(std::move(fields), batch.batch_id, user_id, uuid_v4(), ctx.now());
+  auto event =
+      domain::new_event(std::move(fields), batch.batch_id, user_id, client_id.value_or(uuid_v4()), ctx.now());
   // The batch must still exist when the event lands, or a concurrent permanent delete would leave it
   // orphaned.
   try {
-    ctx.store->transact_write({event_write(event), store::Check{keys::batch(user_id, batch.batch_id),
-                                                                store::Condition::item_exists()}});
-  } catch (const store::ConditionFailed&) {
+    commit_changes(ctx, user_id,
+                   {event_write(event),
+                    store::Check{keys::batch(user_id, batch.batch_id), store::Condition::item_exists()}});
+  } catch (const store::ConditionFailed& failed) {
+    if (failed.index() == 0) throw http::conflict("event id " + event.event_id + " is taken");
     throw http::not_found("batch not found");
   }
   return event;
@@ -67,21 +72,27 @@ EventPage list_events(AppContext& ctx, const std::string& user_id, std::string_v
 void delete_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
                   std::string_view event_id) {
   get_batch(ctx, user_id, batch_id);
-  if (!is_uuid(event_id)) throw http::not_found("event not found");
-  // The sort key starts with the timestamp, so an event is found by id by walking its batch's timeline.
+  auto item = find_event_item(ctx, batch_id, event_id);
+  if (!item) throw http::not_found("event not found");
+  try {
+    commit_changes(ctx, user_id, {store::Delete{store::key_of(*item), store::Condition::item_exists()}});
+  } catch (const store::ConditionFailed&) {
+    throw http::not_found("event not found");
+  }
+}
+
+std::optional<store::Item> find_event_item(AppContext& ctx, std::string_view batch_id,
+                                           std::string_view event_id) {
+  if (!is_uuid(event_id)) return std::nullopt;
   auto query = timeline_query(batch_id);
   query.limit = 100;
   while (true) {
     auto page = ctx.store->query(query);
-    for (const auto& item : page.items) {
-      if (json_string(item, "eventId") != event_id) continue;
-      if (!ctx.store->remove(store::key_of(item))) throw http::not_found("event not found");
-      return;
-    }
-    if (!page.last_key) break;
+    for (auto& item : page.items)
+      if (json_string(item, "eventId") == event_id) return std::move(item);
+    if (!page.last_key) return std::nullopt;
     query.start_after = std::move(page.last_key);
   }
-  throw http::not_found("event not found");
 }
 
 std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id) {

@@ -17,8 +17,13 @@ struct EventPage {
   std::optional<std::string> next_cursor;
 };
 
+// `client_id`: the id an offline client gave the event (POST /sync), a UUID.
 domain::Event add_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
-                        domain::EventFields fields);
+                        domain::EventFields fields,
+                        const std::optional<std::string>& client_id = std::nullopt);
+// The stored event of the batch with this id (walks the batch's timeline: its keys start with the time).
+std::optional<store::Item> find_event_item(AppContext& ctx, std::string_view batch_id,
+                                           std::string_view event_id);
 EventPage list_events(AppContext& ctx, const std::string& user_id, std::string_view batch_id, bool ascending,
                       const PageRequest& page);
 void delete_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,

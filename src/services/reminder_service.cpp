@@ -12,6 +12,7 @@
 #include "services/auth_service.hpp"
 #include "services/batch_service.hpp"
 #include "services/bulk_delete.hpp"
+#include "services/change_log.hpp"
 
 namespace kefir::services {
 namespace {
@@ -162,11 +163,12 @@ Reminder change_reminder(AppContext& ctx, const std::string& user_id, std::strin
     if (!change) return current;
     change->update.set[attr::updated_at] = format_rfc3339(now);
     try {
-      auto updated = reminders::from_item(ctx.store->update(key, change->update, still(current)));
-      if (change->wake_at) wake_processor(ctx, *change->wake_at);
-      return updated;
+      commit_changes(ctx, user_id, {store::UpdateItem{key, change->update, still(current)}});
     } catch (const store::ConditionFailed&) {
+      continue;
     }
+    if (change->wake_at) wake_processor(ctx, *change->wake_at);
+    return require_reminder_item(ctx.store->get(key));
   }
   throw http::conflict("the reminder is being changed by another request; retry");
 }
@@ -185,8 +187,9 @@ void cancel_batch_reminders(AppContext& ctx, const std::string& user_id, const s
     update.set[attr::updated_at] = format_rfc3339(ctx.now());
     leave_due_index(update);
     try {
-      ctx.store->update(keys::reminder(user_id, reminder.reminder_id), update,
-                        store::Condition::equals(std::string(attr::status), "pending"));
+      commit_changes(ctx, user_id,
+                     {store::UpdateItem{keys::reminder(user_id, reminder.reminder_id), update,
+                                        store::Condition::equals(std::string(attr::status), "pending")}});
     } catch (const store::ConditionFailed&) {
       // Claimed for delivery or changed meanwhile: its new state stands.
     }
@@ -282,7 +285,7 @@ std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user
   writes.emplace_back(
       store::Check{keys::batch(user_id, batch.batch_id), store::Condition::any_of(open_statuses)});
   try {
-    ctx.store->transact_write(writes);
+    commit_changes(ctx, user_id, writes);
   } catch (const store::ConditionFailed& failed) {
     if (failed.index() == static_cast<int>(writes.size()) - 1) {
       if (!find_batch(ctx, user_id, batch.batch_id)) throw http::not_found("batch not found");

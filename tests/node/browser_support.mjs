@@ -78,7 +78,11 @@ export async function openPage(browser) {
       report(`console ${message.type()}: ${message.text()} (${message.location()?.url ?? ''})`);
   });
   page.on('pageerror', (error) => report(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => report(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`));
+  page.on('requestfailed', (request) => {
+    // The app's live stream never completes: leaving the page or signing out aborts it, as designed.
+    if (new URL(request.url()).pathname === '/me/stream' && request.failure()?.errorText === 'net::ERR_ABORTED') return;
+    report(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`);
+  });
   page.on('dialog', (dialog) => dialog.accept());
   Object.assign(page, {
     problems,

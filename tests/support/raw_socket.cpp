@@ -10,15 +10,20 @@
 
 namespace kefir::test {
 
-RawSocket::RawSocket(int port) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+int connect_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
     throw std::runtime_error("connect failed");
+  }
+  return fd;
 }
+
+RawSocket::RawSocket(int port) : fd_(connect_loopback(port)) {}
 
 RawSocket::~RawSocket() {
   if (fd_ >= 0) ::close(fd_);

@@ -5,6 +5,9 @@
 
 namespace kefir::test {
 
+// A blocking TCP socket connected to 127.0.0.1:port; throws when the connection fails.
+int connect_loopback(int port);
+
 class RawSocket {
  public:
   explicit RawSocket(int port);

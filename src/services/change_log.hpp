@@ -1,0 +1,53 @@
+#pragma once
+// Every write of user data goes through commit_changes(): the user's change-log entry and counter are
+// committed in the same transaction as the change (issue 17), which gives each user a strict commit order on
+// either store without a scan.
+#include <cstdint>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/context.hpp"
+#include "ports/item_store.hpp"
+
+namespace kefir::services {
+
+// Commits `writes` in one transaction together with, for each user whose records (batch, event, reminder,
+// device, photo) they write, a change-log entry naming those records and the user's counter (conditioned on
+// the value read, retried with jittered backoff when another transaction of the same user committed first).
+// Events live under their batch: they are logged as `event_owner`'s. Writes of anything else (claims, checks)
+// are committed but not logged.
+//
+// A failed condition of `writes` throws ConditionFailed with its index in `writes`, as transact_write would.
+// Writes plus two items per user logged must fit in one transaction (store::kMaxTransactionItems).
+// Returns the last sequence committed (0 when nothing was logged).
+std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
+                             const std::vector<store::WriteOp>& writes);
+
+// How many of `writes` (taken in order from the front) fit into one commit_changes() transaction.
+std::size_t writes_fitting_one_commit(std::span<const store::WriteOp> writes, std::string_view event_owner);
+
+// The sequences this thread commits for one user while it lives: POST /sync tells the client's own changes
+// from everyone else's with it.
+class OwnCommits {
+ public:
+  explicit OwnCommits(std::string user_id);
+  ~OwnCommits();
+  OwnCommits(const OwnCommits&) = delete;
+  OwnCommits& operator=(const OwnCommits&) = delete;
+
+  const std::set<std::uint64_t>& seqs() const { return seqs_; }
+  void committed(const std::string& user_id, std::uint64_t seq);
+
+ private:
+  std::string user_id_;
+  std::set<std::uint64_t> seqs_;
+  OwnCommits* outer_;
+};
+
+// DELETE /me: the log and the counter go with the account (no log of the deletion: the user is gone).
+void register_change_log_hooks(AppContext& ctx);
+
+}  // namespace kefir::services
