@@ -6,7 +6,6 @@
 #include <future>
 #include <map>
 #include <set>
-#include <span>
 #include <unordered_map>
 
 #include "adapters/expo/expo_push_sender.hpp"
@@ -15,7 +14,6 @@
 #include "domain/keys.hpp"
 #include "ops/metrics.hpp"
 #include "services/auth_service.hpp"
-#include "services/change_log.hpp"
 #include "services/device_service.hpp"
 #include "util/crypto.hpp"
 #include "util/ids.hpp"
@@ -154,19 +152,18 @@ class UnitQueue {
   bool closed_ = false;
 };
 
-using Slice = std::pair<std::size_t, std::size_t>;
-
-// Runs `write(begin, end)` for every slice, all at once: a durable commit takes milliseconds, and a unit's
-// slices queued together share one group commit instead of waiting for one another.
-void write_slices(const std::vector<Slice>& slices,
-                  const std::function<void(std::size_t, std::size_t)>& write) {
-  if (slices.empty()) return;
+// Runs `write(begin, end)` for every slice of [0, count) that fits one store transaction, all at once: a
+// durable commit takes milliseconds, and a unit's slices queued together share one group commit instead of
+// waiting for one another.
+void write_in_transactions(std::size_t count, const std::function<void(std::size_t, std::size_t)>& write) {
   std::vector<std::future<void>> others;
-  for (std::size_t i = 1; i < slices.size(); ++i)
-    others.push_back(std::async(std::launch::async, write, slices[i].first, slices[i].second));
+  for (std::size_t at = store::kMaxTransactionItems; at < count; at += store::kMaxTransactionItems) {
+    others.push_back(
+        std::async(std::launch::async, write, at, std::min(count, at + store::kMaxTransactionItems)));
+  }
   std::exception_ptr failure;
   try {
-    write(slices.front().first, slices.front().second);
+    write(0, std::min(count, store::kMaxTransactionItems));
   } catch (...) {
     failure = std::current_exception();
   }
@@ -178,26 +175,6 @@ void write_slices(const std::vector<Slice>& slices,
     }
   }
   if (failure) std::rethrow_exception(failure);
-}
-
-// Slices of [0, count) that each fit one store transaction.
-void write_in_transactions(std::size_t count, const std::function<void(std::size_t, std::size_t)>& write) {
-  std::vector<Slice> slices;
-  for (std::size_t at = 0; at < count; at += store::kMaxTransactionItems)
-    slices.emplace_back(at, std::min(count, at + store::kMaxTransactionItems));
-  write_slices(slices, write);
-}
-
-// Slices of `writes` that each fit one logged transaction (services::commit_changes). Writes of one user next
-// to each other share the user's log entry.
-std::vector<Slice> logged_transactions(const std::vector<store::WriteOp>& writes) {
-  std::vector<Slice> slices;
-  for (std::size_t at = 0; at < writes.size();) {
-    auto count = services::writes_fitting_one_commit(std::span(writes).subspan(at), {});
-    slices.emplace_back(at, at + count);
-    at += count;
-  }
-  return slices;
 }
 
 }  // namespace
@@ -666,11 +643,7 @@ void ReminderProcessor::record_web_push(Pass& pass, Claim& claim, const domain::
 
 void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
   const TimePoint now = ctx_.now();
-  // Each outcome goes into its user's change log (not the claim, which is transient): a user's reminders side
-  // by side share one log entry per transaction.
-  std::stable_sort(claims.begin(), claims.end(),
-                   [](const Claim& a, const Claim& b) { return a.reminder.user_id < b.reminder.user_id; });
-  std::vector<store::WriteOp> writes;
+  std::vector<store::UpdateItem> writes;
   writes.reserve(claims.size());
   for (auto& claim : claims) {
     auto& r = claim.reminder;
@@ -726,15 +699,14 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
         Condition::equals(text(attr::status), json::string(reminders::to_string(Status::sending))),
         Condition::equals(text(attr::lease_owner), json::string(pass.owner)),
     });
-    writes.emplace_back(store::UpdateItem{keys::reminder(r.user_id, r.reminder_id), std::move(update), ours});
+    writes.push_back({keys::reminder(r.user_id, r.reminder_id), std::move(update), ours});
   }
 
   // Not vector<bool>: slices written at once set their own elements.
   std::vector<char> written(writes.size(), false);
-  write_slices(logged_transactions(writes), [&](std::size_t at, std::size_t end) {
+  write_in_transactions(writes.size(), [&](std::size_t at, std::size_t end) {
     try {
-      services::commit_changes(
-          ctx_, {},
+      ctx_.store->transact_write(
           std::vector<store::WriteOp>(writes.begin() + static_cast<std::ptrdiff_t>(at),
                                       writes.begin() + static_cast<std::ptrdiff_t>(end)));
       std::fill(written.begin() + static_cast<std::ptrdiff_t>(at),
@@ -744,7 +716,7 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
       // are written one by one.
       for (auto i = at; i < end; ++i) {
         try {
-          services::commit_changes(ctx_, {}, {writes[i]});
+          ctx_.store->update(writes[i].key, writes[i].update, writes[i].condition);
           written[i] = true;
         } catch (const store::ConditionFailed&) {
           log::warn("reminder outcome not recorded: no longer ours",

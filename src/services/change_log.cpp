@@ -91,18 +91,6 @@ std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
   throw http::unavailable(1, "too many changes of this account at once; retry");
 }
 
-std::size_t writes_fitting_one_commit(std::span<const store::WriteOp> writes, std::string_view event_owner) {
-  std::vector<std::string> users;
-  std::size_t count = 0;
-  for (; count < writes.size(); ++count) {
-    auto owned = changes::changed_record(writes[count], event_owner);
-    const bool new_user = owned && std::find(users.begin(), users.end(), owned->user_id) == users.end();
-    if (count + 1 + 2 * (users.size() + (new_user ? 1 : 0)) > store::kMaxTransactionItems) break;
-    if (new_user) users.push_back(std::move(owned->user_id));
-  }
-  return count;
-}
-
 void register_change_log_hooks(AppContext& ctx) {
   ctx.hooks.account_deleted.push_back([&ctx](const std::string& user_id) {
     store::Query log;

@@ -4,7 +4,6 @@
 // either store without a scan.
 #include <cstdint>
 #include <set>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,9 +24,6 @@ namespace kefir::services {
 // Returns the last sequence committed (0 when nothing was logged).
 std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
                              const std::vector<store::WriteOp>& writes);
-
-// How many of `writes` (taken in order from the front) fit into one commit_changes() transaction.
-std::size_t writes_fitting_one_commit(std::span<const store::WriteOp> writes, std::string_view event_owner);
 
 // The sequences this thread commits for one user while it lives: POST /sync tells the client's own changes
 // from everyone else's with it.
