@@ -85,7 +85,10 @@ void delete_event(AppContext& ctx, const std::string& user_id, std::string_view 
 }
 
 std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id) {
-  return delete_matching(*ctx.store, timeline_query(batch_id));
+  // The whole partition: the timeline and what else lives beside it (sensor readings and their roll-ups).
+  store::Query query;
+  query.partition = keys::events_pk(batch_id);
+  return delete_matching(*ctx.store, query);
 }
 
 }  // namespace kefir::services

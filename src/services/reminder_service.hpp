@@ -7,10 +7,20 @@
 #include <vector>
 
 #include "app/context.hpp"
+#include "domain/batch.hpp"
 #include "domain/fermentation_model.hpp"
 #include "domain/reminder.hpp"
 
 namespace kefir::services {
+
+// What the fermentation model needs of a batch: its current stage, and the user's finished stages for the
+// calibration (not read when the batch has an explicit target).
+struct FermentationInputs {
+  fermentation::BatchSnapshot snapshot;
+  std::vector<fermentation::FinishedStage> history;
+};
+FermentationInputs fermentation_inputs(AppContext& ctx, const std::string& user_id,
+                                       const domain::Batch& batch);
 
 // 404 when the batch is not the user's.
 std::vector<fermentation::Suggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
@@ -38,6 +48,12 @@ reminders::Reminder complete_reminder(AppContext& ctx, const std::string& user_i
 // status: cancelled (idempotent); 409 once it is being sent or was sent or failed.
 reminders::Reminder cancel_reminder(AppContext& ctx, const std::string& user_id,
                                     std::string_view reminder_id);
+
+// Moves the batch's pending reminders that follow the fermentation (and are not pinned) to when `curve`
+// reaches their share of the stage, never before now, through reschedule_reminder(); a reminder claimed for
+// delivery meanwhile is left alone. Returns how many moved.
+std::size_t retime_model_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id,
+                                   const fermentation::ProgressCurve& curve);
 
 // The hooks: archiving cancels the batch's pending reminders; deleting a batch or an account deletes them.
 void register_reminder_hooks(AppContext& ctx);
