@@ -13,6 +13,7 @@ constexpr double kLeft = 64, kRight = kWidth - 64, kTop = 56, kBottom = kHeight 
 constexpr const char* kTemperatureColour = "#c0392b";
 constexpr const char* kPhColour = "#2471a3";
 constexpr const char* kGravityColour = "#1e8449";
+constexpr std::size_t kDottedPoints = 24;
 
 std::string number(double value, int decimals = 1) {
   char buf[32];
@@ -54,7 +55,15 @@ class Plot {
     std::string out = "<polyline clip-path=\"url(#plot)\" fill=\"none\" stroke=\"" + std::string(colour) +
                       "\" stroke-width=\"2\" points=\"";
     for (const auto& p : points) out += number(x(p.time)) + "," + number(y(p.value, range)) + " ";
-    return out + "\"/>\n";
+    out += "\"/>\n";
+    // A measure taken now and then (a pH strip) is a few points: each gets a dot, or a lone one would not
+    // show.
+    if (points.size() <= kDottedPoints) {
+      for (const auto& p : points)
+        out += "<circle cx=\"" + number(x(p.time)) + "\" cy=\"" + number(y(p.value, range)) +
+               "\" r=\"4\" fill=\"" + colour + "\"/>\n";
+    }
+    return out;
   }
 
  private:
@@ -105,7 +114,11 @@ std::string markers(const Chart& chart, const Plot& plot) {
     if (stage) {
       out += "<line x1=\"" + number(x) + "\" x2=\"" + number(x) + "\" y1=\"" + number(kTop) + "\" y2=\"" +
              number(kBottom) + "\" stroke=\"#7d3c98\" stroke-dasharray=\"4 3\"/>";
-      out += text(x + 3, kTop + 12, marker.label, "font-size=\"11\" fill=\"#7d3c98\"");
+      // Labels of the right half read leftwards, so they stay inside the drawing.
+      const bool right_half = x > (kLeft + kRight) / 2;
+      out += text(right_half ? x - 3 : x + 3, kTop + 12, marker.label,
+                  right_half ? "font-size=\"11\" fill=\"#7d3c98\" text-anchor=\"end\""
+                             : "font-size=\"11\" fill=\"#7d3c98\"");
     } else {
       out += "<path d=\"M" + number(x) + "," + number(kBottom) + " l-5,9 h10 z\" fill=\"#d68910\"/>";
     }
