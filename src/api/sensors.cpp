@@ -21,6 +21,13 @@ http::Response sensor_response(int status, const domain::Sensor& sensor) {
 }
 
 // The token is in this answer only: the store keeps its keyed hash.
+// An Idempotency-Key would keep this response, token included, in the store for a day: refused.
+void refuse_idempotency_key(const http::Request& request) {
+  if (!request.header("idempotency-key").empty())
+    throw http::validation_error("Idempotency-Key",
+                                 "not accepted here: the response carries a token that is never stored");
+}
+
 http::Response token_response(AppContext& ctx, int status, const services::SensorWithToken& created) {
   auto response =
       http::Response::json(status, {{"sensor", domain::to_json(created.sensor)},
@@ -125,6 +132,7 @@ void register_sensor_routes(http::Router& router, AppContext& ctx) {
   services::register_sensor_hooks(ctx);
 
   router.add("POST", "/me/sensors", [&ctx](http::Request& request) {
+    refuse_idempotency_key(request);
     auto body = http::parse_json_object(request);
     http::BodyReader reader(body);
     auto name = reader.string("name", 1, domain::kMaxSensorNameChars, {.required = true});
@@ -155,6 +163,7 @@ void register_sensor_routes(http::Router& router, AppContext& ctx) {
   });
 
   router.add("POST", "/me/sensors/{sensorId}/rotate-token", [&ctx](http::Request& request) {
+    refuse_idempotency_key(request);
     return token_response(ctx, 200,
                           services::rotate_sensor_token(ctx, request.user_id, request.param("sensorId")));
   });

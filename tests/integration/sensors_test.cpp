@@ -42,6 +42,14 @@ TEST_P(Sensors, TheTokenIsShownOnceAndStoredOnlyAsAKeyedHash) {
   EXPECT_EQ(body.at("sensor").at("name"), "Windowsill jar");
   EXPECT_TRUE(body.at("sensor").at("batchId").is_null());
 
+  // An idempotency record would keep the answer, token included: refused.
+  auto keyed =
+      user.api.post("/me/sensors", json::object{{"name", "Kept"}}, {{"Idempotency-Key", "sensor-1"}});
+  EXPECT_EQ(problem_fields(keyed), std::vector<std::string>{"Idempotency-Key"});
+  EXPECT_EQ(problem_fields(user.api.post("/me/sensors/" + sensor_id + "/rotate-token", json::object{},
+                                         {{"Idempotency-Key", "rotate-1"}})),
+            std::vector<std::string>{"Idempotency-Key"});
+
   auto listed = user.api.get("/me/sensors");
   ASSERT_EQ(listed.status, 200);
   EXPECT_EQ(listed.body.find(token), std::string::npos);
