@@ -104,6 +104,17 @@ int main(int argc, char** argv) {
   auto* create_table_command = cli.add_subcommand(
       "create-table", "create the DynamoDB table (STORE=dynamodb; keys, GSI1, TTL) if missing");
   add_config_flags(*create_table_command, overrides);
+  std::string sensor_url, sensor_profile = "windowsill";
+  int sensor_hours = 24;
+  auto* simulate_sensor_command = cli.add_subcommand(
+      "simulate-sensor", "post the last day of a simulated sensor's readings to its ingest URL, quickly");
+  simulate_sensor_command->add_option("url", sensor_url, "the sensor's ingest URL (POST /me/sensors)")
+      ->required();
+  simulate_sensor_command->add_option("--profile", sensor_profile, "windowsill, cellar or heatmat")
+      ->capture_default_str();
+  simulate_sensor_command->add_option("--hours", sensor_hours, "how far back the readings start")
+      ->check(CLI::Range(1, 24 * 30))
+      ->capture_default_str();
   auto* lambda_command =
       cli.add_subcommand("lambda", "run as an AWS Lambda custom runtime (_HANDLER=http or scheduler)");
   add_config_flags(*lambda_command, overrides);
@@ -128,6 +139,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (*lambda_command) return lambda::run([&] { return configure(overrides); });
+    if (*simulate_sensor_command) {
+      ops::simulate_sensor_command(sensor_url, sensor_profile, sensor_hours, std::cout);
+      return 0;
+    }
     Config config = configure(overrides);
     int code = 0;
     if (*serve_command) code = serve(std::move(config));

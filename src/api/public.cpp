@@ -15,6 +15,7 @@
 #include "http/origin.hpp"
 #include "services/batch_service.hpp"
 #include "services/photo_service.hpp"
+#include "services/sensor_service.hpp"
 
 namespace kefir::api {
 namespace {
@@ -30,7 +31,8 @@ struct PublicPhoto {
 struct PublicBatch {
   domain::Batch batch;
   std::vector<PublicPhoto> photos;
-  std::vector<domain::Event> timeline;  // oldest first
+  std::vector<domain::Event> timeline;   // oldest first
+  std::optional<std::string> chart_url;  // when sensors sent readings
 };
 
 std::string base_url(const AppContext& ctx) {
@@ -54,7 +56,9 @@ std::optional<domain::Batch> find_shared_batch(AppContext& ctx, std::string_view
 std::optional<PublicBatch> find_public_batch(AppContext& ctx, std::string_view batch_id) {
   auto batch = find_shared_batch(ctx, batch_id);
   if (!batch) return std::nullopt;
-  PublicBatch shown{std::move(*batch), {}, {}};
+  PublicBatch shown{std::move(*batch), {}, {}, {}};
+  if (services::has_readings(ctx, shown.batch.batch_id))
+    shown.chart_url = base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/chart.svg";
   for (const auto& link : services::photo_links(ctx, shown.batch)) {
     auto url = base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/photos/" +
                std::string(file_name_of(link.photo_key));
@@ -154,6 +158,7 @@ std::string event_title(std::string_view type) {
   if (type == domain::kEventPhotoAdded) return "Photo";
   if (type == domain::kEventMeasurement) return "Measurement";
   if (type == domain::kEventNote) return "Note";
+  if (type == domain::kEventAlert) return "Alert";
   return "Observation";
 }
 
@@ -176,6 +181,7 @@ dt{color:var(--muted)}
 dd{margin:0}
 .note{background:var(--card);border-left:4px solid var(--accent);border-radius:6px;padding:10px 14px;margin:16px 0 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .photos{display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,1fr));gap:8px}
+.chart{display:block;width:100%;height:auto;border-radius:8px}
 .photos img{display:block;width:100%;aspect-ratio:1;object-fit:cover;border-radius:8px;background:var(--line)}
 ol{list-style:none;margin:0;padding:0 0 0 14px;border-left:2px solid var(--line)}
 ol li{position:relative;padding:0 0 14px 4px;overflow-wrap:anywhere}
@@ -208,6 +214,9 @@ std::string batch_page(const PublicBatch& shown) {
   body += "</dl>\n";
   if (batch.public_note && !batch.public_note->empty())
     body += "<p class=\"note\">" + html::escape(*batch.public_note) + "</p>\n";
+  if (shown.chart_url)
+    body += "<h2>Temperature</h2>\n<img class=\"chart\" src=\"" + html::escape(*shown.chart_url) +
+            "\" alt=\"Temperature of the batch over time, from its sensors\">\n";
   if (!shown.photos.empty()) {
     body += "<h2>Photos</h2>\n<div class=\"photos\">";
     for (const auto& photo : shown.photos) body += photo_html(photo, batch.name);
@@ -395,6 +404,7 @@ void register_public_routes(http::Router& router, AppContext& ctx) {
         if (!shown) return html_response(404, not_shared_page(), {});
         std::set<std::string> origins;
         for (const auto& photo : shown->photos) origins.insert(http::origin_of(photo.url));
+        if (shown->chart_url) origins.insert(http::origin_of(*shown->chart_url));
         return html_response(200, batch_page(*shown), origins);
       },
       no_token);

@@ -12,6 +12,7 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_event_routes(router, ctx);
   register_device_routes(router, ctx);
   register_reminder_routes(router, ctx);
+  register_sensor_routes(router, ctx);
   register_blob_routes(router, ctx);
   register_photo_routes(router, ctx);
   register_export_routes(router, ctx);

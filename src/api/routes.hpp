@@ -19,6 +19,7 @@ void register_event_routes(http::Router& router, AppContext& ctx);
 void register_device_routes(http::Router& router, AppContext& ctx);
 void register_reminder_routes(http::Router& router, AppContext& ctx);
 void register_sync_routes(http::Router& router, AppContext& ctx);
+void register_sensor_routes(http::Router& router, AppContext& ctx);
 void register_blob_routes(http::Router& router, AppContext& ctx);
 void register_photo_routes(http::Router& router, AppContext& ctx);
 void register_export_routes(http::Router& router, AppContext& ctx);

@@ -17,8 +17,11 @@ inline constexpr std::string_view kEventStatusChange = "status_change";
 inline constexpr std::string_view kEventNote = "note";
 inline constexpr std::string_view kEventPhotoAdded = "photo_added";
 inline constexpr std::string_view kEventMeasurement = "measurement";
+// A sensor reading outside the culture's safe range (issue 18).
+inline constexpr std::string_view kEventAlert = "alert";
 inline const std::initializer_list<std::string_view> kEventTypes = {
-    kEventStageChange, kEventStatusChange, "observation", kEventNote, kEventPhotoAdded, kEventMeasurement};
+    kEventStageChange, kEventStatusChange, "observation", kEventNote,
+    kEventPhotoAdded,  kEventMeasurement,  kEventAlert};
 
 inline constexpr std::size_t kMaxMetadataBytes = 4096;
 inline constexpr int kMaxMetadataDepth = 3;

@@ -81,6 +81,10 @@ std::string basis_text(const BatchSnapshot& batch, const Expectation& expected) 
   return text + ".";
 }
 
+double hours_in(milliseconds span) {
+  return std::chrono::duration<double, std::ratio<3600>>(span).count();
+}
+
 TimePoint after(TimePoint start, double hours) {
   return start + milliseconds(std::llround(hours * 3600.0 * 1000.0));
 }
@@ -113,10 +117,60 @@ Expectation expected_duration(const BatchSnapshot& batch, const std::vector<Fini
     expected.reference_hours = *median;
     expected.history_size = used;
   }
-  const double raw = expected.reference_hours * temperature_factor(batch.temperature_c);
-  expected.hours = std::clamp(raw, bounds.min_hours, bounds.max_hours);
-  expected.clamped = expected.hours != raw;
+  expected.hours = hours_at(batch, expected, batch.temperature_c);
+  expected.clamped = expected.hours != expected.reference_hours * temperature_factor(batch.temperature_c);
   return expected;
+}
+
+double hours_at(const BatchSnapshot& batch, const Expectation& expected, double temperature_c) {
+  if (expected.basis == Expectation::Basis::explicit_target) return expected.hours;
+  const auto bounds = bounds_for(batch.kind, batch.stage);
+  return std::clamp(expected.reference_hours * temperature_factor(temperature_c), bounds.min_hours,
+                    bounds.max_hours);
+}
+
+ProgressCurve::ProgressCurve(const BatchSnapshot& batch, const std::vector<FinishedStage>& history,
+                             const std::vector<TemperatureSample>& samples)
+    : batch_(batch), expected_(expected_duration(batch, history)) {
+  history_.push_back({batch.stage_started, batch.temperature_c});
+  for (const auto& sample : samples) {
+    measured_ = true;
+    if (sample.time <= batch.stage_started) {
+      history_.front().temperature_c = sample.temperature_c;
+    } else if (sample.temperature_c != history_.back().temperature_c) {
+      history_.push_back(sample);
+    }
+  }
+}
+
+double ProgressCurve::rate_per_hour(std::size_t segment) const {
+  return 1.0 / hours_at(batch_, expected_, history_[segment].temperature_c);
+}
+
+double ProgressCurve::fraction_at(TimePoint t) const {
+  double done = 0;
+  for (std::size_t i = 0; i < history_.size() && history_[i].time < t; ++i) {
+    const TimePoint end = i + 1 < history_.size() ? std::min(history_[i + 1].time, t) : t;
+    done += hours_in(end - history_[i].time) * rate_per_hour(i);
+  }
+  return done;
+}
+
+TimePoint ProgressCurve::time_at_fraction(double fraction) const {
+  double done = 0;
+  for (std::size_t i = 0;; ++i) {
+    const double rate = rate_per_hour(i);
+    if (i + 1 == history_.size()) return after(history_[i].time, (fraction - done) / rate);
+    const double step = hours_in(history_[i + 1].time - history_[i].time) * rate;
+    if (done + step >= fraction) return after(history_[i].time, (fraction - done) / rate);
+    done += step;
+  }
+}
+
+std::optional<double> model_fraction(std::string_view suggestion_type) {
+  if (suggestion_type == "midpoint_check" || suggestion_type == "carbonation_check") return 0.5;
+  if (suggestion_type == "ready_to_bottle" || suggestion_type == "move_to_fridge") return 1.0;
+  return std::nullopt;
 }
 
 std::vector<Suggestion> suggest(const BatchSnapshot& batch, const std::vector<FinishedStage>& history,

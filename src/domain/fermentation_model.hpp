@@ -8,6 +8,7 @@
 // of their durations (normalised to 22 °C) replaces the textbook reference.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "util/time.hpp"
@@ -59,6 +60,44 @@ struct Expectation {
   bool clamped = false;
 };
 Expectation expected_duration(const BatchSnapshot& batch, const std::vector<FinishedStage>& history);
+
+// Hours the stage takes at a constant `temperature_c` on the expectation's basis (an explicit target does not
+// depend on temperature), kept within the stage's bounds as expected_duration() does.
+double hours_at(const BatchSnapshot& batch, const Expectation& expected, double temperature_c);
+
+// The measured model (issue 18): progress is the integral of the fermentation rate 1 / hours_at(T(t)) over
+// the measured temperature history, each reading held until the next one, the batch's own temperature before
+// the first, and the last one held into the future. At a constant temperature it ends when
+// expected_duration() says.
+struct TemperatureSample {
+  TimePoint time;
+  double temperature_c = kReferenceTemperatureC;
+};
+class ProgressCurve {
+ public:
+  // `samples` in time order; those before the stage started only set the temperature it started at.
+  ProgressCurve(const BatchSnapshot& batch, const std::vector<FinishedStage>& history,
+                const std::vector<TemperatureSample>& samples);
+
+  double fraction_at(TimePoint t) const;              // 0 at the stage start, 1 at its expected end
+  TimePoint time_at_fraction(double fraction) const;  // when the fraction is reached
+  // The temperature history used: where each held temperature begins, from the stage start.
+  const std::vector<TemperatureSample>& history() const { return history_; }
+  bool measured() const { return measured_; }  // a reading set at least part of the history
+  const Expectation& expectation() const { return expected_; }
+
+ private:
+  double rate_per_hour(std::size_t segment) const;
+
+  BatchSnapshot batch_;
+  Expectation expected_;
+  std::vector<TemperatureSample> history_;
+  bool measured_ = false;
+};
+
+// The share of the stage a suggestion of this type marks (0.5 halfway, 1 the end), or nullopt for the ones
+// that do not follow the fermentation (burping is every 24 h whatever the temperature).
+std::optional<double> model_fraction(std::string_view suggestion_type);
 
 struct Suggestion {
   std::string type;

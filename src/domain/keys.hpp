@@ -77,6 +77,28 @@ inline store::Key device(std::string_view user_id, std::string_view device_id) {
 // partition key must stay under 2048 bytes.
 store::Key push_token_claim(std::string_view push_address);
 
+inline constexpr std::string_view kSensorPrefix = "SENSOR#";
+inline store::Key sensor(std::string_view user_id, std::string_view sensor_id) {
+  return {user_pk(user_id), "SENSOR#" + std::string(sensor_id)};
+}
+// The claim of an ingest token, by its keyed hash (hex): names the owner, the sensor and the batch the sensor
+// is attached to, so an ingest is one get.
+inline store::Key sensor_token_claim(std::string_view token_hash_hex) {
+  return {"SENSORTOKEN#" + std::string(token_hash_hex), "CLAIM"};
+}
+
+// Readings live in the batch's partition beside its timeline: "READING#<minute>#<sensorId>", one item per
+// sensor per minute ("2026-01-15T10:07Z"), ordered by time; hourly roll-ups "ROLLUP#<hour>#<sensorId>".
+inline constexpr std::string_view kReadingPrefix = "READING#";
+inline store::Key reading(std::string_view batch_id, std::string_view minute, std::string_view sensor_id) {
+  return {events_pk(batch_id), "READING#" + std::string(minute) + "#" + std::string(sensor_id)};
+}
+inline constexpr std::string_view kRollupPrefix = "ROLLUP#";
+inline store::Key reading_rollup(std::string_view batch_id, std::string_view hour,
+                                 std::string_view sensor_id) {
+  return {events_pk(batch_id), "ROLLUP#" + std::string(hour) + "#" + std::string(sensor_id)};
+}
+
 inline store::Key idempotency(std::string_view user_id, std::string_view key) {
   return {"IDEMP#" + std::string(user_id) + "#" + std::string(key), "RESPONSE"};
 }

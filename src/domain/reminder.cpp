@@ -113,6 +113,8 @@ store::Item to_item(const Reminder& r) {
     item[attr::resend_to] = std::move(devices);
   }
   if (r.resent) item[attr::resent] = true;
+  if (r.model_fraction) item[attr::model_fraction] = *r.model_fraction;
+  if (r.pinned) item[attr::pinned] = true;
   return item;
 }
 
@@ -149,6 +151,8 @@ Reminder from_item(const store::Item& item) {
       if (d.is_string()) r.resend_to.emplace_back(d.get_string());
   }
   r.resent = json_bool(item, attr::resent);
+  r.model_fraction = json_number(item, attr::model_fraction);
+  r.pinned = json_bool(item, attr::pinned);
   return r;
 }
 
@@ -169,6 +173,8 @@ json::object to_json(const Reminder& r) {
       {"attempts", r.attempts},
       {"failureReason", optional_text(r.failure_reason)},
       {"receiptError", optional_text(r.receipt_error)},
+      {"followsFermentation", r.model_fraction.has_value()},
+      {"pinned", r.pinned},
       {"createdAt", format_rfc3339(r.created_at)},
       {"updatedAt", format_rfc3339(r.updated_at)},
   };
@@ -209,9 +215,10 @@ ReminderPatch parse_patch(const json::object& body, TimePoint now) {
   http::BodyReader reader(body);
   auto scheduled = reader.timestamp("scheduledTime");
   auto message = reader.string("message", 1, kMaxMessageChars);
+  auto pinned = reader.boolean("pinned");
   if (scheduled.has_value()) check_schedule(reader, "scheduledTime", *scheduled, now);
   reader.finish();
-  return {scheduled.value, message.value};
+  return {scheduled.value, message.value, pinned.value};
 }
 
 }  // namespace kefir::reminders

@@ -42,6 +42,8 @@ inline constexpr std::string_view resent = "resent";
 inline constexpr std::string_view updated_at = "updatedAt";
 inline constexpr std::string_view completed_at = "completedAt";
 inline constexpr std::string_view message = "message";
+inline constexpr std::string_view pinned = "pinned";
+inline constexpr std::string_view model_fraction = "modelFraction";
 inline constexpr std::string_view gsi1pk = "GSI1PK";
 inline constexpr std::string_view gsi1sk = "GSI1SK";
 }  // namespace attr
@@ -75,6 +77,10 @@ struct Reminder {
   std::vector<Ticket> tickets;
   std::vector<std::string> resend_to;  // a receipt asked for one resend to these devices only
   bool resent = false;
+  // Set at confirm time for the suggestions that follow the fermentation (the share of the stage they mark):
+  // measured temperatures re-time them, unless the user pinned the reminder.
+  std::optional<double> model_fraction;
+  bool pinned = false;
 
   bool awaiting_delivery() const { return status == Status::pending || status == Status::sending; }
   TimePoint delivery() const { return deliver_at.value_or(scheduled_time); }
@@ -104,6 +110,9 @@ std::vector<NewReminder> parse_confirm(const json::object& body, TimePoint now);
 struct ReminderPatch {
   std::optional<TimePoint> scheduled_time;
   std::optional<std::string> message;
+  std::optional<bool> pinned;
+  // Set by the measured model, not the user: a pinned reminder is left where it is.
+  bool from_model = false;
 };
 // PATCH /me/reminders/{id}: the same limits as confirm.
 ReminderPatch parse_patch(const json::object& body, TimePoint now);

@@ -22,6 +22,10 @@ void backup_command(const Config& config, const std::string& file, std::ostream&
 void restore_command(const Config& config, const std::string& file, std::ostream& out);
 // `kefir reset`: deletes everything in DATA_DIR. Stage dev only; refused while a process uses the store.
 void reset_command(const Config& config, std::ostream& out);
+// `kefir simulate-sensor URL --profile windowsill`: posts the last `hours` of a simulated sensor, one reading
+// every 15 minutes with its own time, to an ingest URL as fast as its rate limit allows.
+void simulate_sensor_command(const std::string& url, const std::string& profile, int hours,
+                             std::ostream& out);
 // Creates the DynamoDB table of the configuration (keys, GSI1, TTL) as infra/ does; an existing table is
 // fine.
 void create_table_command(const Config& config, std::ostream& out);

@@ -36,6 +36,14 @@ std::string transition(std::string_view what, std::string_view from, std::string
 
 }  // namespace
 
+store::Condition batch_not_archived() {
+  std::vector<store::Condition> open_statuses;
+  for (auto status : domain::kBatchStatuses)
+    if (status != domain::kStatusArchived)
+      open_statuses.push_back(store::Condition::equals("status", json::string(status)));
+  return store::Condition::any_of(std::move(open_statuses));
+}
+
 domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
                            const std::optional<std::string>& client_id) {
   auto now = ctx.now();

@@ -35,6 +35,8 @@ BatchPage list_batches(AppContext& ctx, const std::string& user_id, const BatchF
 domain::Batch get_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id);
 std::optional<domain::Batch> find_batch(AppContext& ctx, const std::string& user_id,
                                         std::string_view batch_id);
+// A write condition on a batch item: it exists and is not archived.
+store::Condition batch_not_archived();
 // A batch by id alone, through GSI1 (public pages). Eventually consistent on DynamoDB.
 std::optional<domain::Batch> find_batch_by_id(AppContext& ctx, std::string_view batch_id);
 

@@ -96,7 +96,10 @@ std::optional<store::Item> find_event_item(AppContext& ctx, std::string_view bat
 }
 
 std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id) {
-  return delete_matching(*ctx.store, timeline_query(batch_id));
+  // The whole partition: the timeline and what else lives beside it (sensor readings and their roll-ups).
+  store::Query query;
+  query.partition = keys::events_pk(batch_id);
+  return delete_matching(*ctx.store, query);
 }
 
 }  // namespace kefir::services

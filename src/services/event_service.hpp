@@ -34,7 +34,7 @@ domain::Event timeline_event(const std::string& user_id, const std::string& batc
                              std::string description, json::object metadata, TimePoint now);
 store::WriteOp event_write(const domain::Event& event);
 
-// Every event of a batch (permanent delete, account deletion).
+// Every event of a batch, with the readings kept beside them (permanent delete, account deletion).
 std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id);
 
 }  // namespace kefir::services

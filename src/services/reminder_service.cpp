@@ -25,6 +25,8 @@ namespace attr = reminders::attr;
 constexpr int kMaxWriteAttempts = 8;
 // The calibration looks at the user's most recent batches only: brewing habits change.
 constexpr std::size_t kCalibrationBatches = 50;
+// A re-computed time this close to the scheduled one is not worth a write.
+constexpr seconds kRetimeTolerance{30};
 
 store::Query user_reminders_query(const std::string& user_id) {
   store::Query query;
@@ -140,9 +142,11 @@ reminders::Reminder require_reminder_item(std::optional<store::Item> item) {
 
 // The state a decision was made on: a write conditioned on it fails if anyone changed the reminder meanwhile.
 store::Condition still(const Reminder& r) {
+  auto pinned = r.pinned ? store::Condition::equals(std::string(attr::pinned), true)
+                         : store::Condition::not_exists(std::string(attr::pinned));
   return store::Condition::all_of(
       {store::Condition::equals(std::string(attr::status), json::string(reminders::to_string(r.status))),
-       store::Condition::equals(std::string(attr::completed), r.completed)});
+       store::Condition::equals(std::string(attr::completed), r.completed), std::move(pinned)});
 }
 
 struct Change {
@@ -206,10 +210,8 @@ void delete_batch_reminders(AppContext& ctx, const std::string& user_id, const s
 
 }  // namespace
 
-std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
-                                                     std::string_view batch_id) {
-  auto batch = get_batch(ctx, user_id, batch_id);
-  if (batch.archived() || batch.status == "in_fridge") return {};
+FermentationInputs fermentation_inputs(AppContext& ctx, const std::string& user_id,
+                                       const domain::Batch& batch) {
   const auto profile = read_user_profile(*ctx.store, user_id);
   const double default_temperature =
       profile ? profile->preferences.default_temperature_c : fermentation::kReferenceTemperatureC;
@@ -232,10 +234,18 @@ std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std:
   std::vector<fermentation::FinishedStage> history;
   if (!snapshot.target_hours)
     history = finished_stages(ctx, user_id, batch.batch_id, snapshot.stage, default_temperature);
-  const auto delivery = delivery_preferences(profile);
+  return {snapshot, std::move(history)};
+}
+
+std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
+                                                     std::string_view batch_id) {
+  auto batch = get_batch(ctx, user_id, batch_id);
+  if (batch.archived() || batch.status == "in_fridge") return {};
+  auto inputs = fermentation_inputs(ctx, user_id, batch);
+  const auto delivery = delivery_preferences(ctx, user_id);
   const TimePoint now = ctx.now();
   std::vector<ReminderSuggestion> out;
-  for (auto& suggestion : fermentation::suggest(snapshot, history, now)) {
+  for (auto& suggestion : fermentation::suggest(inputs.snapshot, inputs.history, now)) {
     const TimePoint deliver_at = delivery.deliver_at(suggestion.suggested_time);
     // A time of day means nothing in a zone the user has not chosen.
     if (delivery.zone) {
@@ -273,17 +283,13 @@ std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user
     r.message = item.message;
     r.scheduled_time = item.scheduled_time;
     r.deliver_at = delivery.deliver_at(item.scheduled_time);
+    r.model_fraction = fermentation::model_fraction(item.type);
     r.created_at = now;
     r.updated_at = now;
     writes.emplace_back(store::Put{reminders::to_item(r), store::Condition::item_absent()});
     created.push_back(std::move(r));
   }
-  std::vector<store::Condition> open_statuses;
-  for (auto status : domain::kBatchStatuses)
-    if (status != domain::kStatusArchived)
-      open_statuses.push_back(store::Condition::equals("status", json::string(status)));
-  writes.emplace_back(
-      store::Check{keys::batch(user_id, batch.batch_id), store::Condition::any_of(open_statuses)});
+  writes.emplace_back(store::Check{keys::batch(user_id, batch.batch_id), batch_not_archived()});
   try {
     commit_changes(ctx, user_id, writes);
   } catch (const store::ConditionFailed& failed) {
@@ -324,9 +330,12 @@ Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::s
               "only a pending reminder can be changed; this one is " +
               std::string(current.completed ? "completed" : reminders::to_string(current.status)));
         }
-        if (!patch.scheduled_time && !patch.message) return std::nullopt;
+        if (patch.from_model && current.pinned) return std::nullopt;
+        if (!patch.scheduled_time && !patch.message && !patch.pinned) return std::nullopt;
         Change change;
         if (patch.message) change.update.set[attr::message] = *patch.message;
+        if (patch.pinned == true) change.update.set[attr::pinned] = true;
+        if (patch.pinned == false) change.update.remove.emplace_back(attr::pinned);
         if (patch.scheduled_time) {
           const TimePoint deliver_at = delivery->deliver_at(*patch.scheduled_time);
           change.update.set[attr::scheduled_time] = format_rfc3339(*patch.scheduled_time);
@@ -394,6 +403,29 @@ void retime_pending_reminders(AppContext& ctx, const std::string& user_id) {
     }
   }
   if (earliest) wake_processor(ctx, *earliest);
+}
+
+std::size_t retime_model_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id,
+                                   const fermentation::ProgressCurve& curve) {
+  auto following = load_user_reminders(ctx, user_id, [&](const Reminder& r) {
+    return r.batch_id == batch_id && r.status == Status::pending && !r.completed && r.model_fraction &&
+           !r.pinned;
+  });
+  std::size_t moved = 0;
+  for (const auto& reminder : following) {
+    const TimePoint target = std::max(curve.time_at_fraction(*reminder.model_fraction), ctx.now());
+    if (std::chrono::abs(target - reminder.scheduled_time) < kRetimeTolerance) continue;
+    reminders::ReminderPatch patch;
+    patch.scheduled_time = target;
+    patch.from_model = true;
+    try {
+      reschedule_reminder(ctx, user_id, reminder.reminder_id, patch);
+      ++moved;
+    } catch (const http::ApiError&) {
+      // Claimed for delivery, sent, pinned or gone meanwhile: it stays as it is.
+    }
+  }
+  return moved;
 }
 
 void register_reminder_hooks(AppContext& ctx) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/context.hpp"
+#include "domain/batch.hpp"
 #include "domain/fermentation_model.hpp"
 #include "domain/reminder.hpp"
 
@@ -16,6 +17,16 @@ struct ReminderSuggestion {
   fermentation::Suggestion model;  // its description opens with when it is due, in the user's zone and words
   TimePoint deliver_at;            // suggested_time moved out of the user's quiet hours
 };
+
+// What the fermentation model needs of a batch: its current stage, and the user's finished stages for the
+// calibration (not read when the batch has an explicit target).
+struct FermentationInputs {
+  fermentation::BatchSnapshot snapshot;
+  std::vector<fermentation::FinishedStage> history;
+};
+FermentationInputs fermentation_inputs(AppContext& ctx, const std::string& user_id,
+                                       const domain::Batch& batch);
+
 // 404 when the batch is not the user's.
 std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
                                                      std::string_view batch_id);
@@ -46,6 +57,12 @@ reminders::Reminder cancel_reminder(AppContext& ctx, const std::string& user_id,
 // After the user's time zone or quiet hours changed: moves each pending reminder that waits for its delivery
 // time (not one being sent or waiting to retry) to the delivery time the new preferences give.
 void retime_pending_reminders(AppContext& ctx, const std::string& user_id);
+
+// Moves the batch's pending reminders that follow the fermentation (and are not pinned) to when `curve`
+// reaches their share of the stage, never before now, through reschedule_reminder(); a reminder claimed for
+// delivery meanwhile is left alone. Returns how many moved.
+std::size_t retime_model_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id,
+                                   const fermentation::ProgressCurve& curve);
 
 // The hooks: archiving cancels the batch's pending reminders; deleting a batch or an account deletes them.
 void register_reminder_hooks(AppContext& ctx);

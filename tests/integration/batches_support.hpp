@@ -77,6 +77,15 @@ inline json::object create_batch(const ApiClient& api, json::object body = {}) {
   return response.json().at("batch").as_object();
 }
 
+// The user's reminder with this id as GET /me/reminders?includeAll=true lists it; fails the test when absent.
+inline json::object listed_reminder(const ApiClient& api, const std::string& reminder_id) {
+  const auto listed = api.get("/me/reminders?includeAll=true").json();
+  for (const auto& r : listed.at("reminders").as_array())
+    if (r.at("reminderId").as_string() == reminder_id) return r.as_object();
+  ADD_FAILURE() << "reminder " << reminder_id << " not listed";
+  return {};
+}
+
 // Every item of a list endpoint, following nextCursor; `key` names the array ("batches", "events"...).
 inline std::vector<json::object> list_all(const ApiClient& api, const std::string& path,
                                           const std::string& key, int limit) {

@@ -124,4 +124,30 @@ inline void write_file(const std::filesystem::path& path, const std::string& con
   out << content;
 }
 
+// Debian's Chromium (or another install of it), for the tests that render pages headless; "" when none.
+inline std::string chromium_binary() {
+  for (const char* candidate : {"chromium", "chromium-browser", "google-chrome"})
+    if (run(std::string("command -v ") + candidate + " >/dev/null 2>&1").exit_code == 0) return candidate;
+  return {};
+}
+
+// The start of a headless Chromium command line with a throwaway profile in `dir`; the caller adds
+// --dump-dom or --screenshot and the URL.
+inline std::string headless_chromium(const std::string& chromium, const TempDir& dir) {
+  return chromium +
+         " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+         "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" +
+         shell_quoted((dir.path() / "profile").string());
+}
+
+// PNG width and height from the IHDR chunk.
+inline std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& png) {
+  auto big_endian = [&](std::size_t at) {
+    return (std::uint32_t(std::uint8_t(png[at])) << 24) | (std::uint32_t(std::uint8_t(png[at + 1])) << 16) |
+           (std::uint32_t(std::uint8_t(png[at + 2])) << 8) | std::uint32_t(std::uint8_t(png[at + 3]));
+  };
+  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return {0, 0};
+  return {big_endian(16), big_endian(20)};
+}
+
 }  // namespace kefir::test::photos

@@ -134,22 +134,6 @@ TEST_F(PublicPage, HtmlIsEscapedSelfContainedAndUnderAStrictPolicy) {
   EXPECT_NE(page.body.find("name=\"viewport\""), std::string::npos);
 }
 
-std::string chromium_binary() {
-  for (const char* candidate : {"chromium", "chromium-browser", "google-chrome"})
-    if (run(std::string("command -v ") + candidate + " >/dev/null 2>&1").exit_code == 0) return candidate;
-  return {};
-}
-
-// PNG width and height from the IHDR chunk.
-std::pair<std::uint32_t, std::uint32_t> png_size(const std::string& png) {
-  auto big_endian = [&](std::size_t at) {
-    return (std::uint32_t(std::uint8_t(png[at])) << 24) | (std::uint32_t(std::uint8_t(png[at + 1])) << 16) |
-           (std::uint32_t(std::uint8_t(png[at + 2])) << 8) | std::uint32_t(std::uint8_t(png[at + 3]));
-  };
-  if (png.size() < 24 || png.compare(0, 8, "\x89PNG\r\n\x1a\n") != 0) return {0, 0};
-  return {big_endian(16), big_endian(20)};
-}
-
 // Real PNG photos drawn from SVG by rsvg-convert, so the page shows pictures.
 std::string draw_png(const TempDir& dir, const std::string& name, const std::string& svg_body) {
   auto svg = dir.path() / (name + ".svg");
@@ -201,18 +185,14 @@ TEST_F(PublicPage, RendersInHeadlessChromium) {
   ASSERT_EQ(brewer.api.patch("/batches/" + id, {{"stage", "stage2_bottled"}}).status, 200);
 
   auto screenshot = dir.path() / "page.png";
-  std::string flags =
-      " --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-      "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=" +
-      shell_quoted((dir.path() / "profile").string());
+  const auto browser = headless_chromium(chromium, dir);
   auto url = server.base_url() + "/b/" + id;
-  auto dom = run(chromium + flags + " --dump-dom " + shell_quoted(url) + " 2>/dev/null");
+  auto dom = run(browser + " --dump-dom " + shell_quoted(url) + " 2>/dev/null");
   ASSERT_EQ(dom.exit_code, 0);
   EXPECT_NE(dom.out.find("Ginger &amp; lemon water kefir"), std::string::npos) << dom.out;
   EXPECT_NE(dom.out.find("pH 3.6, tastes tangy"), std::string::npos);
-  auto shot =
-      run(chromium + flags + " --window-size=420,900 --screenshot=" + shell_quoted(screenshot.string()) +
-          " " + shell_quoted(url) + " 2>/dev/null");
+  auto shot = run(browser + " --window-size=420,900 --screenshot=" + shell_quoted(screenshot.string()) + " " +
+                  shell_quoted(url) + " 2>/dev/null");
   ASSERT_EQ(shot.exit_code, 0);
   auto png = read_file(screenshot);
   EXPECT_EQ(png_size(png), (std::pair<std::uint32_t, std::uint32_t>{420, 900}));

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "adapters/sqlite/sqlite_item_store.hpp"
+#include "integration/batches_support.hpp"
 #include "reminder_seeding.hpp"
 #include "support/auth_helpers.hpp"
 #include "support/fake_expo.hpp"
@@ -59,13 +60,7 @@ class ReminderDelivery : public ::testing::Test {
     return response.json().at("reminders").at(0).as_object();
   }
 
-  json::object reminder(const std::string& id) {
-    const auto listed = api_.get("/me/reminders?includeAll=true").json();
-    for (const auto& r : listed.at("reminders").as_array())
-      if (r.at("reminderId").as_string() == id) return r.as_object();
-    ADD_FAILURE() << "reminder " << id << " not listed";
-    return {};
-  }
+  json::object reminder(const std::string& id) { return listed_reminder(api_, id); }
 
   // Polls the reminder until `done` holds; returns its last state.
   json::object wait_for_reminder(const std::string& id, const std::function<bool(const json::object&)>& done,

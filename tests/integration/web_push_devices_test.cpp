@@ -3,11 +3,8 @@
 // and is listed with its endpoint but never its keys.
 #include <gtest/gtest.h>
 
-#include "adapters/dynamodb/dynamodb_item_store.hpp"
-#include "adapters/sqlite/sqlite_item_store.hpp"
 #include "domain/keys.hpp"
-#include "integration/batches_support.hpp"
-#include "support/dynamodb_local.hpp"
+#include "integration/on_each_store.hpp"
 #include "util/crypto.hpp"
 #include "util/web_push_crypto.hpp"
 
@@ -26,36 +23,11 @@ json::object web_device(const std::string& device_id, const json::object& subscr
   return {{"deviceId", device_id}, {"platform", "web"}, {"subscription", subscription}};
 }
 
-class WebPushDevices : public ::testing::TestWithParam<std::string> {
+class WebPushDevices : public OnEachStoreTest {
  protected:
-  void SetUp() override {
-    ServerConfig config;
-    if (GetParam() == "dynamodb") {
-      table_ = create_dynamodb_local_table();
-      config.env = dynamodb_local_env(table_);
-    }
-    server_ = std::make_unique<ServerProcess>(config);
-  }
-
-  User sign_in_user(const std::string& prefix) {
-    auto signed_in = sign_in(*server_, unique_email(prefix));
-    return {signed_in.user_id, ApiClient(server_->base_url(), signed_in.access_token)};
-  }
-
-  // The store the server writes, opened beside it: to see the claim item itself.
-  std::unique_ptr<store::ItemStore> open_store() {
-    if (GetParam() == "dynamodb")
-      return std::make_unique<store::DynamoDbItemStore>(dynamodb_local_options(table_), clock_);
-    return std::make_unique<store::SqliteItemStore>(server_->data_dir() + "/kefir.db", clock_);
-  }
-
   static json::array devices_of(const User& user) {
     return user.api.get("/me/devices").json().at("devices").as_array();
   }
-
-  SystemClock clock_;
-  std::string table_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_P(WebPushDevices, RegisteredAsAnUpsertClaimedByTheEndpointAndMovedToTheLastAccount) {

@@ -11,7 +11,7 @@ const TIMELINE_PAGE = 50;
 const SNOOZE_MS = 60 * 60 * 1000;
 const photoTypes = ['image/jpeg', 'image/png', 'image/webp', 'image/heic'];
 const eventLabels = {
-  stage_change: 'Stage', status_change: 'Status', observation: 'Observation', note: 'Note', photo_added: 'Photo',
+  stage_change: 'Stage', status_change: 'Status', observation: 'Observation', note: 'Note', photo_added: 'Photo', alert: 'Alert',
   measurement: 'Measurement',
 };
 const readings = [
