@@ -41,6 +41,7 @@
 #include "support/dynamodb_local.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
+#include "support/store_seeding.hpp"
 #include "support/test_env.hpp"
 #include "util/ids.hpp"
 
@@ -160,21 +161,7 @@ void seed_batches(store::ItemStore& store, std::vector<User>& users, const Optio
   std::vector<store::Item> items;
   for (auto& user_items : per_user)
     std::move(user_items.begin(), user_items.end(), std::back_inserter(items));
-  std::atomic<std::size_t> next_chunk = 0;
-  const std::size_t chunks = (items.size() + store::kMaxTransactionItems - 1) / store::kMaxTransactionItems;
-  std::vector<std::thread> writers;
-  for (int t = 0; t < 16; ++t) {
-    writers.emplace_back([&] {
-      for (auto chunk = next_chunk++; chunk < chunks; chunk = next_chunk++) {
-        std::vector<store::WriteOp> writes;
-        const auto end = std::min(items.size(), (chunk + 1) * store::kMaxTransactionItems);
-        for (auto i = chunk * store::kMaxTransactionItems; i < end; ++i)
-          writes.emplace_back(store::Put{items[i], {}});
-        store.transact_write(writes);
-      }
-    });
-  }
-  for (auto& writer : writers) writer.join();
+  test::put_in_transactions(store, items, 16);
 }
 
 enum Kind { kListBatches, kListEvents, kPostEvent, kPatchBatch, kKinds };

@@ -1,11 +1,9 @@
 #include "reminder_seeding.hpp"
 
-#include <atomic>
-#include <thread>
-
 #include "domain/device.hpp"
 #include "domain/keys.hpp"
 #include "domain/reminder.hpp"
+#include "support/store_seeding.hpp"
 #include "util/ids.hpp"
 
 namespace kefir::test {
@@ -50,21 +48,7 @@ SeededBacklog seed_reminder_backlog(store::ItemStore& store, const ReminderBackl
     }
   }
 
-  std::atomic<std::size_t> next_chunk = 0;
-  const std::size_t chunks = (items.size() + store::kMaxTransactionItems - 1) / store::kMaxTransactionItems;
-  std::vector<std::thread> writers;
-  for (unsigned t = 0; t < kWriterThreads; ++t) {
-    writers.emplace_back([&] {
-      for (std::size_t chunk = next_chunk++; chunk < chunks; chunk = next_chunk++) {
-        std::vector<store::WriteOp> writes;
-        const auto end = std::min(items.size(), (chunk + 1) * store::kMaxTransactionItems);
-        for (auto i = chunk * store::kMaxTransactionItems; i < end; ++i)
-          writes.emplace_back(store::Put{items[i], {}});
-        store.transact_write(writes);
-      }
-    });
-  }
-  for (auto& writer : writers) writer.join();
+  put_in_transactions(store, items, kWriterThreads);
   return seeded;
 }
 
