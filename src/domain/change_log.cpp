@@ -107,8 +107,7 @@ std::optional<OwnedRecord> changed_record(const store::WriteOp& write, std::stri
   return std::nullopt;
 }
 
-store::Item entry_item(std::string_view user_id, std::uint64_t seq, const std::vector<Record>& records,
-                       TimePoint now) {
+store::LogAppend entry_append(std::string_view user_id, const std::vector<Record>& records, TimePoint now) {
   json::array listed;
   listed.reserve(records.size());
   for (const auto& record : records) {
@@ -120,13 +119,12 @@ store::Item entry_item(std::string_view user_id, std::uint64_t seq, const std::v
     if (!record.batch_id.empty()) named["b"] = record.batch_id;
     listed.push_back(std::move(named));
   }
-  auto key = keys::change_entry(user_id, seq);
-  return {{"PK", key.pk},
-          {"SK", key.sk},
-          {"seq", static_cast<std::int64_t>(seq)},
-          {"at", epoch_millis(now)},
-          {"records", std::move(listed)},
-          {"TTL", epoch_seconds(now + kEntryLifetime)}};
+  return {keys::change_counter(user_id),
+          {{"PK", keys::user_pk(user_id)},
+           {"at", epoch_millis(now)},
+           {"records", std::move(listed)},
+           {"TTL", epoch_seconds(now + kEntryLifetime)}},
+          std::string(keys::kChangePrefix)};
 }
 
 std::uint64_t entry_seq(const store::Item& entry) {
@@ -153,14 +151,6 @@ std::vector<Record> entry_records(const store::Item& entry) {
                        op_from_code(json_string(named, "op"))});
   }
   return records;
-}
-
-store::Put counter_write(std::string_view user_id, std::uint64_t read_seq, std::uint64_t seq) {
-  // Stored as a signed number: both stores read numbers back as int64.
-  auto key = keys::change_counter(user_id);
-  return {{{"PK", key.pk}, {"SK", key.sk}, {"seq", static_cast<std::int64_t>(seq)}},
-          read_seq == 0 ? store::Condition::item_absent()
-                        : store::Condition::equals("seq", static_cast<std::int64_t>(read_seq))};
 }
 
 std::uint64_t counter_seq(const std::optional<store::Item>& counter) {

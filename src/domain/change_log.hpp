@@ -50,14 +50,12 @@ std::optional<OwnedRecord> changed_record(const store::WriteOp& write, std::stri
 inline constexpr std::chrono::days kEntryLifetime{35};
 inline constexpr std::chrono::days kTokenLifetime{30};
 
-store::Item entry_item(std::string_view user_id, std::uint64_t seq, const std::vector<Record>& records,
-                       TimePoint now);
+// The entry of a transaction that changed `records`, appended to the user's log (the store numbers it).
+store::LogAppend entry_append(std::string_view user_id, const std::vector<Record>& records, TimePoint now);
 std::uint64_t entry_seq(const store::Item& entry);
 TimePoint entry_time(const store::Item& entry);
 std::vector<Record> entry_records(const store::Item& entry);
 
-// The counter after `seq` changes, conditioned on still holding `read_seq` (0: absent).
-store::Put counter_write(std::string_view user_id, std::uint64_t read_seq, std::uint64_t seq);
 std::uint64_t counter_seq(const std::optional<store::Item>& counter);
 
 // A position in a user's log: every change up to `seq` has been seen. `issued` bounds the age of the oldest

@@ -23,9 +23,7 @@ store::Key push_token_claim(std::string_view push_address) {
 }
 
 std::string change_sk(std::uint64_t seq) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "CHANGE#%020llu", static_cast<unsigned long long>(seq));
-  return buf;
+  return store::log_sort_key(kChangePrefix, seq);
 }
 
 }  // namespace kefir::keys

@@ -50,6 +50,11 @@ void InstrumentedItemStore::transact_write(const std::vector<store::WriteOp>& op
   timed("transact_write", [&] { inner_->transact_write(operations); });
 }
 
+std::vector<std::uint64_t> InstrumentedItemStore::transact_append(
+    const std::vector<store::WriteOp>& operations, const std::vector<store::LogAppend>& appends) {
+  return timed("transact_write", [&] { return inner_->transact_append(operations, appends); });
+}
+
 bool InstrumentedItemStore::ready() {
   return inner_->ready();
 }

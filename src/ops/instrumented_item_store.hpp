@@ -22,6 +22,8 @@ class InstrumentedItemStore final : public store::ItemStore {
                                     const std::optional<store::Condition>& condition = std::nullopt) override;
   store::QueryPage query(const store::Query& query) override;
   void transact_write(const std::vector<store::WriteOp>& operations) override;
+  std::vector<std::uint64_t> transact_append(const std::vector<store::WriteOp>& operations,
+                                             const std::vector<store::LogAppend>& appends) override;
   bool ready() override;
   std::optional<std::uint64_t> data_version() override { return inner_->data_version(); }
 

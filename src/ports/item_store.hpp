@@ -21,6 +21,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -121,6 +122,18 @@ struct Check {
 };
 using WriteOp = std::variant<Put, UpdateItem, Delete, Check>;
 
+// An entry appended to a numbered log (a user's change log). The store numbers it one past the log's
+// counter (an item whose "seq" holds the last number; absent: 0), sets the entry's SK to
+// log_sort_key(sort_prefix, number) and its "seq" to the number, and stores the counter, all in the
+// transaction it is part of. Appends to one log from concurrent transactions never fail on each other.
+struct LogAppend {
+  Key counter;
+  Item entry;  // PK and the entry's attributes; SK and "seq" are the store's to set
+  std::string sort_prefix;
+};
+// `prefix` and the number in 20 digits, so that entries sort by number.
+std::string log_sort_key(std::string_view prefix, std::uint64_t number);
+
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -158,6 +171,13 @@ class ItemStore {
                                      const std::optional<Condition>& condition = std::nullopt) = 0;
   virtual QueryPage query(const Query& query) = 0;
   virtual void transact_write(const std::vector<WriteOp>& operations) = 0;
+  // transact_write() with log appends after the operations (each counts as two items: the entry and its
+  // counter); returns each append's number. A failed condition of `operations` throws ConditionFailed with
+  // its index. This default reads each counter and writes it on condition that it still holds what was read,
+  // retrying with backoff when another transaction moved it first; StoreThrottled when that keeps happening.
+  // A store that serializes its writes numbers the entries inside the transaction instead.
+  virtual std::vector<std::uint64_t> transact_append(const std::vector<WriteOp>& operations,
+                                                     const std::vector<LogAppend>& appends);
   // For /readyz, cheap: whether writes can succeed now (reachable, and for a local file: space left on its
   // filesystem and no corruption seen).
   virtual bool ready() = 0;

@@ -2,20 +2,13 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <thread>
 
 #include "domain/change_log.hpp"
 #include "domain/keys.hpp"
-#include "http/errors.hpp"
 #include "services/bulk_delete.hpp"
-#include "util/backoff.hpp"
 
 namespace kefir::services {
 namespace {
-
-// Losing the counter means another transaction of the same user committed meanwhile; as in modify_batch, N
-// concurrent writers need at most N attempts and the bound only stops a pathological storm.
-constexpr RetryPolicy kCounterRetry{64, std::chrono::milliseconds(2), std::chrono::milliseconds(200)};
 
 struct UserRecords {
   std::string user_id;
@@ -60,35 +53,16 @@ std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
     ctx.store->transact_write(writes);
     return 0;
   }
-  if (writes.size() + 2 * users.size() > store::kMaxTransactionItems)
-    throw std::logic_error("a logged transaction has more than " +
-                           std::to_string(store::kMaxTransactionItems) + " items");
-  auto operations = writes;
-  std::vector<std::uint64_t> committed(users.size());
-  for (int attempt = 0; attempt < kCounterRetry.max_attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(kCounterRetry.delay(attempt - 1));
-    operations.resize(writes.size());
-    const auto now = ctx.now();
-    for (std::size_t u = 0; u < users.size(); ++u) {
-      const auto& user = users[u];
-      const auto read = changes::counter_seq(ctx.store->get(keys::change_counter(user.user_id)));
-      committed[u] = read + 1;
-      operations.emplace_back(store::Put{changes::entry_item(user.user_id, read + 1, user.records, now), {}});
-      operations.emplace_back(changes::counter_write(user.user_id, read, read + 1));
-    }
-    try {
-      ctx.store->transact_write(operations);
-    } catch (const store::ConditionFailed& failed) {
-      if (failed.index() < static_cast<int>(writes.size())) throw;
-      continue;  // a counter moved: read it again
-    }
-    for (std::size_t u = 0; u < users.size(); ++u) {
-      if (own_commits) own_commits->committed(users[u].user_id, committed[u]);
-      if (ctx.user_changed) ctx.user_changed(users[u].user_id, committed[u]);
-    }
-    return committed.back();
+  const auto now = ctx.now();
+  std::vector<store::LogAppend> appends;
+  appends.reserve(users.size());
+  for (const auto& user : users) appends.push_back(changes::entry_append(user.user_id, user.records, now));
+  const auto committed = ctx.store->transact_append(writes, appends);
+  for (std::size_t u = 0; u < users.size(); ++u) {
+    if (own_commits) own_commits->committed(users[u].user_id, committed[u]);
+    if (ctx.user_changed) ctx.user_changed(users[u].user_id, committed[u]);
   }
-  throw http::unavailable(1, "too many changes of this account at once; retry");
+  return committed.back();
 }
 
 void register_change_log_hooks(AppContext& ctx) {

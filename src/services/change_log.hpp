@@ -14,8 +14,8 @@
 namespace kefir::services {
 
 // Commits `writes` in one transaction together with, for each user whose records (batch, event, reminder,
-// device, photo) they write, a change-log entry naming those records and the user's counter (conditioned on
-// the value read, retried with jittered backoff when another transaction of the same user committed first).
+// device, photo) they write, a change-log entry naming those records, numbered by the store
+// (ItemStore::transact_append: concurrent transactions of one user do not fail on each other).
 // Events live under their batch: they are logged as `event_owner`'s. Writes of anything else (claims, checks)
 // are committed but not logged.
 //

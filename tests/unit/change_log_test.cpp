@@ -100,7 +100,13 @@ TEST(ChangedRecord, NamesUserRecordsAndIgnoresEverythingElse) {
 TEST(ChangeEntry, KeepsItsRecordsAndSortsInCommitOrder) {
   std::vector<Record> records{{Kind::event, "e-1", "b-1", {"BATCH#b-1", "EVENT#t#e-1"}, Op::create},
                               {Kind::batch, "b-1", "", keys::batch("alice", "b-1"), Op::remove}};
-  auto entry = entry_item("alice", 9, records, kNow);
+  auto append = entry_append("alice", records, kNow);
+  EXPECT_EQ(append.counter.sk, keys::change_counter("alice").sk);
+  // As the store numbers it (ItemStore::transact_append).
+  auto entry = append.entry;
+  entry["SK"] = store::log_sort_key(append.sort_prefix, 9);
+  entry["seq"] = 9;
+  EXPECT_EQ(store::key_of(entry).sk, keys::change_sk(9));
   EXPECT_EQ(entry_seq(entry), 9u);
   EXPECT_EQ(entry_time(entry), kNow);
   EXPECT_EQ(json_int(entry, "TTL"), epoch_seconds(kNow + kEntryLifetime));

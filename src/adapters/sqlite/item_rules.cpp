@@ -163,18 +163,25 @@ void validate_update(const Update& update) {
   }
 }
 
-void validate_transaction(const std::vector<WriteOp>& operations) {
-  if (operations.empty() || operations.size() > kMaxTransactionItems) {
+void validate_transaction(const std::vector<WriteOp>& operations, const std::vector<LogAppend>& appends) {
+  const auto items = operations.size() + 2 * appends.size();
+  if (items == 0 || items > kMaxTransactionItems) {
     throw std::invalid_argument("a transaction holds 1 to " + std::to_string(kMaxTransactionItems) +
-                                " operations, not " + std::to_string(operations.size()));
+                                " items, not " + std::to_string(items));
   }
   std::set<std::pair<std::string, std::string>> keys;
-  for (const auto& operation : operations) {
-    Key key = key_of_operation(operation);
+  auto name_once = [&keys](Key key) {
     if (!keys.emplace(std::move(key.pk), std::move(key.sk)).second) {
       throw std::invalid_argument("a transaction cannot name the same item twice");
     }
+  };
+  for (const auto& operation : operations) {
+    name_once(key_of_operation(operation));
     if (const auto* update = std::get_if<UpdateItem>(&operation)) validate_update(update->update);
+  }
+  for (const auto& append : appends) {
+    validate_key(append.counter);
+    name_once(append.counter);
   }
 }
 

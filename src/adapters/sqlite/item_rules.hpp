@@ -23,7 +23,7 @@ Item updated_item(const Key& key, const Item* current, const Update& update);
 void validate_item(const Item& item);
 void validate_key(const Key& key);
 void validate_update(const Update& update);
-// 1..25 operations on distinct, valid keys.
-void validate_transaction(const std::vector<WriteOp>& operations);
+// 1..25 items (an append counts two) on distinct, valid keys.
+void validate_transaction(const std::vector<WriteOp>& operations, const std::vector<LogAppend>& appends = {});
 
 }  // namespace kefir::store::sqlite

@@ -172,11 +172,18 @@ QueryPage SqliteItemStore::query(const Query& query) {
 }
 
 void SqliteItemStore::transact_write(const std::vector<WriteOp>& operations) {
-  sqlite::validate_transaction(operations);
+  transact_append(operations, {});
+}
+
+// The single writer numbers each entry inside the transaction, so appends to one log never race.
+std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<WriteOp>& operations,
+                                                            const std::vector<LogAppend>& appends) {
+  sqlite::validate_transaction(operations, appends);
   std::vector<std::optional<sqlite::Row>> rows(operations.size());
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (const auto* put = std::get_if<Put>(&operations[i])) rows[i] = sqlite::row_of(put->item);
   }
+  std::vector<std::uint64_t> numbers(appends.size());
   writer_->run([&](Connection& db) {
     const std::int64_t now = now_seconds();
     for (std::size_t i = 0; i < operations.size(); ++i) {
@@ -192,7 +199,20 @@ void SqliteItemStore::transact_write(const std::vector<WriteOp>& operations) {
         checked_current(db, check.key, check.condition, index, now);
       }
     }
+    for (std::size_t i = 0; i < appends.size(); ++i) {
+      const auto& append = appends[i];
+      auto counter = sqlite::find_item(db, append.counter, now);
+      const auto number = static_cast<std::int64_t>(counter ? json_int(*counter, "seq").value_or(0) : 0) + 1;
+      auto entry = append.entry;
+      entry["SK"] = log_sort_key(append.sort_prefix, static_cast<std::uint64_t>(number));
+      entry["seq"] = number;
+      sqlite::write_row(db, sqlite::row_of(entry));
+      sqlite::write_row(
+          db, sqlite::row_of({{"PK", append.counter.pk}, {"SK", append.counter.sk}, {"seq", number}}));
+      numbers[i] = static_cast<std::uint64_t>(number);
+    }
   });
+  return numbers;
 }
 
 bool SqliteItemStore::ready() {

@@ -35,6 +35,8 @@ class SqliteItemStore final : public ItemStore {
                              const std::optional<Condition>& condition = std::nullopt) override;
   QueryPage query(const Query& query) override;
   void transact_write(const std::vector<WriteOp>& operations) override;
+  std::vector<std::uint64_t> transact_append(const std::vector<WriteOp>& operations,
+                                             const std::vector<LogAppend>& appends) override;
   bool ready() override;
   std::optional<std::uint64_t> data_version() override;
 
