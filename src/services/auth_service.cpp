@@ -15,6 +15,7 @@ namespace {
 constexpr int kWriteAttempts = 10;
 constexpr std::size_t kRefreshTokenBytes = 32;
 constexpr std::size_t kMaxRefreshTokenLength = 512;
+constexpr std::string_view kPreferencesVersion = "preferencesVersion";
 
 http::ApiError invalid_code() {
   return http::ApiError(401, "INVALID_CODE", "invalid or expired code");
@@ -66,6 +67,7 @@ UserProfile profile_from_item(const store::Item& item) {
       user.preferences.timezone = timezone;
     user.preferences.quiet_hours = quiet_hours_from(object);
   }
+  user.preferences_version = json_int(item, kPreferencesVersion).value_or(0);
   return user;
 }
 
@@ -117,6 +119,13 @@ std::optional<std::int64_t> read_tokens_not_before(store::ItemStore& store, cons
 
 store::Check user_exists_check(const std::string& user_id) {
   return {keys::user_profile(user_id), store::Condition::item_exists()};
+}
+
+store::Check delivery_preferences_unchanged(const std::string& user_id, std::int64_t preferences_version) {
+  const std::string attribute(kPreferencesVersion);
+  return {keys::user_profile(user_id), preferences_version == 0
+                                           ? store::Condition::not_exists(attribute)
+                                           : store::Condition::equals(attribute, preferences_version)};
 }
 
 http::ApiError account_deleted() {
@@ -436,8 +445,12 @@ UserProfile AuthService::update_profile(const std::string& user_id, const Profil
   update.set = {{"name", user.name},
                 {"preferences", preferences_json(user.preferences)},
                 {"updatedAt", format_rfc3339(ctx_.now())}};
+  // Writers of delivery times check it (delivery_preferences_unchanged), so none keeps a time the old
+  // preferences gave once the reminders are re-timed.
+  if (changes.changes_delivery()) update.add.emplace_back(kPreferencesVersion, 1);
   try {
-    ctx_.store->update(keys::user_profile(user_id), update, store::Condition::item_exists());
+    auto stored = ctx_.store->update(keys::user_profile(user_id), update, store::Condition::item_exists());
+    user.preferences_version = json_int(stored, kPreferencesVersion).value_or(0);
   } catch (const store::ConditionFailed&) {
     throw http::not_found("user not found");
   }

@@ -5,8 +5,9 @@
 // Stored items (keys from domain/keys.hpp):
 // - user profile: userId, email, name, createdAt, updatedAt, emailVerified, preferences
 // {notificationsEnabled,
-//   defaultTemperatureC, timezone, quietHours {enabled, start, end}}, sessions (ids of the user's refresh
-//   families, newest last), sessionsVersion. Other domains read preferences through read_user_profile().
+//   defaultTemperatureC, timezone, quietHours {enabled, start, end}}, preferencesVersion (bumped whenever the
+//   time zone or quiet hours change), sessions (ids of the user's refresh families, newest last),
+//   sessionsVersion. Other domains read preferences through read_user_profile().
 // - email claim: userId. Written with the profile in one transaction, so an email maps to exactly one user.
 // - OTP challenge: codeHash (absent once used or replaced by nothing), expiresAt, attempts, sends (epoch ms
 // of
@@ -41,6 +42,8 @@ struct UserProfile {
   std::string name;
   TimePoint created_at{};
   UserPreferences preferences;
+  // 0 until the time zone or quiet hours first change; see delivery_preferences_unchanged().
+  std::int64_t preferences_version = 0;
 };
 
 std::optional<UserProfile> read_user_profile(store::ItemStore& store, std::string_view user_id);
@@ -51,6 +54,9 @@ std::optional<std::int64_t> read_tokens_not_before(store::ItemStore& store, cons
 // learns of that only within auth::kRevocationRecheck.)
 store::Check user_exists_check(const std::string& user_id);
 http::ApiError account_deleted();  // 401
+// A write that decided a delivery time from the preferences read at `preferences_version` must fail
+// (ConditionFailed) if the time zone or quiet hours changed since: add it to the write's transaction.
+store::Check delivery_preferences_unchanged(const std::string& user_id, std::int64_t preferences_version);
 // {"userId","email","name","createdAt","preferences":{...}}: the `user` of GET /me and of sign-in responses
 // (a time zone not chosen yet shows as UTC).
 json::object user_json(const UserProfile& user);

@@ -115,6 +115,7 @@ std::vector<fermentation::FinishedStage> finished_stages(AppContext& ctx, const 
 struct DeliveryPreferences {
   std::shared_ptr<const tz::TimeZone> zone;  // null until the user chose one
   reminders::QuietHours quiet{.enabled = false};
+  std::int64_t version = 0;  // the profile's preferencesVersion they were read at
 
   TimePoint deliver_at(TimePoint scheduled) const {
     return zone ? reminders::delivery_time(scheduled, *zone, quiet) : scheduled;
@@ -123,6 +124,7 @@ struct DeliveryPreferences {
 
 DeliveryPreferences delivery_preferences(const std::optional<UserProfile>& profile) {
   DeliveryPreferences preferences;
+  if (profile) preferences.version = profile->preferences_version;
   if (!profile || !profile->preferences.timezone) return preferences;
   preferences.zone = tz::find_zone(*profile->preferences.timezone);
   // A zone the database no longer has (tzdata dropped a name): UTC rather than no quiet hours.
@@ -152,6 +154,8 @@ store::Condition still(const Reminder& r) {
 struct Change {
   store::Update update;
   std::optional<TimePoint> wake_at;  // the reminder became due at this time
+  // Set when the change's delivery time came from the preferences read at this version.
+  std::optional<std::int64_t> preferences_version;
 };
 // Decides from the current reminder: a change, nothing to do (nullopt), or an ApiError (409).
 using Decide = std::function<std::optional<Change>(const Reminder&, TimePoint now)>;
@@ -166,8 +170,11 @@ Reminder change_reminder(AppContext& ctx, const std::string& user_id, std::strin
     auto change = decide(current, now);
     if (!change) return current;
     change->update.set[attr::updated_at] = format_rfc3339(now);
+    std::vector<store::WriteOp> writes{store::UpdateItem{key, change->update, still(current)}};
+    if (change->preferences_version)
+      writes.emplace_back(delivery_preferences_unchanged(user_id, *change->preferences_version));
     try {
-      commit_changes(ctx, user_id, {store::UpdateItem{key, change->update, still(current)}});
+      commit_changes(ctx, user_id, writes);
     } catch (const store::ConditionFailed&) {
       continue;
     }
@@ -206,6 +213,47 @@ void delete_batch_reminders(AppContext& ctx, const std::string& user_id, const s
        load_user_reminders(ctx, user_id, [&](const Reminder& r) { return r.batch_id == batch_id; }))
     keys.push_back(keys::reminder(user_id, r.reminder_id));
   delete_keys(*ctx.store, keys);
+}
+
+// nullopt when the time zone or quiet hours changed after they were read (nothing written then).
+std::optional<std::vector<Reminder>> try_confirm_reminders(
+    AppContext& ctx, const std::string& user_id, const domain::Batch& batch,
+    const std::vector<reminders::NewReminder>& wanted) {
+  const TimePoint now = ctx.now();
+  const auto delivery = delivery_preferences(ctx, user_id);
+  std::vector<Reminder> created;
+  std::vector<store::WriteOp> writes;
+  for (const auto& item : wanted) {
+    Reminder r;
+    r.reminder_id = uuid_v4();
+    r.batch_id = batch.batch_id;
+    r.batch_name = batch.name;
+    r.user_id = user_id;
+    r.type = item.type;
+    r.message = item.message;
+    r.scheduled_time = item.scheduled_time;
+    r.deliver_at = delivery.deliver_at(item.scheduled_time);
+    r.model_fraction = fermentation::model_fraction(item.type);
+    r.created_at = now;
+    r.updated_at = now;
+    writes.emplace_back(store::Put{reminders::to_item(r), store::Condition::item_absent()});
+    created.push_back(std::move(r));
+  }
+  const int batch_check = static_cast<int>(writes.size());
+  writes.emplace_back(store::Check{keys::batch(user_id, batch.batch_id), batch_not_archived()});
+  const int preferences_check = static_cast<int>(writes.size());
+  writes.emplace_back(delivery_preferences_unchanged(user_id, delivery.version));
+  try {
+    commit_changes(ctx, user_id, writes);
+  } catch (const store::ConditionFailed& failed) {
+    if (failed.index() == preferences_check) return std::nullopt;
+    if (failed.index() == batch_check) {
+      if (!find_batch(ctx, user_id, batch.batch_id)) throw http::not_found("batch not found");
+      throw http::conflict("the batch is archived");
+    }
+    throw;
+  }
+  return created;
 }
 
 }  // namespace
@@ -269,43 +317,19 @@ std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user
                          " pending reminders per user (" + std::to_string(pending) + " now)");
   }
 
-  const TimePoint now = ctx.now();
-  const auto delivery = delivery_preferences(ctx, user_id);
-  std::vector<Reminder> created;
-  std::vector<store::WriteOp> writes;
-  for (const auto& item : wanted) {
-    Reminder r;
-    r.reminder_id = uuid_v4();
-    r.batch_id = batch.batch_id;
-    r.batch_name = batch.name;
-    r.user_id = user_id;
-    r.type = item.type;
-    r.message = item.message;
-    r.scheduled_time = item.scheduled_time;
-    r.deliver_at = delivery.deliver_at(item.scheduled_time);
-    r.model_fraction = fermentation::model_fraction(item.type);
-    r.created_at = now;
-    r.updated_at = now;
-    writes.emplace_back(store::Put{reminders::to_item(r), store::Condition::item_absent()});
-    created.push_back(std::move(r));
+  for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
+    auto confirmed = try_confirm_reminders(ctx, user_id, batch, wanted);
+    if (!confirmed) continue;  // the time zone or quiet hours changed meanwhile: decide again
+    auto& created = *confirmed;
+    std::sort(created.begin(), created.end(),
+              [](const Reminder& a, const Reminder& b) { return a.scheduled_time < b.scheduled_time; });
+    wake_processor(ctx,
+                   std::min_element(created.begin(), created.end(), [](const Reminder& a, const Reminder& b) {
+                     return a.delivery() < b.delivery();
+                   })->delivery());
+    return created;
   }
-  writes.emplace_back(store::Check{keys::batch(user_id, batch.batch_id), batch_not_archived()});
-  try {
-    commit_changes(ctx, user_id, writes);
-  } catch (const store::ConditionFailed& failed) {
-    if (failed.index() == static_cast<int>(writes.size()) - 1) {
-      if (!find_batch(ctx, user_id, batch.batch_id)) throw http::not_found("batch not found");
-      throw http::conflict("the batch is archived");
-    }
-    throw;
-  }
-  std::sort(created.begin(), created.end(),
-            [](const Reminder& a, const Reminder& b) { return a.scheduled_time < b.scheduled_time; });
-  wake_processor(ctx,
-                 std::min_element(created.begin(), created.end(), [](const Reminder& a, const Reminder& b) {
-                   return a.delivery() < b.delivery();
-                 })->delivery());
-  return created;
+  throw http::conflict("the time zone or quiet hours are being changed by another request; retry");
 }
 
 std::vector<Reminder> batch_reminders(AppContext& ctx, const std::string& user_id,
@@ -321,8 +345,6 @@ std::vector<Reminder> user_reminders(AppContext& ctx, const std::string& user_id
 
 Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id,
                              const reminders::ReminderPatch& patch) {
-  std::optional<DeliveryPreferences> delivery;
-  if (patch.scheduled_time) delivery = delivery_preferences(ctx, user_id);
   return change_reminder(
       ctx, user_id, reminder_id, [&](const Reminder& current, TimePoint) -> std::optional<Change> {
         if (current.status != Status::pending || current.completed) {
@@ -337,7 +359,9 @@ Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::s
         if (patch.pinned == true) change.update.set[attr::pinned] = true;
         if (patch.pinned == false) change.update.remove.emplace_back(attr::pinned);
         if (patch.scheduled_time) {
-          const TimePoint deliver_at = delivery->deliver_at(*patch.scheduled_time);
+          const auto delivery = delivery_preferences(ctx, user_id);
+          const TimePoint deliver_at = delivery.deliver_at(*patch.scheduled_time);
+          change.preferences_version = delivery.version;
           change.update.set[attr::scheduled_time] = format_rfc3339(*patch.scheduled_time);
           change.update.set[attr::deliver_at] = format_rfc3339(deliver_at);
           for (auto& [name, value] : reminders::due_index(current.reminder_id, deliver_at))
@@ -396,10 +420,14 @@ void retime_pending_reminders(AppContext& ctx, const std::string& user_id) {
         std::string(attr::gsi1sk),
         json::string(keys::due_gsi1sk(format_rfc3339(reminder.delivery()), reminder.reminder_id)));
     try {
-      ctx.store->update(keys::reminder(user_id, reminder.reminder_id), update,
-                        store::Condition::all_of({still(reminder), indexed_at_delivery}));
+      commit_changes(ctx, user_id,
+                     {store::UpdateItem{keys::reminder(user_id, reminder.reminder_id), update,
+                                        store::Condition::all_of({still(reminder), indexed_at_delivery})},
+                      delivery_preferences_unchanged(user_id, delivery.version)});
       earliest = earliest ? std::min(*earliest, deliver_at) : deliver_at;
-    } catch (const store::ConditionFailed&) {
+    } catch (const store::ConditionFailed& failed) {
+      // The preferences changed again: the request that changed them re-times every reminder itself.
+      if (failed.index() == 1) break;
     }
   }
   if (earliest) wake_processor(ctx, *earliest);
