@@ -14,7 +14,6 @@
 #include "domain/photo.hpp"
 #include "http/origin.hpp"
 #include "services/batch_service.hpp"
-#include "services/photo_service.hpp"
 #include "services/sensor_service.hpp"
 
 namespace kefir::api {
@@ -23,9 +22,11 @@ namespace {
 // The most recent events shown; a long-running batch's page stays small.
 constexpr std::size_t kTimelineEvents = 200;
 
+// Only renditions are public: an original may carry metadata such as where it was taken (GPS).
 struct PublicPhoto {
-  std::string url;             // the original, through /public/b/{batchId}/photos/{file}
-  std::string rendition_base;  // the same URL without the extension, for ".w320.webp"...; empty if none
+  std::string rendition_base;  // /public/b/{batchId}/photos/<uuid>, to which ".w320.webp"... is added
+
+  std::string url() const { return rendition_base + ".w1280.jpg"; }
 };
 
 struct PublicBatch {
@@ -59,13 +60,12 @@ std::optional<PublicBatch> find_public_batch(AppContext& ctx, std::string_view b
   PublicBatch shown{std::move(*batch), {}, {}, {}};
   if (services::has_readings(ctx, shown.batch.batch_id))
     shown.chart_url = base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/chart.svg";
-  for (const auto& link : services::photo_links(ctx, shown.batch)) {
-    auto url = base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/photos/" +
-               std::string(file_name_of(link.photo_key));
-    std::string rendition_base;
-    if (ctx.blobs->head(photo::rendition_key(link.photo_key, photo::kRenditions.front())))
-      rendition_base = url.substr(0, url.rfind('.'));
-    shown.photos.push_back({std::move(url), std::move(rendition_base)});
+  // A photo without renditions (attached before they existed, or in a build without libvips) is not shown.
+  for (const auto& key : shown.batch.photo_keys) {
+    if (!ctx.blobs->head(photo::rendition_key(key, photo::kRenditions.front()))) continue;
+    auto file = file_name_of(key);
+    shown.photos.push_back({base_url(ctx) + "/public/b/" + shown.batch.batch_id + "/photos/" +
+                            std::string(file.substr(0, file.rfind('.')))});
   }
   store::Query query;
   query.partition = keys::events_pk(shown.batch.batch_id);
@@ -78,10 +78,9 @@ std::optional<PublicBatch> find_public_batch(AppContext& ctx, std::string_view b
   return shown;
 }
 
-// Renditions where they exist: WebP for browsers that take it, JPEG otherwise, the size the grid needs.
+// WebP for browsers that take it, JPEG otherwise, the size the grid needs.
 std::string photo_html(const PublicPhoto& photo, const std::string& batch_name) {
   auto alt = "alt=\"Photo of " + html::escape(batch_name) + "\"";
-  if (photo.rendition_base.empty()) return "<img src=\"" + html::escape(photo.url) + "\" " + alt + ">";
   auto set = [&](std::string_view extension) {
     return html::escape(photo.rendition_base) + ".w320." + std::string(extension) + " 320w, " +
            html::escape(photo.rendition_base) + ".w1280." + std::string(extension) + " 1280w";
@@ -99,7 +98,7 @@ json::value optional_time(const std::optional<TimePoint>& time) {
 json::object public_json(const PublicBatch& shown) {
   const auto& batch = shown.batch;
   json::array photos;
-  for (const auto& photo : shown.photos) photos.push_back(json::object{{"url", photo.url}});
+  for (const auto& photo : shown.photos) photos.push_back(json::object{{"url", photo.url()}});
   json::array timeline;
   for (const auto& event : shown.timeline)
     timeline.push_back(json::object{{"type", event.type},
@@ -358,13 +357,13 @@ http::Response public_photo(AppContext& ctx, const http::Request& request) {
   auto batch = find_shared_batch(ctx, request.param("batchId"));
   if (!batch) throw http::not_found("photo not found");
   auto file = request.param("file");
-  // The original by its file name, or one of its renditions ("<uuid>.w320.webp").
+  // A rendition ("<uuid>.w320.webp"), never the original.
   std::optional<std::string> key;
   for (const auto& candidate : batch->photo_keys) {
-    if (file_name_of(candidate) == file) key = candidate;
-    if (auto rendition = photo::rendition_named(candidate, file))
+    if (auto rendition = photo::rendition_named(candidate, file)) {
       key = photo::rendition_key(candidate, *rendition);
-    if (key) break;
+      break;
+    }
   }
   if (!key) throw http::not_found("photo not found");
   if (auto* files = dynamic_cast<blob::FsBlobStore*>(ctx.blobs.get()))
@@ -403,7 +402,7 @@ void register_public_routes(http::Router& router, AppContext& ctx) {
         auto shown = find_public_batch(ctx, request.param("batchId"));
         if (!shown) return html_response(404, not_shared_page(), {});
         std::set<std::string> origins;
-        for (const auto& photo : shown->photos) origins.insert(http::origin_of(photo.url));
+        for (const auto& photo : shown->photos) origins.insert(http::origin_of(photo.url()));
         if (shown->chart_url) origins.insert(http::origin_of(*shown->chart_url));
         return html_response(200, batch_page(*shown), origins);
       },

@@ -2,6 +2,7 @@
 // long side, upright and without metadata, next to the untouched original; listings and the public page use
 // them; what is not an image (or is a decompression bomb) is refused and leaves nothing behind. Renditions
 // are read back with libvips' own command-line tools (vipsheader, vips getpoint), not with kefir's code.
+#include "domain/photo.hpp"
 #include "integration/photos_support.hpp"
 
 namespace kefir::test::photos {
@@ -170,6 +171,24 @@ TEST_F(PhotoRenditions, PublicPageOffersRenditionsThroughSrcset) {
   ASSERT_EQ(small.status, 200);
   EXPECT_EQ(small.header("content-type"), "image/webp");
   EXPECT_EQ(get_url(base + ".w640.webp").status, 404);
+  EXPECT_EQ(get_url(base + key.substr(key.rfind('.'))).status, 404)
+      << "never the original (GPS may be in it)";
+}
+
+TEST_F(PhotoRenditions, PublicPageLeavesOutAPhotoWithoutRenditions) {
+  auto with = attach(image_bytes("image/jpeg"), "image/jpeg");
+  auto without = attach(image_bytes("image/png"), "image/png");
+  // As a photo attached before renditions existed: its original alone.
+  for (auto rendition : photo::kRenditions) fs::remove(blob_path(photo::rendition_key(without, rendition)));
+  ApiClient anonymous(server.base_url());
+  auto photos = anonymous.get("/public/b/" + batch_id).json().at("batch").at("photos").as_array();
+  ASSERT_EQ(photos.size(), 1u);
+  auto stem = with.substr(with.rfind('/') + 1, 36);
+  EXPECT_EQ(std::string(photos[0].at("url").as_string()),
+            server.base_url() + "/public/b/" + batch_id + "/photos/" + stem + ".w1280.jpg");
+  auto page = anonymous.get("/b/" + batch_id);
+  EXPECT_NE(page.body.find(stem), std::string::npos);
+  EXPECT_EQ(page.body.find(without.substr(without.rfind('/') + 1, 36)), std::string::npos) << page.body;
 }
 
 }  // namespace
