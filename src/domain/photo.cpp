@@ -111,4 +111,17 @@ std::optional<KeyParts> parse_key(std::string_view key) {
   return KeyParts{std::string(user_id), std::string(batch_id), std::string(file_name)};
 }
 
+std::optional<RenditionOf> parse_rendition_key(std::string_view key) {
+  for (auto rendition : kRenditions) {
+    // The suffix rendition_key() gives any photo of the same stem.
+    const auto suffix = rendition_key("", rendition);
+    if (!key.ends_with(suffix)) continue;
+    auto stem = key.substr(0, key.size() - suffix.size());
+    auto parts = parse_key(std::string(stem) + ".jpg");
+    if (!parts) return std::nullopt;
+    return RenditionOf{std::move(parts->user_id), std::string(stem)};
+  }
+  return std::nullopt;
+}
+
 }  // namespace kefir::photo

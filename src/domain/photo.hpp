@@ -59,4 +59,13 @@ struct KeyParts {
 // The parts of a well-formed photo key; nullopt for anything else.
 std::optional<KeyParts> parse_key(std::string_view key);
 
+// What a rendition's key says of its photo: the owner and the photo's key without its extension
+// ("users/u/batches/b/<uuid>", the original's extension is not in a rendition's key); nullopt for the key of
+// anything but a rendition.
+struct RenditionOf {
+  std::string user_id;
+  std::string photo_stem;
+};
+std::optional<RenditionOf> parse_rendition_key(std::string_view key);
+
 }  // namespace kefir::photo

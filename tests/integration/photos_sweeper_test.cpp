@@ -1,6 +1,6 @@
 // The photo lifecycle sweep (SPEC §7) on a real SQLite store and blob directory: unattached uploads go after
 // 7 days, every photo after PHOTO_RETENTION_DAYS (0 keeps them), generated exports after a day, objects
-// without a PHOTO# item at once.
+// without a PHOTO# item at once, renditions whose photo is gone too.
 #include "adapters/fs/fs_blob_store.hpp"
 #include "app/app.hpp"
 #include "domain/keys.hpp"
@@ -116,6 +116,29 @@ TEST_F(PhotoSweep, ObjectsWithoutAPhotoItemGoAtOnce) {
   EXPECT_EQ(summary.orphaned, 1u);
   EXPECT_EQ(summary.abandoned + summary.expired, 0u);
   EXPECT_FALSE(blobs().head(orphan));
+  EXPECT_TRUE(exists(kept));
+}
+
+TEST_F(PhotoSweep, RenditionsWhosePhotoIsGoneGoAtOnce) {
+  jobs::PhotoSweeper sweeper(ctx);
+  auto kept = upload(start, true);
+  auto deleted = upload(start, true);
+  auto file = dir.path() / "rendition";
+  write_file(file, "rendition");
+  for (const auto& key : {kept, deleted})
+    for (auto rendition : photo::kRenditions)
+      blobs().put_file(photo::rendition_key(key, rendition),
+                       std::string(photo::content_type_of(rendition.format)), file.string());
+  // As when deleting the photo stopped after its item and original went.
+  ctx.store->remove(keys::photo("user-1", deleted));
+  blobs().remove(deleted);
+  auto summary = sweeper.run_once(start + seconds(1));
+  EXPECT_EQ(summary.orphaned_renditions, photo::kRenditions.size());
+  EXPECT_EQ(summary.orphaned + summary.abandoned + summary.expired, 0u);
+  for (auto rendition : photo::kRenditions) {
+    EXPECT_FALSE(blobs().head(photo::rendition_key(deleted, rendition)));
+    EXPECT_TRUE(blobs().head(photo::rendition_key(kept, rendition)));
+  }
   EXPECT_TRUE(exists(kept));
 }
 
