@@ -70,5 +70,21 @@ TEST(PhotoKeys, RenditionsLiveNextToTheOriginalUnderTheirOwnNames) {
   EXPECT_FALSE(parse_key(rendition_key(original, {320, RenditionFormat::jpeg})));
 }
 
+TEST(PhotoKeys, ARenditionKeyNamesItsPhotoWithoutTheOriginalsExtension) {
+  auto original = make_key("user-1", kBatch, std::string(kUuid) + ".png");
+  auto stem = original.substr(0, original.rfind('.'));
+  for (auto rendition : kRenditions) {
+    auto of = parse_rendition_key(rendition_key(original, rendition));
+    ASSERT_TRUE(of) << rendition_key(original, rendition);
+    EXPECT_EQ(of->user_id, "user-1");
+    EXPECT_EQ(of->photo_stem, stem);
+  }
+  EXPECT_FALSE(parse_rendition_key(original)) << "an original is no rendition";
+  EXPECT_FALSE(parse_rendition_key(stem + ".w640.webp"));
+  EXPECT_FALSE(parse_rendition_key("exports/user-1/" + std::string(kUuid) + ".w320.webp"));
+  EXPECT_FALSE(parse_rendition_key("users/user-1/batches/not-a-batch/" + std::string(kUuid) + ".w320.jpg"));
+  EXPECT_FALSE(parse_rendition_key("users/user-1/batches/" + std::string(kBatch) + "/x.w320.jpg"));
+}
+
 }  // namespace
 }  // namespace kefir::photo
