@@ -16,12 +16,14 @@
 #include "http/middleware.hpp"
 #include "http/security_headers.hpp"
 #include "http/throttle.hpp"
+#include "jobs/periodic_job.hpp"
 #include "jobs/photo_sweeper.hpp"
 #include "jobs/reminder_processor.hpp"
 #include "jobs/stream_hub.hpp"
 #include "ops/instrumented_item_store.hpp"
 #include "ops/metrics.hpp"
 #include "services/auth_service.hpp"
+#include "services/sensor_service.hpp"
 #include "services/sync_service.hpp"
 
 namespace kefir {
@@ -135,6 +137,9 @@ App::App(Config config, http::Router& router, std::unique_ptr<Clock> clock)
   jobs_.push_back(jobs::make_reminder_processor(ctx));
   jobs_.push_back(
       std::make_unique<jobs::PhotoSweeper>(ctx, std::chrono::seconds(ctx.config.photo_sweep_interval)));
+  jobs_.push_back(std::make_unique<jobs::PeriodicJob>("sensor silence sweep",
+                                                      std::chrono::seconds(ctx.config.sensor_sweep_interval),
+                                                      [&ctx] { services::alert_silent_sensors(ctx); }));
 }
 
 App::~App() {

@@ -65,6 +65,8 @@ struct Config {
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
   int photo_sweep_interval = 3600;  // seconds
+  int sensor_silence = 7200;        // seconds
+  int sensor_sweep_interval = 60;   // seconds
   int streams_per_user = 5;         // live streams (GET /me/stream) per account
   int max_streams = 10000;          // live streams per instance; 0: none offered
   int stream_heartbeat = 15;        // seconds

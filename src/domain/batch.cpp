@@ -73,7 +73,42 @@ void assign(std::optional<T>& target, const http::Field<T>& field, BatchChange& 
   change.changed = true;
 }
 
+// {minC, maxC} within the physical limits of a reading, minC below maxC; null clears it.
+http::Field<readings::SafeRange> read_safe_range(http::BodyReader& reader) {
+  const auto object = reader.object("safeRange", kOptional);
+  http::Field<readings::SafeRange> field{object.present, std::nullopt};
+  if (!object.has_value()) return field;
+  http::BodyReader range(*object);
+  const auto low =
+      range.number("minC", readings::kMinTemperatureC, readings::kMaxTemperatureC, {.required = true});
+  const auto high =
+      range.number("maxC", readings::kMinTemperatureC, readings::kMaxTemperatureC, {.required = true});
+  if (low.has_value() && high.has_value() && *low >= *high)
+    range.problem("maxC", "must be greater than minC");
+  if (range.ok()) field.value = readings::SafeRange{*low, *high};
+  reader.absorb("safeRange", range);
+  return field;
+}
+
+json::value safe_range_json(const std::optional<readings::SafeRange>& range) {
+  if (!range) return nullptr;
+  return json::object{{"minC", range->low_c}, {"maxC", range->high_c}};
+}
+
+std::optional<readings::SafeRange> item_safe_range(const store::Item& item) {
+  const auto* range = item.if_contains("safeRange");
+  if (!range || !range->is_object()) return std::nullopt;
+  auto low = json_number(range->get_object(), "minC");
+  auto high = json_number(range->get_object(), "maxC");
+  if (!low || !high) return std::nullopt;
+  return readings::SafeRange{*low, *high};
+}
+
 }  // namespace
+
+readings::SafeRange safe_range(const Batch& batch) {
+  return batch.safe_range.value_or(readings::safe_range(batch.kind));
+}
 
 bool within_supported_dates(TimePoint t) {
   return t >= sys_days{year{2000} / January / 1} && t < sys_days{year{2100} / January / 1};
@@ -106,6 +141,7 @@ BatchFields read_batch_fields(const json::object& body, BatchBody mode) {
   fields.notes = reader.string("notes", 0, 1000, kOptional);
   fields.is_public = reader.boolean("isPublic");
   fields.public_note = reader.string("publicNote", 0, 500, kOptional);
+  fields.safe_range = read_safe_range(reader);
 
   if (fields.name.has_value() && blank(*fields.name)) reader.problem("name", "must not be blank");
   if (fields.start_date.has_value() && !within_supported_dates(*fields.start_date))
@@ -152,6 +188,7 @@ BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoin
   assign(batch.notes, fields.notes, change);
   assign(batch.is_public, fields.is_public, change);
   assign(batch.public_note, fields.public_note, change);
+  assign(batch.safe_range, fields.safe_range, change);
 
   if (fields.stage.has_value() && *fields.stage != batch.stage) {
     if (!batch.stage.empty()) change.previous_stage = batch.stage;
@@ -194,6 +231,7 @@ json::object to_json(const Batch& batch, json::storage_ptr storage) {
           {"notes", optional_value(batch.notes)},
           {"isPublic", batch.is_public},
           {"publicNote", optional_value(batch.public_note)},
+          {"safeRange", safe_range_json(batch.safe_range)},
           {"photoKeys", string_array(batch.photo_keys)},
           {"version", batch.version},
           {"createdAt", format_rfc3339(batch.created_at)},
@@ -237,6 +275,7 @@ Batch batch_from_item(const store::Item& item) {
   batch.notes = item_string(item, "notes");
   batch.is_public = json_bool(item, "isPublic");
   batch.public_note = item_string(item, "publicNote");
+  batch.safe_range = item_safe_range(item);
   batch.photo_keys = item_strings(item, "photoKeys");
   batch.version = json_int(item, "version").value_or(1);
   batch.created_at = item_time(item, "createdAt").value_or(TimePoint{});

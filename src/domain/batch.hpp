@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/reading.hpp"
 #include "http/json_body.hpp"
 #include "ports/item_store.hpp"
 #include "util/json.hpp"
@@ -44,6 +45,7 @@ struct Batch {
   std::optional<std::string> notes;
   bool is_public = false;
   std::optional<std::string> public_note;
+  std::optional<readings::SafeRange> safe_range;  // nullopt: the kind's
   std::vector<std::string> photo_keys;
   std::int64_t version = 1;
   TimePoint created_at;
@@ -62,6 +64,7 @@ struct BatchFields {
   http::Field<double> temperature_c, sugar_amount_g;
   http::Field<std::vector<std::string>> fruits;
   http::Field<bool> is_public;
+  http::Field<readings::SafeRange> safe_range;
 };
 
 enum class BatchBody { create, update };
@@ -84,6 +87,9 @@ BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoin
 json::object to_json(const Batch& batch, json::storage_ptr storage = {});
 store::Item to_item(const Batch& batch);
 Batch batch_from_item(const store::Item& item);
+
+// The temperatures the batch's culture is safe at: its own range, else its kind's.
+readings::SafeRange safe_range(const Batch& batch);
 
 // Timestamps the service stores must sort as keys and make sense for a brew: years 2000 to 2099.
 bool within_supported_dates(TimePoint t);

@@ -6,13 +6,36 @@
 
 namespace kefir::keys {
 
-std::string due_shard(std::string_view reminder_id) {
-  // FNV-1a over the id: stable across processes and machines (std::hash is not).
+namespace {
+
+std::string shard_name(std::string_view prefix, std::uint32_t shard) {
+  char number[4];
+  std::snprintf(number, sizeof number, "%02u", shard);
+  return std::string(prefix) + number;
+}
+
+// FNV-1a over the id: stable across processes and machines (std::hash is not).
+std::uint32_t shard_of(std::string_view id) {
   std::uint32_t hash = 2166136261u;
-  for (unsigned char c : reminder_id) hash = (hash ^ c) * 16777619u;
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "DUE#%02u", hash % kDueShards);
-  return buf;
+  for (unsigned char c : id) hash = (hash ^ c) * 16777619u;
+  return hash % kDueShards;
+}
+
+}  // namespace
+
+std::string due_shard(std::string_view reminder_id) {
+  return shard_name("DUE#", shard_of(reminder_id));
+}
+
+std::string silence_shard(std::string_view sensor_id) {
+  return shard_name(kSilenceShardPrefix, shard_of(sensor_id));
+}
+
+std::vector<std::string> silence_shards() {
+  std::vector<std::string> shards;
+  for (std::uint32_t shard = 0; shard < static_cast<std::uint32_t>(kDueShards); ++shard)
+    shards.push_back(shard_name(kSilenceShardPrefix, shard));
+  return shards;
 }
 
 store::Key push_token_claim(std::string_view push_address) {

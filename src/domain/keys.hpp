@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ports/item_store.hpp"
 
@@ -85,6 +86,15 @@ inline store::Key sensor(std::string_view user_id, std::string_view sensor_id) {
 // is attached to, so an ingest is one get.
 inline store::Key sensor_token_claim(std::string_view token_hash_hex) {
   return {"SENSORTOKEN#" + std::string(token_hash_hex), "CLAIM"};
+}
+
+// Sparse GSI1 of the silence watch of attached sensors (domain/sensor.hpp), sharded as the due reminders:
+// "SILENT#00".."SILENT#15", sorted by when the sensor counts as silent.
+inline constexpr std::string_view kSilenceShardPrefix = "SILENT#";
+std::string silence_shard(std::string_view sensor_id);  // derived from the id, stable
+std::vector<std::string> silence_shards();
+inline std::string silence_gsi1sk(std::string_view silent_at_rfc3339, std::string_view sensor_id) {
+  return std::string(silent_at_rfc3339) + "#" + std::string(sensor_id);
 }
 
 // Readings live in the batch's partition beside its timeline: "READING#<minute>#<sensorId>", one item per

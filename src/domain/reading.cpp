@@ -166,9 +166,9 @@ SafeRange safe_range(std::string_view batch_kind) {
   return batch_kind == "milk" ? SafeRange{18, 28} : SafeRange{18, 30};
 }
 
-std::string alert_message(std::string_view batch_name, std::string_view batch_kind, double temperature_c) {
-  const auto range = safe_range(batch_kind);
-  char text[96];
+std::string alert_message(std::string_view batch_name, std::string_view batch_kind, SafeRange range,
+                          double temperature_c) {
+  char text[128];
   std::snprintf(text, sizeof text, " is at %.1f °C, outside the safe %g-%g °C for %s kefir", temperature_c,
                 range.low_c, range.high_c, batch_kind == "milk" ? "milk" : "water");
   return std::string(batch_name) + text;

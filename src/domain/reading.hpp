@@ -71,13 +71,16 @@ double fahrenheit_to_celsius(double fahrenheit);
 // The temperatures a culture is safe at: milk kefir 18-28 °C, water kefir 18-30 °C. Outside them a reading
 // raises an alert, once, until a reading inside re-arms it; only fresh readings count (a late one tells of
 // the past).
+// A batch may set its own (domain::Batch::safe_range).
 struct SafeRange {
   double low_c;
   double high_c;
+  bool operator==(const SafeRange&) const = default;
 };
 SafeRange safe_range(std::string_view batch_kind);
 inline constexpr minutes kAlertFreshness{10};
-std::string alert_message(std::string_view batch_name, std::string_view batch_kind, double temperature_c);
+std::string alert_message(std::string_view batch_name, std::string_view batch_kind, SafeRange range,
+                          double temperature_c);
 
 // "2026-01-15T10:07:00.000Z": the minute a reading is stored under (and "...T10:00:00.000Z" for its hour).
 std::string minute_of(TimePoint t);

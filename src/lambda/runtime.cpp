@@ -8,6 +8,7 @@
 #include "app/app.hpp"
 #include "jobs/reminder_processor.hpp"
 #include "lambda/apigw_v2.hpp"
+#include "services/sensor_service.hpp"
 #include "util/log.hpp"
 
 namespace kefir::lambda {
@@ -44,19 +45,22 @@ InvocationHandler http_handler(const http::Router& router, const Config& config)
 // What the pass leaves itself to release unsent claims, record and post the result before Lambda's deadline.
 constexpr milliseconds kDeadlineMargin{3000};
 
-// One reminder-processor pass per scheduled event (the EventBridge rule's JSON input is not needed: the pass
-// finds due work itself). The processor lives as long as the process, so a warm instance still reads the push
-// receipts of what it sent in an earlier invocation.
+// One sensor silence sweep and one reminder-processor pass per scheduled event (the EventBridge rule's JSON
+// input is not needed: the pass finds due work itself); the sweep comes first so that its alerts go out in
+// the same pass. The processor lives as long as the process, so a warm instance still reads the push receipts
+// of what it sent in an earlier invocation.
 InvocationHandler scheduler_handler(AppContext& ctx) {
   std::shared_ptr<jobs::ReminderProcessor> processor = jobs::make_reminder_processor(ctx);
-  return [processor](const Invocation& invocation) {
+  return [processor, &ctx](const Invocation& invocation) {
     boost::system::error_code ec;
     json::parse(invocation.payload, ec);
     if (ec) throw InvalidEvent("event is not JSON: " + ec.message());
+    const auto silent_sensors = services::alert_silent_sensors(ctx);
     auto summary = processor->run_once(invocation.deadline - kDeadlineMargin);
-    json::object result{{"claimed", summary.claimed},   {"sent", summary.sent},
-                        {"failed", summary.failed},     {"retried", summary.retried},
-                        {"released", summary.released}, {"nextDue", nullptr}};
+    json::object result{{"claimed", summary.claimed},     {"sent", summary.sent},
+                        {"failed", summary.failed},       {"retried", summary.retried},
+                        {"released", summary.released},   {"nextDue", nullptr},
+                        {"silentSensors", silent_sensors}};
     if (summary.next_due) result["nextDue"] = format_rfc3339(*summary.next_due);
     log::info("reminder pass", result);
     return json::serialize(result);

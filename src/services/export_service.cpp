@@ -10,6 +10,7 @@
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
 #include "domain/photo.hpp"
+#include "domain/reading.hpp"
 #include "domain/reminder.hpp"
 #include "http/errors.hpp"
 #include "util/json_text.hpp"
@@ -24,7 +25,8 @@ constexpr std::size_t kChunkTarget = 32 * 1024;
 struct Table {
   RecordType type;
   std::string_view record_type;  // the `record_type` cell
-  std::string_view sort_prefix;  // items under USER#<userId>; events are found through the batches
+  std::string_view sort_prefix;  // items under USER#<userId>, or in each batch's partition when per_batch
+  bool per_batch;                // events and readings: found through the batches
   std::function<json::object(const store::Item&)> to_json;
   std::vector<std::string> columns;  // the API's field names, in its order
 };
@@ -35,35 +37,51 @@ std::vector<std::string> field_names(const json::object& object) {
   return names;
 }
 
+// A reading as GET /batches/{id}/readings returns it, with the batch it belongs to.
+json::object reading_record(const store::Item& item) {
+  const auto partition = json_string(item, "PK");
+  const auto batch_prefix = keys::events_pk("");
+  json::object record{{"batchId", partition.starts_with(batch_prefix) ? partition.substr(batch_prefix.size())
+                                                                      : std::string()}};
+  for (auto& [name, value] : readings::to_json(readings::reading_from_item(item))) record[name] = value;
+  return record;
+}
+
 const std::vector<Table>& tables() {
   static const std::vector<Table> all = [] {
     std::vector<Table> list{
         {RecordType::batch,
          "batch",
          keys::kBatchPrefix,
+         false,
          [](const store::Item& item) { return domain::to_json(domain::batch_from_item(item)); },
          {}},
         {RecordType::event,
          "event",
          keys::kEventPrefix,
+         true,
          [](const store::Item& item) { return domain::to_json(domain::event_from_item(item)); },
          {}},
         {RecordType::reminder,
          "reminder",
          keys::kReminderPrefix,
+         false,
          [](const store::Item& item) { return reminders::to_json(reminders::from_item(item)); },
          {}},
         {RecordType::device,
          "device",
          keys::kDevicePrefix,
+         false,
          [](const store::Item& item) { return domain::to_json(domain::device_from_item(item)); },
          {}},
+        {RecordType::reading, "reading", keys::kReadingPrefix, true, reading_record, {}},
     };
     // A default record has every field (absent optional ones as null), so the columns follow the API.
     list[0].columns = field_names(domain::to_json(domain::Batch{}));
     list[1].columns = field_names(domain::to_json(domain::Event{}));
     list[2].columns = field_names(reminders::to_json(reminders::Reminder{}));
     list[3].columns = field_names(domain::to_json(domain::Device{}));
+    list[4].columns = field_names(reading_record(store::Item{}));
     return list;
   }();
   return all;
@@ -121,7 +139,8 @@ std::optional<RecordType> parse_export_type(const std::optional<std::string>& va
   if (*value == "events") return RecordType::event;
   if (*value == "reminders") return RecordType::reminder;
   if (*value == "devices") return RecordType::device;
-  throw http::validation_error("type", "must be one of batches, events, reminders, devices");
+  if (*value == "readings") return RecordType::reading;
+  throw http::validation_error("type", "must be one of batches, events, reminders, devices, readings");
 }
 
 std::string export_file_name(TimePoint now) {
@@ -136,8 +155,8 @@ struct ExportWriter::State {
   std::vector<std::string> columns;  // of the file, record_type excluded
   bool header_written = false;
   std::size_t table_index = 0;
-  std::optional<Pager> pager;  // of the current table (for events: of the batches)
-  // Events: the batch ids of the current page of batches, and the timeline being read.
+  std::optional<Pager> pager;  // of the current table (per batch: of the batches)
+  // Per batch: the batch ids of the current page of batches, and the batch's partition being read.
   std::vector<std::string> batch_ids;
   std::size_t batch_index = 0;
   std::optional<Pager> timeline;
@@ -177,10 +196,10 @@ struct ExportWriter::State {
   bool append_page(std::string& out) {
     const Table& table = *tables[table_index];
     if (!pager) {
-      auto prefix = table.type == RecordType::event ? keys::kBatchPrefix : table.sort_prefix;
+      auto prefix = table.per_batch ? keys::kBatchPrefix : table.sort_prefix;
       pager.emplace(Pager{*ctx.store, partition_query(keys::user_pk(user_id), prefix)});
     }
-    if (table.type != RecordType::event) {
+    if (!table.per_batch) {
       auto items = pager->next();
       append_rows(out, table, items);
       return !items.empty() || !pager->done;
@@ -193,8 +212,8 @@ struct ExportWriter::State {
         continue;
       }
       if (batch_index < batch_ids.size()) {
-        timeline.emplace(Pager{
-            *ctx.store, partition_query(keys::events_pk(batch_ids[batch_index++]), keys::kEventPrefix)});
+        timeline.emplace(
+            Pager{*ctx.store, partition_query(keys::events_pk(batch_ids[batch_index++]), table.sort_prefix)});
         continue;
       }
       if (pager->done) return false;

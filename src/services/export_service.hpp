@@ -1,5 +1,6 @@
 #pragma once
-// The CSV export (SPEC §8): every batch, event, reminder and device of a user as one RFC 4180 table
+// The CSV export (SPEC §8): every batch, event, reminder, device and sensor reading of a user as one RFC 4180
+// table
 // (`record_type` first, then the union of the record types' columns), or one type's own table. The file is
 // produced chunk by chunk while the store is read a page at a time, so memory stays flat whatever the size.
 // Cells hold what the API returns for the record (its JSON fields); arrays and objects as compact JSON.
@@ -13,9 +14,12 @@
 
 namespace kefir::services {
 
-enum class RecordType { batch, event, reminder, device };
+// Readings come last, each batch's after those of the batches before it: batchId, sensorId, time,
+// temperatureC, ph, gravity, gravityUnit.
+enum class RecordType { batch, event, reminder, device, reading };
 
-// The `?type=` parameter: absent means every type; anything but batches|events|reminders|devices is a 400.
+// The `?type=` parameter: absent means every type; anything but batches|events|reminders|devices|readings is
+// a 400.
 std::optional<RecordType> parse_export_type(const std::optional<std::string>& value);
 
 // "kefir-data-20260115T100000Z.csv"

@@ -15,12 +15,15 @@
 #include "services/event_service.hpp"
 #include "services/reminder_service.hpp"
 #include "util/crypto.hpp"
+#include "util/log.hpp"
 
 namespace kefir::services {
 namespace {
 
 // Each attempt re-reads; losing this often to concurrent writers of the same sensor ends in 409.
 constexpr int kMaxWriteAttempts = 8;
+// Claims read per query of the silence watch.
+constexpr std::size_t kSilenceSweepPage = 100;
 
 http::ApiError sensor_not_found() {
   return http::not_found("sensor not found");
@@ -39,6 +42,14 @@ store::Query sensors_query(const std::string& user_id) {
 
 std::string new_token() {
   return std::string(domain::kIngestTokenPrefix) + crypto::base64url_encode(crypto::random_bytes(32));
+}
+
+std::chrono::seconds sensor_silence(const AppContext& ctx) {
+  return std::chrono::seconds(ctx.config.sensor_silence);
+}
+
+store::Item claim_item(AppContext& ctx, const domain::Sensor& sensor) {
+  return domain::token_claim_item(sensor, ctx.now(), sensor_silence(ctx));
 }
 
 store::Condition at_version(const domain::Sensor& sensor) {
@@ -67,10 +78,10 @@ domain::Sensor modify_sensor(AppContext& ctx, const std::string& user_id, std::s
     next.version = current.version + 1;
     writes.push_back(store::Put{domain::to_item(next), at_version(current)});
     if (next.token_hash == current.token_hash) {
-      writes.push_back(store::Put{domain::token_claim_item(next), claimed_by(current)});
+      writes.push_back(store::Put{claim_item(ctx, next), claimed_by(current)});
     } else {
       writes.push_back(store::Delete{keys::sensor_token_claim(current.token_hash), claimed_by(current)});
-      writes.push_back(store::Put{domain::token_claim_item(next), store::Condition::item_absent()});
+      writes.push_back(store::Put{claim_item(ctx, next), store::Condition::item_absent()});
     }
     try {
       ctx.store->transact_write(writes);
@@ -133,12 +144,37 @@ fermentation::ProgressCurve progress_curve(AppContext& ctx, const std::string& u
   return fermentation::ProgressCurve(inputs.snapshot, inputs.history, samples);
 }
 
-// A fresh reading outside the safe range alerts once: the claim's mark is set in the same transaction as an
-// alert reminder due now (the processor pushes it to every device, exactly once) and an `alert` event; a
-// reading inside clears the mark, re-arming the alert.
+// An alert: the claim's mark `claim_write` committed together with a reminder due now (the processor pushes
+// it to every device, exactly once) and an `alert` event, through the change log so that they reach /sync
+// and open streams. ConditionFailed when `claim_write`'s condition fails (the alert was raised or re-armed by
+// someone else first).
+void commit_alert(AppContext& ctx, store::UpdateItem claim_write, const domain::Batch& batch,
+                  const std::string& message, json::object details) {
+  const TimePoint now = ctx.now();
+  reminders::Reminder alert;
+  alert.reminder_id = uuid_v4();
+  alert.batch_id = batch.batch_id;
+  alert.batch_name = batch.name;
+  alert.user_id = batch.user_id;
+  alert.type = std::string(domain::kEventAlert);
+  alert.message = message;
+  alert.scheduled_time = now;
+  alert.created_at = now;
+  alert.updated_at = now;
+  auto event =
+      timeline_event(batch.user_id, batch.batch_id, domain::kEventAlert, message, std::move(details), now);
+  commit_changes(
+      ctx, batch.user_id,
+      {std::move(claim_write), store::Put{reminders::to_item(alert), store::Condition::item_absent()},
+       event_write(event)});
+  if (ctx.reminder_scheduled) ctx.reminder_scheduled(now);
+}
+
+// A fresh reading outside the safe range alerts once, setting the claim's mark; a reading inside clears the
+// mark, re-arming the alert.
 void raise_or_clear_alert(AppContext& ctx, const store::Key& claim_key, const domain::SensorClaim& claim,
                           const domain::Batch& batch, double temperature_c) {
-  const auto range = readings::safe_range(batch.kind);
+  const auto range = domain::safe_range(batch);
   const bool outside = temperature_c < range.low_c || temperature_c > range.high_c;
   if (outside == claim.alerting) return;
   const std::string mark(domain::kAlertingAttribute);
@@ -150,27 +186,12 @@ void raise_or_clear_alert(AppContext& ctx, const store::Key& claim_key, const do
       ctx.store->update(claim_key, update, store::Condition::all_of({ours, store::Condition::exists(mark)}));
       return;
     }
-    const TimePoint now = ctx.now();
-    reminders::Reminder alert;
-    alert.reminder_id = uuid_v4();
-    alert.batch_id = batch.batch_id;
-    alert.batch_name = batch.name;
-    alert.user_id = batch.user_id;
-    alert.type = std::string(domain::kEventAlert);
-    alert.message = readings::alert_message(batch.name, batch.kind, temperature_c);
-    alert.scheduled_time = now;
-    alert.created_at = now;
-    alert.updated_at = now;
     update.set[mark] = true;
-    auto event = timeline_event(batch.user_id, batch.batch_id, domain::kEventAlert, alert.message,
-                                {{"sensorId", claim.sensor_id}, {"temperatureC", temperature_c}}, now);
-    // Through the change log: the alert's reminder and timeline event reach /sync and open streams.
-    commit_changes(
-        ctx, batch.user_id,
-        {store::UpdateItem{claim_key, update,
-                           store::Condition::all_of({ours, store::Condition::not_exists(mark)})},
-         store::Put{reminders::to_item(alert), store::Condition::item_absent()}, event_write(event)});
-    if (ctx.reminder_scheduled) ctx.reminder_scheduled(now);
+    commit_alert(ctx,
+                 store::UpdateItem{claim_key, update,
+                                   store::Condition::all_of({ours, store::Condition::not_exists(mark)})},
+                 batch, readings::alert_message(batch.name, batch.kind, range, temperature_c),
+                 {{"sensorId", claim.sensor_id}, {"temperatureC", temperature_c}});
   } catch (const store::ConditionFailed&) {
     // Another post of this sensor raised or cleared it first.
   }
@@ -206,7 +227,7 @@ SensorWithToken create_sensor(AppContext& ctx, const std::string& user_id, const
   domain::Sensor sensor{user_id, uuid_v4(), name, std::nullopt, ingest_token_hash(ctx, token), now, now};
   try {
     ctx.store->transact_write({store::Put{domain::to_item(sensor), store::Condition::item_absent()},
-                               store::Put{domain::token_claim_item(sensor), store::Condition::item_absent()},
+                               store::Put{claim_item(ctx, sensor), store::Condition::item_absent()},
                                user_exists_check(user_id)});
   } catch (const store::ConditionFailed&) {
     throw account_deleted();  // a fresh id and 256 random bits are never taken
@@ -288,13 +309,22 @@ IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readi
   const auto& batch_id = *claim.batch_id;
   const auto reading_key = keys::reading(batch_id, readings::minute_of(reading.time), claim.sensor_id);
   const auto rollup_key = keys::reading_rollup(batch_id, readings::hour_of(reading.time), claim.sensor_id);
-  // The batch is checked under the claim's owner: a reading only ever lands in that user's open batch.
+  // The batch is checked under the claim's owner: a reading only ever lands in that user's open batch. The
+  // silence watch moves with the reading, on condition that the sensor is still attached there.
+  const auto now = ctx.now();
+  const bool refresh_watch = domain::needs_watch_refresh(claim, now, sensor_silence(ctx));
   auto write = [&](std::optional<store::Condition> reading_condition) {
-    ctx.store->transact_write(
-        {store::UpdateItem{reading_key, readings::reading_update(reading, claim.sensor_id),
-                           std::move(reading_condition)},
-         store::UpdateItem{rollup_key, readings::rollup_update(reading, claim.sensor_id), std::nullopt},
-         store::Check{keys::batch(claim.user_id, batch_id), batch_not_archived()}});
+    std::vector<store::WriteOp> writes{
+        store::UpdateItem{reading_key, readings::reading_update(reading, claim.sensor_id),
+                          std::move(reading_condition)},
+        store::UpdateItem{rollup_key, readings::rollup_update(reading, claim.sensor_id), std::nullopt},
+        store::Check{keys::batch(claim.user_id, batch_id), batch_not_archived()}};
+    if (refresh_watch)
+      writes.push_back(store::UpdateItem{
+          claim_key, domain::watch_refresh(claim.sensor_id, now, sensor_silence(ctx)),
+          store::Condition::all_of({store::Condition::equals("sensorId", json::string(claim.sensor_id)),
+                                    store::Condition::equals("batchId", json::string(batch_id))})});
+    ctx.store->transact_write(writes);
   };
   try {
     try {
@@ -305,7 +335,8 @@ IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readi
       write(std::nullopt);
     }
   } catch (const store::ConditionFailed&) {
-    result.batch_id.reset();  // the batch was archived or deleted meanwhile: its hook detaches the sensor
+    // The batch was archived or deleted meanwhile (its hook detaches the sensor), or the sensor was changed.
+    result.batch_id.reset();
     return result;
   }
   if (!reading.temperature_c) return result;
@@ -372,6 +403,44 @@ chart::Chart batch_chart(AppContext& ctx, const domain::Batch& batch) {
     chart.to = std::max(chart.to, reminder.scheduled_time);
   }
   return chart;
+}
+
+std::size_t alert_silent_sensors(AppContext& ctx) {
+  const auto silence = sensor_silence(ctx);
+  std::size_t alerted = 0;
+  for (const auto& shard : keys::silence_shards()) {
+    store::Query due;
+    due.on_gsi1 = true;
+    due.partition = shard;
+    due.sort = {store::SortOp::less_equal, keys::silence_gsi1sk(format_rfc3339(ctx.now()), "~"), {}};
+    due.limit = kSilenceSweepPage;
+    for (;;) {
+      auto page = ctx.store->query(due);
+      for (const auto& item : page.items) {
+        const auto claim = domain::claim_from_item(item);
+        // Off the watch only if nothing moved it since this query: a reading meanwhile wins.
+        store::UpdateItem silent{store::key_of(item), domain::mark_silent(),
+                                 store::Condition::equals("GSI1SK", item.at("GSI1SK"))};
+        auto batch = claim.batch_id ? find_batch(ctx, claim.user_id, *claim.batch_id) : std::nullopt;
+        auto sensor = ctx.store->get(keys::sensor(claim.user_id, claim.sensor_id));
+        try {
+          if (!batch || batch->archived() || !sensor) {
+            ctx.store->update(silent.key, silent.update, silent.condition);
+            continue;
+          }
+          commit_alert(ctx, std::move(silent), *batch,
+                       domain::silence_message(json_string(*sensor, "name"), batch->name, silence),
+                       {{"sensorId", claim.sensor_id}, {"silentForSeconds", silence.count()}});
+          ++alerted;
+        } catch (const store::ConditionFailed&) {
+        }
+      }
+      if (!page.last_key) break;
+      due.start_after = std::move(page.last_key);
+    }
+  }
+  if (alerted > 0) log::info("silent sensors", {{"alerted", alerted}});
+  return alerted;
 }
 
 void register_sensor_hooks(AppContext& ctx) {

@@ -78,6 +78,12 @@ bool has_readings(AppContext& ctx, std::string_view batch_id);
 // (or its last reminder).
 chart::Chart batch_chart(AppContext& ctx, const domain::Batch& batch);
 
+// The silence sweep: every attached sensor whose watch is due (no reading for more than SENSOR_SILENCE)
+// alerts once, as an out-of-range reading does, until a reading re-arms it; returns how many alerted. Run
+// periodically by `kefir serve` and before each reminder pass of the Lambda scheduler, so the alert's
+// reminder goes out in the same pass.
+std::size_t alert_silent_sensors(AppContext& ctx);
+
 void register_sensor_hooks(AppContext& ctx);
 
 }  // namespace kefir::services

@@ -182,6 +182,49 @@ TEST_F(ExportCsv, ManyPagesComeOutWholeAndInOrder) {
   EXPECT_TRUE(std::is_sorted(timeline.begin(), timeline.end()));
 }
 
+TEST_F(ExportCsv, ReadingsComeLastBatchByBatchWithTheirDocumentedColumns) {
+  auto first = create_batch(brewer, {{"name", "Windowsill"}});
+  auto second = create_batch(brewer, {{"name", "Cellar"}});
+  auto created = brewer.api.post("/me/sensors", json::object{{"name", "Probe"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto body = created.json();
+  const std::string token(body.at("token").as_string());
+  const std::string sensor_id(body.at("sensor").at("sensorId").as_string());
+  const auto now = std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
+  auto post = [&](const std::string& batch_id, json::object reading, hours ago) {
+    ASSERT_EQ(brewer.api.patch("/me/sensors/" + sensor_id, json::object{{"batchId", batch_id}}).status, 200);
+    reading["time"] = format_rfc3339(now - ago);
+    auto response = ApiClient(server.base_url()).post("/ingest/" + token, reading);
+    ASSERT_EQ(response.status, 201) << response.body;
+  };
+  post(second, {{"temperature", 19.5}, {"gravity", 1.012}}, hours(3));
+  post(first, {{"temperature", 24.25}, {"ph", 4.1}}, hours(1));
+  post(first, {{"temperature", 21.0}}, hours(2));
+
+  auto rows = parse_with_python(brewer.api.get("/export.csv").body);
+  std::size_t first_reading = 1;
+  while (first_reading < rows.size() && rows[first_reading].at(0) != "reading") ++first_reading;
+  ASSERT_EQ(rows.size() - first_reading, 3u);
+  for (std::size_t i = first_reading; i < rows.size(); ++i) EXPECT_EQ(rows[i].at(0), "reading");
+  auto readings = records(rows, "reading");
+  EXPECT_EQ(readings[0].at("batchId"), first);
+  EXPECT_EQ(readings[0].at("temperatureC"), "21");
+  EXPECT_EQ(readings[0].at("time"), format_rfc3339(now - hours(2)));
+  EXPECT_EQ(readings[1].at("temperatureC"), "24.25");
+  EXPECT_EQ(readings[1].at("ph"), "4.1");
+  EXPECT_EQ(readings[1].at("sensorId"), sensor_id);
+  EXPECT_EQ(readings[2].at("batchId"), second);
+  EXPECT_EQ(readings[2].at("gravity"), "1.012");
+  EXPECT_EQ(readings[2].at("gravityUnit"), "sg");
+  EXPECT_EQ(readings[2].at("ph"), "");
+
+  auto only = parse_with_python(brewer.api.get("/export.csv?type=readings").body);
+  ASSERT_EQ(only.size(), 4u);
+  EXPECT_EQ(only[0], (std::vector<std::string>{"batchId", "sensorId", "time", "temperatureC", "ph", "gravity",
+                                               "gravityUnit"}));
+  EXPECT_EQ(only[1].at(0), first);
+}
+
 TEST_F(ExportCsv, EachUserExportsOnlyTheirOwnData) {
   create_batch(brewer, {{"name", "Mine"}});
   auto stranger = sign_up(server, "stranger");

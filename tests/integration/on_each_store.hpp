@@ -4,6 +4,7 @@
 // users, and the store opened beside the server to look at the items themselves.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -18,12 +19,16 @@ class OnEachStoreTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     ServerConfig config;
+    config.env = server_env();
     if (GetParam() == "dynamodb") {
       table_ = create_dynamodb_local_table();
-      config.env = dynamodb_local_env(table_);
+      config.env.merge(dynamodb_local_env(table_));
     }
     server_ = std::make_unique<ServerProcess>(config);
   }
+
+  // The suite's own settings of the server, beside the store's.
+  virtual std::map<std::string, std::string> server_env() { return {}; }
 
   User sign_in_user(const std::string& prefix) {
     auto signed_in = sign_in(*server_, unique_email(prefix));

@@ -258,6 +258,40 @@ test('a scheduled event runs a reminder pass that delivers a due reminder to Exp
   }
 });
 
+test('a scheduled event sweeps silent sensors before its reminder pass, so the alert goes out in that pass', async () => {
+  const expo = await startExpoFake();
+  try {
+    const env = { EXPO_PUSH_URL: expo.url, EXPO_RATE: '0', SENSOR_SILENCE: '1' };
+    await withApiAndScheduler(env, async ({ apiFake, schedulerFake, dataDir }) => {
+      const claims = await signIn(apiFake, dataDir, 'silent@example.com');
+      const created = await apiFake.invoke(fixture('batches-create.json', { ...claims, name: 'Quiet jar' }));
+      const batchId = body(created).batch.batchId;
+      const device = await apiFake.invoke(fixture('devices-register.json', { ...claims, device_id: 'iphone-1', push_token: 'silent1' }));
+      assert.equal(device.body.statusCode, 201, JSON.stringify(device.body));
+      const sensor = await apiFake.invoke(fixture('sensors-create.json', { ...claims, name: 'Jar probe' }));
+      assert.equal(sensor.body.statusCode, 201, JSON.stringify(sensor.body));
+      const sensorId = body(sensor).sensor.sensorId;
+      const attached = await apiFake.invoke(fixture('sensors-attach.json', { ...claims, sensor_id: sensorId, batch_id: batchId }));
+      assert.equal(attached.body.statusCode, 200, JSON.stringify(attached.body));
+      // One second of silence, plus the refresh period (as long again) a reading may be ahead of the watch.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+
+      const pass = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'), { timeoutMs: 20000 });
+      assert.equal(pass.body.silentSensors, 1, JSON.stringify(pass.body));
+      assert.equal(pass.body.sent, 1, JSON.stringify(pass.body));
+      assert.equal(expo.messages.length, 1);
+      assert.equal(expo.messages[0].body, 'Jar probe on Quiet jar has sent nothing for 1 s');
+      assert.equal(expo.messages[0].data.type, 'alert');
+
+      const again = await schedulerFake.invoke(fixture('eventbridge-scheduled.json'));
+      assert.equal(again.body.silentSensors, 0, 'no repeat until a reading re-arms it');
+      assert.equal(expo.messages.length, 1);
+    });
+  } finally {
+    await expo.close();
+  }
+});
+
 test('Web Push from Lambda: the VAPID key comes in VAPID_PRIVATE_KEY, and the scheduler pass delivers', async () => {
   const push = await startFakePushService();
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -134,6 +134,45 @@ test('a confirmed reminder reaches the browser once, encrypted and signed with t
   assert.equal(sent.attempts, 1);
 });
 
+test('a sensor reading outside the safe range alerts the browser once, until a reading inside re-arms it', async () => {
+  const user = await newUser('webpush-alert');
+  const subscription = await registerBrowser(user, 'firefox-alert');
+  const created = await call('POST', '/me/sensors', { token: user.token, body: { name: 'Jar probe' } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const attached = await call('PATCH', `/me/sensors/${created.body.sensor.sensorId}`, {
+    token: user.token,
+    body: { batchId: user.batchId },
+  });
+  assert.equal(attached.status, 200, JSON.stringify(attached.body));
+  const ingest = async (temperature) => {
+    const response = await call('POST', `/ingest/${created.body.token}`, { body: { temperature } });
+    assert.ok([201, 202].includes(response.status), JSON.stringify(response.body));
+  };
+
+  await ingest(33); // water kefir is safe at 18-30 °C
+  await ingest(34); // still out: no repeat
+  const [message] = await eventually(() => {
+    const got = deliveriesTo(subscription.endpoint);
+    return got.length > 0 ? got : undefined;
+  }, 15000, 'the alert as a web push');
+  assert.equal(message.payload.body, 'Hibiscus is at 33.0 °C, outside the safe 18-30 °C for water kefir');
+  assert.equal(message.payload.data.type, 'alert');
+  assert.equal(message.payload.data.batchId, user.batchId);
+  const { publicKey } = (await call('GET', '/push/vapid-public-key')).body;
+  assert.equal(message.vapidPublicKey, publicKey, 'the JWT verified with the advertised key');
+  await sleep(1500);
+  assert.equal(deliveriesTo(subscription.endpoint).length, 1);
+
+  await ingest(24); // recovered: re-armed
+  await ingest(31);
+  await eventually(() => deliveriesTo(subscription.endpoint).length === 2 || undefined, 15000, 'the second alert');
+  assert.equal(
+    deliveriesTo(subscription.endpoint)[1].payload.body,
+    'Hibiscus is at 31.0 °C, outside the safe 18-30 °C for water kefir',
+  );
+  assert.deepEqual(push.errors, []);
+});
+
 test('a 410 from the push service deletes the device', async () => {
   const user = await newUser('webpush-gone');
   const subscription = await registerBrowser(user, 'old-browser');
