@@ -25,41 +25,8 @@ bool photo_item_missing(store::ItemStore& store, const photo::RenditionOf& rendi
 
 }  // namespace
 
-PhotoSweeper::PhotoSweeper(AppContext& ctx, std::chrono::seconds interval) : ctx_(ctx), interval_(interval) {}
-
-PhotoSweeper::~PhotoSweeper() {
-  stop();
-}
-
-void PhotoSweeper::start() {
-  std::lock_guard lock(mutex_);
-  if (thread_.joinable()) return;
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
-}
-
-void PhotoSweeper::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-void PhotoSweeper::loop() {
-  std::unique_lock lock(mutex_);
-  while (!stopping_) {
-    lock.unlock();
-    try {
-      run_once(ctx_.now());
-    } catch (const std::exception& error) {
-      log::warn("photo sweep failed", {{"error", error.what()}});
-    }
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
-  }
-}
+PhotoSweeper::PhotoSweeper(AppContext& ctx, std::chrono::seconds interval)
+    : ctx_(ctx), periodic_("photo sweep", interval, [this] { run_once(ctx_.now()); }) {}
 
 SweepSummary PhotoSweeper::run_once(TimePoint now) {
   SweepSummary summary;

@@ -6,13 +6,11 @@
 // lifecycle rules expire pending uploads (listings carry no tags), and this sweep still applies the retention
 // and the export lifetime.
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
-#include <thread>
 
 #include "app/context.hpp"
 #include "jobs/background_job.hpp"
+#include "jobs/periodic_job.hpp"
 
 namespace kefir::jobs {
 
@@ -27,25 +25,16 @@ struct SweepSummary {
 class PhotoSweeper final : public BackgroundJob {
  public:
   explicit PhotoSweeper(AppContext& ctx, std::chrono::seconds interval = std::chrono::hours(1));
-  ~PhotoSweeper() override;
-  PhotoSweeper(const PhotoSweeper&) = delete;
-  PhotoSweeper& operator=(const PhotoSweeper&) = delete;
 
-  void start() override;
-  void stop() override;
+  void start() override { periodic_.start(); }
+  void stop() override { periodic_.stop(); }
 
   // One sweep as of `now`.
   SweepSummary run_once(TimePoint now);
 
  private:
-  void loop();
-
   AppContext& ctx_;
-  std::chrono::seconds interval_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  PeriodicJob periodic_;  // last: stopped before the rest goes
 };
 
 }  // namespace kefir::jobs
