@@ -124,9 +124,8 @@ std::optional<ChangePage> changes_after(AppContext& ctx, const changes::Position
   query.partition = keys::user_pk(user_id);
   query.sort = {store::SortOp::between, keys::change_sk(position.seq + 1),
                 keys::change_sk(std::numeric_limits<std::uint64_t>::max())};
-  // One more tells whether more follow, and how old the next one is.
-  query.limit = limit == 0 ? 0 : limit + 1;
-  auto entries = ctx.store->query(query).items;
+  if (limit > 0) query.limit = limit + 1;  // one more tells whether more follow, and how old the next one is
+  auto entries = limit > 0 ? ctx.store->query(query).items : query_all(*ctx.store, query);
 
   if (!entries.empty() && changes::entry_seq(entries.front()) != position.seq + 1) return std::nullopt;
   // Sequences are consecutive; a gap is a commit an eventually consistent read does not show yet, so the page
