@@ -190,15 +190,14 @@ TEST_F(LambdaRoutes, TheLiveStreamIsNotOfferedThroughLambdaAndThatIsNoError) {
 
   // A deliberate answer of this deployment, not a failure: logged at info, so it raises no error alarm.
   std::istringstream lines(logged);
-  std::size_t request_lines = 0;
+  std::size_t refusals = 0;
   for (std::string line; std::getline(lines, line);) {
     if (line.find(R"("route":"/me/stream")") == std::string::npos) continue;
-    ++request_lines;
     auto fields = json::parse(line).as_object();
-    EXPECT_EQ(fields.at("status").to_number<long>(), 501) << line;
     EXPECT_EQ(fields.at("level"), "info") << line;
+    if (fields.at("status").to_number<long>() == 501) ++refusals;
   }
-  EXPECT_EQ(request_lines, 1u) << logged;
+  EXPECT_EQ(refusals, 1u) << logged;
 }
 
 // The change feed is the Lambda shape's way to catch up (no live stream there): a change made through the

@@ -48,8 +48,10 @@ TEST(WatermelonRawRecord, AFeedRecordKeepsOnlyIdForItsOwnIdAndArraysAsJsonText) 
                                                     {"version", 3}}));
 
   json::object event{{"id", "e1"}, {"eventId", "e1"}, {"batchId", "b1"}, {"metadata", {{"ph", 3.4}}}};
-  EXPECT_EQ(to_raw("events", event),
-            (json::object{{"id", "e1"}, {"batch_id", "b1"}, {"metadata", R"({"ph":3.4})"}}))
+  auto raw = to_raw("events", event);
+  EXPECT_EQ(json::parse(raw.at("metadata").as_string()), (json::object{{"ph", 3.4}}));
+  raw.erase("metadata");
+  EXPECT_EQ(raw, (json::object{{"id", "e1"}, {"batch_id", "b1"}}))
       << "an event's batchId is a column of its own";
 }
 
