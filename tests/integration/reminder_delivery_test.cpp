@@ -243,12 +243,12 @@ TEST_F(ReminderDelivery, TheOutcomesOfARoundReachTheChangeFeedInOneEntry) {
     ASSERT_EQ(wait_for_reminder(id, settled, seconds(15)).at("status"), "sent");
   auto page = api_.get("/sync?limit=1&since=" + since);
   ASSERT_EQ(page.status, 200) << page.body;
+  const auto body = page.json();
   std::map<std::string, std::string> updated;
-  for (const auto& record : page.json().at("changes").at("reminders").at("updated").as_array())
+  for (const auto& record : body.at("changes").at("reminders").at("updated").as_array())
     updated[std::string(record.at("id").as_string())] = record.at("status").as_string();
   EXPECT_EQ(updated, (std::map<std::string, std::string>{{first, "sent"}, {second, "sent"}})) << page.body;
-  EXPECT_FALSE(page.json().at("more").as_bool())
-      << "both in the first entry, and nothing else: " << page.body;
+  EXPECT_FALSE(body.at("more").as_bool()) << "both in the first entry, and nothing else: " << page.body;
 }
 
 TEST_F(ReminderDelivery, ACompletedReminderIsNeverSent) {
