@@ -25,7 +25,8 @@ Middleware request_id_and_log() {
     Response response = next(request);
     response.set_header("x-request-id", request.request_id);
     auto status = response.status;
-    auto level = status >= 500 ? log::Level::error : log::Level::info;
+    // 501 is a deliberate answer of this deployment (no live stream in Lambda), not a failure to alert on.
+    auto level = status >= 500 && status != 501 ? log::Level::error : log::Level::info;
     if (log::enabled(level)) {
       double ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

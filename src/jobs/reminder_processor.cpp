@@ -14,6 +14,7 @@
 #include "domain/keys.hpp"
 #include "ops/metrics.hpp"
 #include "services/auth_service.hpp"
+#include "services/change_log.hpp"
 #include "services/device_service.hpp"
 #include "util/crypto.hpp"
 #include "util/ids.hpp"
@@ -215,6 +216,22 @@ struct ReminderProcessor::Claim {
   }
 };
 
+namespace {
+
+// The reminders a round marked sent or failed, in the change feed: one entry per user, after the round (an
+// entry per reminder, each in its own transaction, slowed delivery down too much).
+void log_outcomes(AppContext& ctx, std::map<std::string, std::vector<changes::Record>>& outcomes) {
+  try {
+    services::log_committed_changes(ctx, outcomes);
+  } catch (const std::exception& error) {
+    log::error("logging reminder outcomes to the change feed failed; clients see them in a full pull",
+               {{"error", error.what()}});
+  }
+  outcomes.clear();
+}
+
+}  // namespace
+
 struct ReminderProcessor::Pass {
   std::string owner = uuid_v4();  // the lease owner: claims of this pass
   TimePoint deadline;
@@ -222,6 +239,8 @@ struct ReminderProcessor::Pass {
   std::unordered_map<std::string, std::shared_ptr<const Recipients>> recipients;
   std::set<std::string> removed_tokens;
   PassSummary summary;
+  // Reminders this round marked sent or failed, by user: logged to the change feed after the round.
+  std::map<std::string, std::vector<changes::Record>> outcomes;
 };
 
 struct ReminderProcessor::PendingReceipt {
@@ -364,10 +383,12 @@ std::size_t ReminderProcessor::deliver_round(Pass& pass, TimePoint deadline) {
   } catch (...) {
     queue.close();
     for (auto& worker : workers) worker.join();
+    log_outcomes(ctx_, pass.outcomes);
     throw;
   }
   queue.close();
   for (auto& worker : workers) worker.join();
+  log_outcomes(ctx_, pass.outcomes);
   return pass.summary.claimed - claimed_before;
 }
 
@@ -762,6 +783,14 @@ void ReminderProcessor::record(Pass& pass, std::vector<Claim>& claims) {
   pass.summary.failed += counts.failed;
   pass.summary.retried += counts.retried;
   pass.summary.released += counts.released;
+  for (std::size_t i = 0; i < claims.size(); ++i) {
+    const auto& claim = claims[i];
+    if (!written[i] || (claim.result != Claim::Result::sent && claim.result != Claim::Result::failed))
+      continue;
+    const auto& r = claim.reminder;
+    pass.outcomes[r.user_id].push_back({changes::Kind::reminder, r.reminder_id, "",
+                                        keys::reminder(r.user_id, r.reminder_id), changes::Op::update});
+  }
 }
 
 milliseconds ReminderProcessor::retry_delay(std::int64_t attempts) {

@@ -46,13 +46,11 @@ void OwnCommits::committed(const std::string& user_id, std::uint64_t seq) {
   if (outer_) outer_->committed(user_id, seq);
 }
 
-std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
-                             const std::vector<store::WriteOp>& writes) {
-  const auto users = records_by_user(writes, writes.size(), event_owner);
-  if (users.empty()) {
-    ctx.store->transact_write(writes);
-    return 0;
-  }
+namespace {
+
+// Appends each user's entry in the transaction of `writes`; returns the sequences, in the order of `users`.
+std::vector<std::uint64_t> append_entries(AppContext& ctx, const std::vector<store::WriteOp>& writes,
+                                          const std::vector<UserRecords>& users) {
   const auto now = ctx.now();
   std::vector<store::LogAppend> appends;
   appends.reserve(users.size());
@@ -62,7 +60,44 @@ std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
     if (own_commits) own_commits->committed(users[u].user_id, committed[u]);
     if (ctx.user_changed) ctx.user_changed(users[u].user_id, committed[u]);
   }
-  return committed.back();
+  return committed;
+}
+
+}  // namespace
+
+std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
+                             const std::vector<store::WriteOp>& writes) {
+  const auto users = records_by_user(writes, writes.size(), event_owner);
+  if (users.empty()) {
+    ctx.store->transact_write(writes);
+    return 0;
+  }
+  return append_entries(ctx, writes, users).back();
+}
+
+void log_committed_changes(AppContext& ctx,
+                           const std::map<std::string, std::vector<changes::Record>>& records) {
+  constexpr std::size_t kUsersPerTransaction =
+      store::kMaxTransactionItems / 2;  // an entry and its counter each
+  // An entry stays well under DynamoDB's 400 KB item limit (a record is about 200 bytes).
+  constexpr std::size_t kRecordsPerEntry = 500;
+  std::vector<UserRecords> users;
+  auto flush = [&] {
+    if (!users.empty()) append_entries(ctx, {}, users);
+    users.clear();
+  };
+  for (const auto& [user_id, changed] : records) {
+    for (std::size_t at = 0; at < changed.size(); at += kRecordsPerEntry) {
+      // One counter is written once per transaction: a user's next entry goes in the next one.
+      if (users.size() == kUsersPerTransaction || (!users.empty() && users.back().user_id == user_id))
+        flush();
+      const auto end = std::min(changed.size(), at + kRecordsPerEntry);
+      users.push_back({user_id,
+                       {changed.begin() + static_cast<std::ptrdiff_t>(at),
+                        changed.begin() + static_cast<std::ptrdiff_t>(end)}});
+    }
+  }
+  flush();
 }
 
 void register_change_log_hooks(AppContext& ctx) {

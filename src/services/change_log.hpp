@@ -3,12 +3,14 @@
 // committed in the same transaction as the change (issue 17), which gives each user a strict commit order on
 // either store without a scan.
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "app/context.hpp"
+#include "domain/change_log.hpp"
 #include "ports/item_store.hpp"
 
 namespace kefir::services {
@@ -24,6 +26,12 @@ namespace kefir::services {
 // Returns the last sequence committed (0 when nothing was logged).
 std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
                              const std::vector<store::WriteOp>& writes);
+
+// Logs changes already committed outside commit_changes, one entry per user naming `records`, the users'
+// entries together in transactions as they fit: the reminder processor records the outcomes of a round in
+// transactions of many users' reminders, then logs them here once per user.
+void log_committed_changes(AppContext& ctx,
+                           const std::map<std::string, std::vector<changes::Record>>& records);
 
 // The sequences this thread commits for one user while it lives: POST /sync tells the client's own changes
 // from everyone else's with it.

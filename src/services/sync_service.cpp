@@ -113,24 +113,25 @@ std::string change_token(AppContext& ctx, const std::string& user_id, std::uint6
   return token_codec(ctx).encode({user_id, seq, ctx.now()});
 }
 
-ChangePage read_changes(AppContext& ctx, const std::string& user_id, std::string_view since,
-                        std::size_t limit) {
-  const auto position = decode_token(ctx, user_id, since, "since");
+namespace {
+
+// The changes after `position`, at most `limit` log entries (0: all of them); nullopt when the entries right
+// after it have expired.
+std::optional<ChangePage> changes_after(AppContext& ctx, const changes::Position& position,
+                                        std::size_t limit) {
+  const auto& user_id = position.user_id;
   store::Query query;
   query.partition = keys::user_pk(user_id);
   query.sort = {store::SortOp::between, keys::change_sk(position.seq + 1),
                 keys::change_sk(std::numeric_limits<std::uint64_t>::max())};
-  query.limit = limit + 1;  // one more tells whether more follow, and how old the next one is
-  auto entries = ctx.store->query(query).items;
+  if (limit > 0) query.limit = limit + 1;  // one more tells whether more follow, and how old the next one is
+  auto entries = limit > 0 ? ctx.store->query(query).items : query_all(*ctx.store, query);
 
-  if (!entries.empty() && changes::entry_seq(entries.front()) != position.seq + 1)
-    throw http::sync_too_old(
-        "the changes after this sync token have expired: read everything again (GET "
-        "/sync without since) and sync from its token");
+  if (!entries.empty() && changes::entry_seq(entries.front()) != position.seq + 1) return std::nullopt;
   // Sequences are consecutive; a gap is a commit an eventually consistent read does not show yet, so the page
   // ends before it and the next pull resumes there.
   std::size_t used = 0;
-  while (used < entries.size() && used < limit &&
+  while (used < entries.size() && (limit == 0 || used < limit) &&
          changes::entry_seq(entries[used]) == position.seq + 1 + used)
     ++used;
 
@@ -169,6 +170,43 @@ ChangePage read_changes(AppContext& ctx, const std::string& user_id, std::string
   auto issued = page.more ? std::min(ctx.now(), changes::entry_time(entries[used])) : ctx.now();
   page.next = token_codec(ctx).encode({user_id, page.last_seq, issued});
   return page;
+}
+
+// The user's latest sequence, checked against a client's plain sequence number (`field`).
+std::uint64_t checked_seq(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+                          std::string_view field) {
+  const auto current = current_change_seq(*ctx.store, user_id);
+  if (seq > current)
+    throw http::validation_error(std::string(field), "is ahead of this account's changes (the latest is " +
+                                                         std::to_string(current) + ")");
+  return current;
+}
+
+[[noreturn]] void seq_too_old(std::string_view field) {
+  throw http::sync_too_old("the changes after " + std::string(field) +
+                           " have expired: pull everything again (" + std::string(field) +
+                           "=0) and sync from its timestamp");
+}
+
+}  // namespace
+
+ChangePage read_changes(AppContext& ctx, const std::string& user_id, std::string_view since,
+                        std::size_t limit) {
+  auto page = changes_after(ctx, decode_token(ctx, user_id, since, "since"), limit);
+  if (!page)
+    throw http::sync_too_old(
+        "the changes after this sync token have expired: read everything again (GET "
+        "/sync without since) and sync from its token");
+  return std::move(*page);
+}
+
+ChangePage read_all_changes_after(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+                                  std::string_view field) {
+  const auto current = checked_seq(ctx, user_id, seq, field);
+  auto page = changes_after(ctx, {user_id, seq, ctx.now()}, 0);
+  // Short of the sequence read before: its entries expired (an empty read after `seq`).
+  if (!page || page->last_seq < current) seq_too_old(field);
+  return std::move(*page);
 }
 
 ChangePage read_full_state(AppContext& ctx, const std::string& user_id) {
@@ -352,15 +390,19 @@ Push read_push(const json::object& changes, TimePoint now, bool allow_http_endpo
   return push;
 }
 
-// The records the log names after `seq`: what changed on the server since the client's pull.
-std::set<std::pair<Kind, std::string>> changed_after(AppContext& ctx, const std::string& user_id,
-                                                     std::uint64_t seq) {
-  std::set<std::pair<Kind, std::string>> changed;
+// The log entries after `seq`, in commit order.
+std::vector<store::Item> entries_after(AppContext& ctx, const std::string& user_id, std::uint64_t seq) {
   store::Query query;
   query.partition = keys::user_pk(user_id);
   query.sort = {store::SortOp::between, keys::change_sk(seq + 1),
                 keys::change_sk(std::numeric_limits<std::uint64_t>::max())};
-  for (const auto& entry : query_all(*ctx.store, query))
+  return query_all(*ctx.store, query);
+}
+
+// The records `entries` name: what changed on the server since the client's pull.
+std::set<std::pair<Kind, std::string>> changed_records(const std::vector<store::Item>& entries) {
+  std::set<std::pair<Kind, std::string>> changed;
+  for (const auto& entry : entries)
     for (auto& record : changes::entry_records(entry)) changed.emplace(record.kind, std::move(record.id));
   return changed;
 }
@@ -526,23 +568,56 @@ class Applier {
 
 }  // namespace
 
-PushResult push_changes(AppContext& ctx, const std::string& user_id, const json::object& body) {
-  http::BodyReader reader(body);
-  auto last_pulled = reader.string("lastPulledAt", 1, 1024, {.required = true});
-  auto changes_field = reader.object("changes", {.required = true});
-  reader.finish();
-  const auto position = decode_token(ctx, user_id, *last_pulled.value, "lastPulledAt");
-  auto push = read_push(*changes_field.value, ctx.now(), !ctx.config.prod());
+namespace {
+
+// Applies `changes` (POST /sync's shape) pushed by a client that pulled up to `position`; `since_pull` are
+// the log entries after it.
+PushResult apply_push(AppContext& ctx, const changes::Position& position,
+                      const std::vector<store::Item>& since_pull, const json::object& changes) {
+  const auto& user_id = position.user_id;
+  auto push = read_push(changes, ctx.now(), !ctx.config.prod());
 
   services::OwnCommits own(user_id);
-  Applier applier(ctx, user_id, changed_after(ctx, user_id, position.seq));
+  Applier applier(ctx, user_id, changed_records(since_pull));
   applier.apply(push);
 
   // Past the client's own commits only: a change of anyone else's after lastPulledAt is still to be pulled.
   auto seq = position.seq;
   while (own.seqs().contains(seq + 1)) ++seq;
   auto issued = seq == position.seq ? position.issued : ctx.now();
-  return {token_codec(ctx).encode({user_id, seq, issued}), applier.applied, std::move(applier.conflicts)};
+  return {token_codec(ctx).encode({user_id, seq, issued}), applier.applied, std::move(applier.conflicts),
+          seq};
+}
+
+}  // namespace
+
+PushResult push_changes(AppContext& ctx, const std::string& user_id, const json::object& body) {
+  http::BodyReader reader(body);
+  auto last_pulled = reader.string("lastPulledAt", 1, 1024, {.required = true});
+  auto changes_field = reader.object("changes", {.required = true});
+  reader.finish();
+  const auto position = decode_token(ctx, user_id, *last_pulled.value, "lastPulledAt");
+  return apply_push(ctx, position, entries_after(ctx, user_id, position.seq), *changes_field.value);
+}
+
+PushResult push_changes_after_seq(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+                                  const json::object& changes, std::string_view field) {
+  const auto current = checked_seq(ctx, user_id, seq, field);
+  auto since_pull = entries_after(ctx, user_id, seq);
+  // Without the entries after `seq`, what changed since the client's pull is unknown.
+  if (seq < current && (since_pull.empty() || changes::entry_seq(since_pull.front()) != seq + 1))
+    seq_too_old(field);
+  return apply_push(ctx, {user_id, seq, ctx.now()}, since_pull, changes);
+}
+
+std::uint64_t parse_last_pulled_at(const std::optional<std::string>& text, std::string_view field) {
+  if (!text || text->empty() || *text == "null") return 0;
+  std::uint64_t seq = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seq);
+  if (ec != std::errc() || end != text->data() + text->size())
+    throw http::validation_error(std::string(field),
+                                 "must be a non-negative integer: the timestamp of an earlier pull, or 0");
+  return seq;
 }
 
 std::size_t parse_sync_limit(const std::optional<std::string>& text) {

@@ -49,9 +49,24 @@ ChangePage read_full_state(AppContext& ctx, const std::string& user_id);
 struct PushResult {
   std::string next;  // the token after the client's own changes (not past anyone else's)
   std::size_t applied = 0;
-  json::array conflicts;  // {"table", "id", "server": record | null, "reason"}
+  json::array conflicts;       // {"table", "id", "server": record | null, "reason"}
+  std::uint64_t last_seq = 0;  // the sequence `next` stands for
 };
 PushResult push_changes(AppContext& ctx, const std::string& user_id, const json::object& body);
+
+// WatermelonDB's protocol (GET/POST /sync/watermelon) names a position by the plain sequence number instead
+// of a token (its `lastPulledAt`/`timestamp`). Both throw 400 VALIDATION_ERROR naming `field` for a sequence
+// ahead of the user's log, and 410 SYNC_TOO_OLD when the entries after it have expired.
+//
+// Every change after `seq`, in one page: a WatermelonDB pull has no pages.
+ChangePage read_all_changes_after(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+                                  std::string_view field);
+// POST /sync's push of `changes` (its `changes` shape) by a client that pulled up to `seq`.
+PushResult push_changes_after_seq(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+                                  const json::object& changes, std::string_view field);
+// A WatermelonDB `last_pulled_at`: absent, empty or "null" (a first sync) is 0; else a non-negative integer,
+// or 400 naming `field`.
+std::uint64_t parse_last_pulled_at(const std::optional<std::string>& text, std::string_view field);
 
 // `?limit=` of GET /sync: 1..kMaxSyncLimit, kDefaultSyncLimit when absent; otherwise 400 naming `limit`.
 std::size_t parse_sync_limit(const std::optional<std::string>& text);

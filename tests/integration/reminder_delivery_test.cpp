@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <thread>
 
 #include "adapters/sqlite/sqlite_item_store.hpp"
@@ -225,6 +226,29 @@ TEST_F(ReminderDelivery, NotificationsTurnedOffGetNotificationsDisabled) {
   EXPECT_EQ(failed.at("status"), "failed");
   EXPECT_EQ(failed.at("failureReason"), "notifications_disabled");
   EXPECT_EQ(fake_.send_requests(), 0u);
+}
+
+// Clients hear of the processor's outcomes through the change feed: one entry per user per round, after it.
+TEST_F(ReminderDelivery, TheOutcomesOfARoundReachTheChangeFeedInOneEntry) {
+  start_server();
+  register_device("phone", "ExponentPushToken[phone]");
+  const auto due = now() + seconds(2);
+  const std::string first(confirm(due, "first").at("reminderId").as_string());
+  const std::string second(confirm(due, "second").at("reminderId").as_string());
+  auto before = api_.get("/sync");
+  ASSERT_EQ(before.status, 200) << before.body;
+  const std::string since(before.json().at("next").as_string());
+
+  for (const auto& id : {first, second})
+    ASSERT_EQ(wait_for_reminder(id, settled, seconds(15)).at("status"), "sent");
+  auto page = api_.get("/sync?limit=1&since=" + since);
+  ASSERT_EQ(page.status, 200) << page.body;
+  const auto body = page.json();
+  std::map<std::string, std::string> updated;
+  for (const auto& record : body.at("changes").at("reminders").at("updated").as_array())
+    updated[std::string(record.at("id").as_string())] = record.at("status").as_string();
+  EXPECT_EQ(updated, (std::map<std::string, std::string>{{first, "sent"}, {second, "sent"}})) << page.body;
+  EXPECT_FALSE(body.at("more").as_bool()) << "both in the first entry, and nothing else: " << page.body;
 }
 
 TEST_F(ReminderDelivery, ACompletedReminderIsNeverSent) {
