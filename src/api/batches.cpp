@@ -37,19 +37,9 @@ void register_batch_routes(http::Router& router, AppContext& ctx) {
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
     return cached_list_page(ctx, request, [&] {
       auto result = services::list_batches(ctx, request.user_id, filter, page);
-      // One arena for the whole page: a page of objects field by field was mostly malloc and free.
-      json::monotonic_resource arena;
-      json::storage_ptr storage(&arena);
-      json::array batches(storage);
-      batches.reserve(result.batches.size());
-      for (const auto& batch : result.batches) batches.push_back(domain::to_json(batch, storage));
-      auto count = batches.size();
-      json::value body(
-          json::object({{"batches", std::move(batches)},
-                        {"count", count},
-                        {"nextCursor", result.next_cursor ? json::value(*result.next_cursor) : nullptr}},
-                       storage));
-      return json::serialize(body);
+      return list_page_body(
+          "batches", result.batches, result.next_cursor,
+          [](std::string& out, const domain::Batch& batch) { domain::append_json(out, batch); });
     });
   });
 

@@ -15,13 +15,11 @@ void register_event_routes(http::Router& router, AppContext& ctx) {
     auto order = cursor::parse_choice(request.query("order"), "order", {"asc", "desc"}).value_or("asc");
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
     auto result = services::list_events(ctx, request.user_id, request.param("id"), order == "asc", page);
-    json::array events;
-    for (const auto& event : result.events) events.push_back(domain::to_json(event));
-    auto count = events.size();
-    return http::Response::json(
-        200, {{"events", std::move(events)},
-              {"count", count},
-              {"nextCursor", result.next_cursor ? json::value(*result.next_cursor) : nullptr}});
+    return http::Response::text(200, "application/json",
+                                list_page_body("events", result.events, result.next_cursor,
+                                               [](std::string& out, const domain::Event& event) {
+                                                 domain::append_json(out, event);
+                                               }));
   });
 
   router.add("DELETE", "/batches/{id}/events/{eventId}", [&ctx](http::Request& request) {

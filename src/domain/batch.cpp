@@ -1,7 +1,6 @@
 #include "domain/batch.hpp"
 
-#include <cmath>
-
+#include "domain/api_json.hpp"
 #include "domain/keys.hpp"
 #include "util/ids.hpp"
 
@@ -20,27 +19,41 @@ bool blank(std::string_view text) {
   return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
 }
 
-// Whole numbers are written as integers (22, not 2.2E1).
-json::value number_value(double number) {
-  if (std::trunc(number) == number && std::abs(number) < 9e15) return static_cast<std::int64_t>(number);
-  return number;
+std::optional<json::object> safe_range_json(const std::optional<readings::SafeRange>& range) {
+  if (!range) return std::nullopt;
+  return json::object{{"minC", api_json::dom_value(range->low_c)},
+                      {"maxC", api_json::dom_value(range->high_c)}};
 }
 
-template <typename T>
-json::value optional_value(const std::optional<T>& value) {
-  if (!value) return nullptr;
-  if constexpr (std::is_same_v<T, double>)
-    return number_value(*value);
-  else if constexpr (std::is_same_v<T, TimePoint>)
-    return json::value(format_rfc3339(*value));
-  else
-    return json::value(*value);
-}
-
-json::array string_array(const std::vector<std::string>& items) {
-  json::array out;
-  for (const auto& item : items) out.emplace_back(item);
-  return out;
+// The API's fields of a batch in the order clients see them, for to_json and append_json alike.
+template <typename Field>
+void visit_api_fields(const Batch& batch, Field&& field) {
+  field("batchId", batch.batch_id);
+  field("userId", batch.user_id);
+  field("name", batch.name);
+  field("kind", batch.kind);
+  field("stage", batch.stage);
+  field("status", batch.status);
+  field("startDate", batch.start_date);
+  field("targetDuration", batch.target_duration_hours);
+  field("temperature", batch.temperature_c);
+  field("waterVolumeMl", batch.water_volume_ml);
+  field("sugarType", batch.sugar_type);
+  field("sugarAmount", batch.sugar_amount_g);
+  field("fruits", batch.fruits);
+  field("bottleCount", batch.bottle_count);
+  field("bottleVolumeMl", batch.bottle_volume_ml);
+  field("stage2StartDate", batch.stage2_start_date);
+  field("stage2TargetDuration", batch.stage2_target_duration_hours);
+  field("notes", batch.notes);
+  field("isPublic", batch.is_public);
+  field("publicNote", batch.public_note);
+  field("safeRange", safe_range_json(batch.safe_range));
+  field("photoKeys", batch.photo_keys);
+  field("version", batch.version);
+  field("createdAt", batch.created_at);
+  field("updatedAt", batch.updated_at);
+  field("archivedAt", batch.archived_at);
 }
 
 std::optional<std::string> item_string(const store::Item& item, std::string_view key) {
@@ -88,11 +101,6 @@ http::Field<readings::SafeRange> read_safe_range(http::BodyReader& reader) {
   if (range.ok()) field.value = readings::SafeRange{*low, *high};
   reader.absorb("safeRange", range);
   return field;
-}
-
-json::value safe_range_json(const std::optional<readings::SafeRange>& range) {
-  if (!range) return nullptr;
-  return json::object{{"minC", range->low_c}, {"maxC", range->high_c}};
 }
 
 std::optional<readings::SafeRange> item_safe_range(const store::Item& item) {
@@ -208,37 +216,12 @@ BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoin
   return change;
 }
 
-json::object to_json(const Batch& batch, json::storage_ptr storage) {
-  return json::object(
-      {
-          {"batchId", batch.batch_id},
-          {"userId", batch.user_id},
-          {"name", batch.name},
-          {"kind", batch.kind},
-          {"stage", batch.stage},
-          {"status", batch.status},
-          {"startDate", format_rfc3339(batch.start_date)},
-          {"targetDuration", optional_value(batch.target_duration_hours)},
-          {"temperature", optional_value(batch.temperature_c)},
-          {"waterVolumeMl", optional_value(batch.water_volume_ml)},
-          {"sugarType", optional_value(batch.sugar_type)},
-          {"sugarAmount", optional_value(batch.sugar_amount_g)},
-          {"fruits", string_array(batch.fruits)},
-          {"bottleCount", optional_value(batch.bottle_count)},
-          {"bottleVolumeMl", optional_value(batch.bottle_volume_ml)},
-          {"stage2StartDate", optional_value(batch.stage2_start_date)},
-          {"stage2TargetDuration", optional_value(batch.stage2_target_duration_hours)},
-          {"notes", optional_value(batch.notes)},
-          {"isPublic", batch.is_public},
-          {"publicNote", optional_value(batch.public_note)},
-          {"safeRange", safe_range_json(batch.safe_range)},
-          {"photoKeys", string_array(batch.photo_keys)},
-          {"version", batch.version},
-          {"createdAt", format_rfc3339(batch.created_at)},
-          {"updatedAt", format_rfc3339(batch.updated_at)},
-          {"archivedAt", optional_value(batch.archived_at)},
-      },
-      std::move(storage));
+json::object to_json(const Batch& batch) {
+  return api_json::object([&batch](auto&& field) { visit_api_fields(batch, field); });
+}
+
+void append_json(std::string& out, const Batch& batch) {
+  api_json::append_object(out, [&batch](auto&& field) { visit_api_fields(batch, field); });
 }
 
 store::Item to_item(const Batch& batch) {

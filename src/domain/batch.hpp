@@ -83,8 +83,10 @@ struct BatchChange {
 // status). Does not touch version/updatedAt: the caller bumps them when something changed.
 BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoint now);
 
-// `storage`: where the object allocates (a list builds every item in one arena).
-json::object to_json(const Batch& batch, json::storage_ptr storage = {});
+json::object to_json(const Batch& batch);
+// Appends the JSON text of to_json(batch), without building it: list pages are written straight into the
+// body.
+void append_json(std::string& out, const Batch& batch);
 store::Item to_item(const Batch& batch);
 Batch batch_from_item(const store::Item& item);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/api_json.hpp"
 #include "domain/batch.hpp"
 #include "domain/keys.hpp"
 
@@ -31,6 +32,19 @@ void check_readings(const json::object& metadata, http::BodyReader& reader) {
       reader.problem(field, "must be between " + json::serialize(json::value(reading.min)) + " and " +
                                 json::serialize(json::value(reading.max)));
   }
+}
+
+// The API's fields of an event in the order clients see them, for to_json and append_json alike.
+template <typename Field>
+void visit_api_fields(const Event& event, Field&& field) {
+  field("eventId", event.event_id);
+  field("batchId", event.batch_id);
+  field("type", event.type);
+  field("timestamp", event.timestamp);
+  field("description", event.description);
+  field("metadata", event.metadata);
+  field("photoKey", event.photo_key);
+  field("createdAt", event.created_at);
 }
 
 }  // namespace
@@ -93,16 +107,11 @@ Event new_event(EventFields fields, std::string batch_id, std::string user_id, s
 }
 
 json::object to_json(const Event& event) {
-  return {
-      {"eventId", event.event_id},
-      {"batchId", event.batch_id},
-      {"type", event.type},
-      {"timestamp", format_rfc3339(event.timestamp)},
-      {"description", event.description},
-      {"metadata", event.metadata},
-      {"photoKey", event.photo_key ? json::value(*event.photo_key) : json::value(nullptr)},
-      {"createdAt", format_rfc3339(event.created_at)},
-  };
+  return api_json::object([&event](auto&& field) { visit_api_fields(event, field); });
+}
+
+void append_json(std::string& out, const Event& event) {
+  api_json::append_object(out, [&event](auto&& field) { visit_api_fields(event, field); });
 }
 
 store::Item to_item(const Event& event) {

@@ -56,6 +56,8 @@ Event new_event(EventFields fields, std::string batch_id, std::string user_id, s
 int json_depth(const json::value& value);
 
 json::object to_json(const Event& event);
+// Appends the JSON text of to_json(event) without building it (list pages).
+void append_json(std::string& out, const Event& event);
 store::Item to_item(const Event& event);
 Event event_from_item(const store::Item& item);
 

@@ -1,5 +1,6 @@
 #include "util/json_text.hpp"
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -7,20 +8,28 @@ namespace kefir::json_text {
 namespace {
 
 template <typename Number>
-void append_integer(std::string& out, Number value) {
+void append_digits(std::string& out, Number value) {
   char buf[24];
   auto result = std::to_chars(buf, buf + sizeof buf, value);
   out.append(buf, result.ptr);
 }
 
-// The escapes boost::json writes: quote, backslash and control characters; UTF-8 passes through.
+}  // namespace
+
 void append_string(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
+  // A table rather than three comparisons per character: list pages run every stored string through here.
+  static constexpr auto kEscaped = [] {
+    std::array<bool, 256> escaped{};
+    for (int c = 0; c < 0x20; ++c) escaped[c] = true;
+    escaped['"'] = escaped['\\'] = true;
+    return escaped;
+  }();
   out.push_back('"');
   std::size_t plain = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!kEscaped[c]) continue;
     out.append(text.substr(plain, i - plain));
     plain = i + 1;
     out.push_back('\\');
@@ -54,7 +63,9 @@ void append_string(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-}  // namespace
+void append_integer(std::string& out, std::int64_t value) {
+  append_digits(out, value);
+}
 
 std::string number(double value) {
   char buf[32];
@@ -92,10 +103,10 @@ void append(std::string& out, const json::value& value) {
       append_string(out, value.get_string());
       break;
     case json::kind::int64:
-      append_integer(out, value.get_int64());
+      append_digits(out, value.get_int64());
       break;
     case json::kind::uint64:
-      append_integer(out, value.get_uint64());
+      append_digits(out, value.get_uint64());
       break;
     case json::kind::double_:
       // JSON has no NaN or infinity; to_chars would write "nan"/"inf".

@@ -206,6 +206,23 @@ TEST(BatchJson, UnsetOptionalFieldsAreNullAndTimesAreUtcMillis) {
   EXPECT_EQ(json.at("version"), 1);
 }
 
+// List pages write a batch's text straight into the body; it must be the bytes a single batch serializes to.
+TEST(BatchJson, AppendedTextIsTheSerializedObject) {
+  auto full = created(R"({"name":"Tab\t \"quoted\" \\ \u0001 caf\u00e9","stage":"stage2_bottled",
+      "kind":"milk","targetDuration":48,"temperature":22.5,"waterVolumeMl":1000,"sugarType":"cane",
+      "sugarAmount":60,"fruits":["fig","lemon"],"bottleCount":3,"bottleVolumeMl":500,
+      "stage2TargetDuration":24,"notes":"line\nbreak","isPublic":true,"publicNote":"hi","status":"archived"})");
+  for (const auto& batch : {full, created(R"({"name":"A","stage":"stage1_open"})")}) {
+    std::string text = "prefix";
+    append_json(text, batch);
+    EXPECT_EQ(text, "prefix" + json::serialize(to_json(batch)));
+  }
+  std::string text;
+  append_json(text, full);
+  EXPECT_NE(text.find(R"("temperature":2.25E1,"waterVolumeMl":1000)"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("sugarAmount":60,)"), std::string::npos) << text;
+}
+
 TEST(ETag, IsTheQuotedVersionAndIfMatchComparesStrongly) {
   EXPECT_EQ(etag(3), "\"3\"");
   EXPECT_TRUE(if_match_allows("\"3\"", 3));

@@ -81,5 +81,22 @@ TEST(EventItem, SortsByTimestampAndRoundTrips) {
             now);
 }
 
+// List pages write an event's text straight into the body; it must be the bytes a single event serializes to.
+TEST(EventJson, AppendedTextIsTheSerializedObject) {
+  auto now = *parse_rfc3339("2026-01-15T10:00:00Z");
+  auto with_metadata =
+      new_event(read_event_fields(json::parse(R"({"type":"measurement","description":"pH \"low\"\n",
+          "metadata":{"ph":3.5,"temperatureC":21,"note":{"by":"me"}}})")
+                                      .as_object()),
+                "batch-1", "alice", "0b9e7c1e-6a43-4d5b-9a55-0c4f6e3c9d10", now);
+  auto with_photo = with_metadata;
+  with_photo.photo_key = "photos/a.jpg";
+  for (const auto& event : {with_metadata, with_photo}) {
+    std::string text = "[";
+    append_json(text, event);
+    EXPECT_EQ(text, "[" + json::serialize(to_json(event)));
+  }
+}
+
 }  // namespace
 }  // namespace kefir::domain
