@@ -67,7 +67,8 @@ TEST(SensorWatchRules, ABatchsOwnSafeRangeReplacesItsKinds) {
   EXPECT_EQ(safe_range(batch), (readings::SafeRange{18, 28}));
   batch.safe_range = readings::SafeRange{20, 24.5};
   EXPECT_EQ(safe_range(batch), (readings::SafeRange{20, 24.5}));
-  EXPECT_EQ(to_json(batch).at("safeRange"), (json::value{{"minC", 20.0}, {"maxC", 24.5}}));
+  // Whole degrees are written as integers, like every number of a batch.
+  EXPECT_EQ(to_json(batch).at("safeRange"), (json::value{{"minC", 20}, {"maxC", 24.5}}));
   EXPECT_EQ(batch_from_item(to_item(batch)).safe_range, batch.safe_range);
 }
 
