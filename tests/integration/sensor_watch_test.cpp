@@ -167,7 +167,7 @@ TEST_P(BatchSafeRange, SetShownUsedByTheAlertAndClearedBackToTheKinds) {
   EXPECT_TRUE(stored_range().is_null());
   auto set = patch_range(json::object{{"minC", 20}, {"maxC", 24.5}});
   ASSERT_EQ(set.status, 200) << set.body;
-  const json::value range{{"minC", 20.0}, {"maxC", 24.5}};
+  const json::value range{{"minC", 20}, {"maxC", 24.5}};  // whole degrees as integers
   EXPECT_EQ(set.json().at("batch").at("safeRange"), range);
   EXPECT_EQ(stored_range(), range);
 
