@@ -27,13 +27,16 @@ Op op_from_code(std::string_view code) {
   return Op::update;
 }
 
+bool on_condition_absent(const std::optional<store::Condition>& condition) {
+  return condition && condition->op == store::Condition::Op::not_exists && condition->attribute == "PK";
+}
+
 Op op_of(const store::WriteOp& write) {
   if (std::holds_alternative<store::Delete>(write)) return Op::remove;
-  if (const auto* put = std::get_if<store::Put>(&write)) {
-    const auto& condition = put->condition;
-    if (condition && condition->op == store::Condition::Op::not_exists && condition->attribute == "PK")
-      return Op::create;
-  }
+  if (const auto* put = std::get_if<store::Put>(&write))
+    return on_condition_absent(put->condition) ? Op::create : Op::update;
+  if (const auto* update = std::get_if<store::UpdateItem>(&write))
+    return on_condition_absent(update->condition) ? Op::create : Op::update;
   return Op::update;
 }
 
@@ -63,6 +66,8 @@ std::string_view table_name(Kind kind) {
       return "devices";
     case Kind::photo:
       return "photos";
+    case Kind::reading:
+      return "readings";
   }
   return "batches";
 }
@@ -81,11 +86,16 @@ std::optional<OwnedRecord> changed_record(const store::WriteOp& write, std::stri
   owned.record.op = op_of(write);
   auto& record = owned.record;
   if (auto batch_id = after_prefix(key->pk, keys::kBatchPrefix)) {
-    auto event_part = after_prefix(key->sk, keys::kEventPrefix);
-    if (!event_part) return std::nullopt;
-    // "EVENT#<timestamp>#<eventId>"
-    record.kind = Kind::event;
-    record.id = event_part->substr(event_part->rfind('#') + 1);
+    if (auto event_part = after_prefix(key->sk, keys::kEventPrefix)) {
+      // "EVENT#<timestamp>#<eventId>"
+      record.kind = Kind::event;
+      record.id = event_part->substr(event_part->rfind('#') + 1);
+    } else if (auto reading_part = after_prefix(key->sk, keys::kReadingPrefix)) {
+      record.kind = Kind::reading;
+      record.id = std::move(*reading_part);
+    } else {
+      return std::nullopt;
+    }
     record.batch_id = std::move(*batch_id);
     owned.user_id = std::string(event_owner);
     return owned;

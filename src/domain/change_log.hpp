@@ -19,10 +19,10 @@
 
 namespace kefir::changes {
 
-enum class Kind { batch, event, reminder, device, photo };
+enum class Kind { batch, event, reminder, device, photo, reading };
 // The record kinds in the order the feed lists them, with the feed's names ("batches"...).
-inline constexpr std::array<Kind, 5> kKinds = {Kind::batch, Kind::event, Kind::reminder, Kind::device,
-                                               Kind::photo};
+inline constexpr std::array<Kind, 6> kKinds = {Kind::batch,  Kind::event, Kind::reminder,
+                                               Kind::device, Kind::photo, Kind::reading};
 std::string_view table_name(Kind kind);
 std::optional<Kind> kind_from_table_name(std::string_view name);
 
@@ -31,14 +31,15 @@ enum class Op { create, update, remove };
 struct Record {
   Kind kind = Kind::batch;
   std::string id;
-  std::string batch_id;  // events only
+  std::string batch_id;  // events and readings
   store::Key key;        // where the record's item lives
   Op op = Op::update;
 };
 
-// The record a write changes, when it writes a user record (batch, event, reminder, device, photo) rather
-// than a claim, a counter or a check; with the id of the user it belongs to. Events live under their batch,
-// so their owner is `event_owner`.
+// The record a write changes, when it writes a user record (batch, event, reminder, device, photo, reading)
+// rather than a claim, a counter, a roll-up or a check; with the id of the user it belongs to. Events and
+// readings live under their batch, so their owner is `event_owner`. A reading's id is its sort key after
+// "READING#": "<minute>#<sensorId>".
 struct OwnedRecord {
   std::string user_id;
   Record record;

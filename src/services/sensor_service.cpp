@@ -11,7 +11,6 @@
 #include "http/errors.hpp"
 #include "services/auth_service.hpp"
 #include "services/batch_service.hpp"
-#include "services/change_log.hpp"
 #include "services/event_service.hpp"
 #include "services/reminder_service.hpp"
 #include "util/crypto.hpp"
@@ -324,7 +323,8 @@ IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readi
           claim_key, domain::watch_refresh(claim.sensor_id, now, sensor_silence(ctx)),
           store::Condition::all_of({store::Condition::equals("sensorId", json::string(claim.sensor_id)),
                                     store::Condition::equals("batchId", json::string(batch_id))})});
-    ctx.store->transact_write(writes);
+    // In the change feed a sensor-minute's first post creates the reading, a later one updates it.
+    commit_changes(ctx, claim.user_id, writes);
   };
   try {
     try {

@@ -1,7 +1,7 @@
 // The silent-sensor alert (issue 18) through the real server, on SQLite and DynamoDB Local: an attached
 // sensor that sends nothing for more than SENSOR_SILENCE sends one push and records one `alert` event, found
 // by the sweep through the silence watch (a sparse index on the token claim) rather than a scan; a reading
-// re-arms it. Ingest moves the watch at most once a minute.
+// re-arms it. Ingest moves the watch at most once a minute. Readings in the change feed (GET /sync).
 #include <gtest/gtest.h>
 
 #include <thread>
@@ -205,6 +205,62 @@ TEST_P(BatchSafeRange, EveryBadRangeIsA400NamingItsField) {
   EXPECT_TRUE(stored_range().is_null());
 }
 
+class SyncReadings : public SensorWatchTest {
+ protected:
+  void post_reading_at(double temperature_c, const std::string& time) {
+    auto response =
+        ApiClient(server_->base_url())
+            .post("/ingest/" + token_, json::object{{"temperature", temperature_c}, {"time", time}});
+    ASSERT_TRUE(response.status == 201 || response.status == 202) << response.body;
+  }
+
+  json::object pull_since(const std::string& token) {
+    auto response = user_.api.get("/sync?since=" + token);
+    EXPECT_EQ(response.status, 200) << response.body;
+    return response.status == 200 ? response.json().as_object() : json::object{};
+  }
+};
+
+TEST_P(SyncReadings, ANewReadingIsCreatedInTheFeedALaterPostOfItsMinuteUpdatesItAndNoneCanBePushed) {
+  attach(json::value(batch_id_));
+  auto full = user_.api.get("/sync");
+  ASSERT_EQ(full.status, 200) << full.body;
+  const auto token = text(full.json().at("next"));
+  // A whole minute of the recent past, so both posts fall in it whenever the test runs.
+  const auto minute =
+      std::chrono::floor<std::chrono::minutes>(std::chrono::system_clock::now()) - std::chrono::minutes(5);
+  post_reading_at(21.5, format_rfc3339(minute + std::chrono::seconds(10)));
+
+  auto page = pull_since(token);
+  const auto& created = page.at("changes").at("readings").at("created").as_array();
+  ASSERT_EQ(created.size(), 1u) << json::serialize(page);
+  const auto& reading = created[0].as_object();
+  EXPECT_EQ(text(reading.at("batchId")), batch_id_);
+  EXPECT_EQ(text(reading.at("sensorId")), sensor_id_);
+  EXPECT_EQ(reading.at("temperatureC").to_number<double>(), 21.5);
+  const auto reading_id = text(reading.at("id"));
+  EXPECT_NE(reading_id.find(sensor_id_), std::string::npos) << reading_id;
+
+  post_reading_at(22.0, format_rfc3339(minute + std::chrono::seconds(40)));
+  auto next = pull_since(text(page.at("next")));
+  const auto& updated = next.at("changes").at("readings").at("updated").as_array();
+  ASSERT_EQ(updated.size(), 1u) << json::serialize(next);
+  EXPECT_EQ(text(updated[0].at("id")), reading_id);
+  EXPECT_EQ(updated[0].at("temperatureC").to_number<double>(), 22.0) << "the minute's newest post wins";
+  EXPECT_TRUE(next.at("changes").at("readings").at("created").as_array().empty());
+
+  auto pushed = user_.api.post(
+      "/sync",
+      json::object{
+          {"lastPulledAt", next.at("next")},
+          {"changes", {{"readings", {{"created", json::array{{{"id", "x"}, {"temperatureC", 20}}}}}}}}});
+  EXPECT_EQ(pushed.status, 400) << pushed.body;
+  EXPECT_EQ(problem_fields(pushed), std::vector<std::string>{"changes.readings"})
+      << "sensors record readings";
+}
+
+INSTANTIATE_TEST_SUITE_P(OnEachStore, SyncReadings, ::testing::Values("sqlite", "dynamodb"),
+                         [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(OnEachStore, BatchSafeRange, ::testing::Values("sqlite", "dynamodb"),
                          [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(OnEachStore, SensorSilenceWatch, ::testing::Values("sqlite", "dynamodb"),

@@ -22,7 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::vector<std::string> kTables = {"batches", "events", "reminders", "devices", "photos"};
+const std::vector<std::string> kTables = {"batches", "events", "reminders", "devices", "photos", "readings"};
 
 std::map<std::string, std::string> store_env(const std::string& store) {
   if (store == "dynamodb") return dynamodb_local_env(create_dynamodb_local_table());

@@ -14,7 +14,7 @@
 namespace kefir::test {
 namespace {
 
-const std::vector<std::string> kTables = {"batches", "events", "reminders", "devices", "photos"};
+const std::vector<std::string> kTables = {"batches", "events", "reminders", "devices", "photos", "readings"};
 
 std::uint64_t timestamp_of(const HttpResponse& response) {
   return response.json().at("timestamp").to_number<std::uint64_t>();

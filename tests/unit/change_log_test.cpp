@@ -97,6 +97,23 @@ TEST(ChangedRecord, NamesUserRecordsAndIgnoresEverythingElse) {
   EXPECT_FALSE(changed_record(store::Delete{keys::change_counter("alice"), {}}, "alice"));
 }
 
+TEST(ChangedRecord, AReadingIsItsBatchOwnersAndItsMinutesFirstPostCreatesIt) {
+  const auto key = keys::reading("b-1", "2026-01-15T10:07Z", "s-1");
+  auto first = changed_record(store::UpdateItem{key, {}, store::Condition::item_absent()}, "alice");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->user_id, "alice");
+  EXPECT_EQ(first->record.kind, Kind::reading);
+  EXPECT_EQ(first->record.id, "2026-01-15T10:07Z#s-1");
+  EXPECT_EQ(first->record.batch_id, "b-1");
+  EXPECT_EQ(first->record.op, Op::create);
+  EXPECT_EQ(changed_record(store::UpdateItem{key, {}, std::nullopt}, "alice")->record.op, Op::update)
+      << "a later post of the minute is merged into it";
+  EXPECT_FALSE(changed_record(store::UpdateItem{keys::reading_rollup("b-1", "2026-01-15T10Z", "s-1"), {}, {}},
+                              "alice"))
+      << "roll-ups are derived: not records of the feed";
+  EXPECT_EQ(table_name(Kind::reading), "readings");
+}
+
 TEST(ChangeEntry, KeepsItsRecordsAndSortsInCommitOrder) {
   std::vector<Record> records{{Kind::event, "e-1", "b-1", {"BATCH#b-1", "EVENT#t#e-1"}, Op::create},
                               {Kind::batch, "b-1", "", keys::batch("alice", "b-1"), Op::remove}};
