@@ -31,7 +31,7 @@ export async function show(view, _params, app) {
     heading('Sensors'),
     h('p', { class: 'lead' }, 'Thermometers and hydrometers that post their readings to a secret URL. Attach one to a batch to chart it.'),
     shownSecret ? secretCard(shownSecret.answer, shownSecret.title, app) : null,
-    createForm(app, showSecret, reload),
+    createForm(app, showSecret),
     h('ul', { class: 'sensor-list', 'aria-label': 'Your sensors' },
       data.sensors.length === 0
         ? h('li', { class: 'empty' }, 'No sensors yet.')
@@ -39,8 +39,17 @@ export async function show(view, _params, app) {
   );
 }
 
-/** @param {import('../main.js').App} app @param {(answer: any, title: string) => void} showSecret @param {() => void} reload */
-function createForm(app, showSecret, reload) {
+/**
+ * A refusal naming fields goes next to them; any other error (a conflict, too many sensors, offline) is a notice.
+ * @param {HTMLFormElement} form @param {any} error @param {import('../main.js').App} app
+ */
+function reportError(form, error, app) {
+  if (error?.details?.length) showFormError(form, error);
+  else app.notify(error?.message ?? String(error), 'error');
+}
+
+/** @param {import('../main.js').App} app @param {(answer: any, title: string) => void} showSecret */
+function createForm(app, showSecret) {
   const name = h('input', { name: 'name', maxlength: '100', placeholder: 'Kitchen iSpindel', autocomplete: 'off' });
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Add sensor');
   const form = /** @type {HTMLFormElement} */ (h('form', { class: 'card', novalidate: true, 'aria-labelledby': 'new-sensor-title' },
@@ -59,7 +68,7 @@ function createForm(app, showSecret, reload) {
       const answer = await api.json('POST', '/me/sensors', { body: { name: value } });
       showSecret(answer, `"${answer.sensor.name}" is ready`);
     } catch (error) {
-      showFormError(form, error);
+      reportError(form, error, app);
     } finally {
       submit.removeAttribute('disabled');
     }
@@ -140,7 +149,7 @@ function sensorItem(sensor, batches, app, showSecret, reload) {
       app.notify('Renamed.');
       reload();
     } catch (error) {
-      showFormError(rename, error);
+      reportError(rename, error, app);
     }
   });
 
