@@ -30,7 +30,7 @@ export async function show(view, _params, app) {
   view.replaceChildren(
     heading('Sensors'),
     h('p', { class: 'lead' }, 'Thermometers and hydrometers that post their readings to a secret URL. Attach one to a batch to chart it.'),
-    shownSecret ? secretCard(shownSecret.answer, shownSecret.title, app) : null,
+    ...(shownSecret ? [secretCard(shownSecret.answer, shownSecret.title, app)] : []),
     createForm(app, showSecret),
     h('ul', { class: 'sensor-list', 'aria-label': 'Your sensors' },
       data.sensors.length === 0
