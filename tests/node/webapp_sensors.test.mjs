@@ -117,15 +117,23 @@ test('a brewer adds a sensor, attaches it and sees its chart and progress on the
   await assertAccessible(page, 'batch with sensor readings');
   await screenshot(page, 'batch-sensors');
 
-  // A new token: shown once; the old one is refused from now on.
+  // Detached: the batch keeps its readings, new ones are kept nowhere.
   await clickText(page, 'Sensors', '.app-nav a');
   await findText(page, '.sensor .sensor-name', 'Jar thermometer');
+  await page.select(`.sensor[data-sensor-id="${sensorId}"] select[name=batchId]`, '');
+  await clickText(page, 'Save', `.sensor[data-sensor-id="${sensorId}"] button`);
+  await findText(page, '.notice', 'Detached');
+  await findText(page, '.sensor .sensor-batch', 'Not attached');
+  assert.equal((await apiJson(page, 'GET', `/me/sensors/${sensorId}`)).sensor.batchId, null);
+  await dismissNotice(page);
+
+  // A new token: shown once; the old one is refused from now on.
   await page.click(`.sensor[data-sensor-id="${sensorId}"] summary`);
   await clickText(page, 'New token', `.sensor[data-sensor-id="${sensorId}"] button`);
   const rotated = await shownToken(page, 'New URL for "Jar thermometer"');
   assert.notEqual(rotated, token);
   assert.equal(await ingest(token, { temperature: 24 }), 401);
-  assert.equal(await ingest(rotated, { temperature: 24 }), 202, 'merged into this minute\'s reading');
+  assert.equal(await ingest(rotated, { temperature: 24 }), 202, 'accepted, kept nowhere: not attached');
 
   // Renamed, then deleted: its token stops working, its readings stay with the batch.
   await dismissNotice(page);
