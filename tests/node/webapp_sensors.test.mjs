@@ -1,7 +1,7 @@
 // Sensors in the web app, in headless Chromium against the real binary: a brewer adds a sensor (its ingest URL
 // shown once), attaches it to a batch, the device posts readings, the batch screen shows their chart and the
-// measured progress; then a new token (the old one refused) and the sensor deleted. Every screen passes axe-core;
-// no page logs an error.
+// measured progress; then detached, a new token (the old one refused), renamed and deleted. Every screen passes
+// axe-core; no page logs an error.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
