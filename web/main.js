@@ -10,6 +10,7 @@ import * as newBatch from './screens/new-batch.js';
 import * as batch from './screens/batch.js';
 import * as share from './screens/share.js';
 import * as settings from './screens/settings.js';
+import * as sensors from './screens/sensors.js';
 
 const OUTBOX_RETRY_MS = 20_000;
 // Changes arrive in bursts (a batch and its first event); one look after the burst is enough.
@@ -23,6 +24,7 @@ const routes = [
   [/^\/batches\/new$/, newBatch, 'batches'],
   [/^\/batches\/(?<id>[0-9a-f-]{36})$/, batch, 'batches'],
   [/^\/batches\/(?<id>[0-9a-f-]{36})\/share$/, share, 'batches'],
+  [/^\/sensors$/, sensors, 'sensors'],
   [/^\/settings$/, settings, 'settings'],
 ];
 

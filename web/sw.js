@@ -8,7 +8,7 @@ const SHELL = [
   '/',
   ...['app.css', 'main.js', 'api.js', 'live.js', 'view.js', 'manifest.webmanifest', 'icon.svg', 'icon-maskable.svg', 'screens/sign-in.js',
     'screens/batch-list.js', 'screens/new-batch.js', 'screens/batch.js', 'screens/share.js',
-    'screens/settings.js'].map((file) => APP + file),
+    'screens/settings.js', 'screens/sensors.js'].map((file) => APP + file),
 ];
 
 self.addEventListener('install', (event) => {

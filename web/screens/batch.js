@@ -1,6 +1,7 @@
 // One batch: its state and the actions that move it on (second fermentation, fridge, archive), the timeline with
 // observation and measurement entry, photos (presigned upload with a progress bar), the model's reminder
-// suggestions (one tap confirms) and the batch's reminders (done, snooze).
+// suggestions (one tap confirms), the batch's reminders (done, snooze) and, once its sensors have sent readings,
+// their chart and the measured progress of the stage.
 import * as api from '../api.js';
 import {
   clearFormErrors, dayOf, field, formError, formatDateTime, h, heading, kindLabels, showFormError, stageLabels,
@@ -31,6 +32,7 @@ export async function show(view, params, app) {
 
   const timeline = h('ol', { class: 'timeline', 'aria-label': 'Timeline' });
   const reminders = h('div', { class: 'reminders' });
+  const sensorData = h('section', { class: 'card sensor-data', 'aria-labelledby': 'sensor-data-title', hidden: true });
   const reloadTimeline = () => loadTimeline(id, batch, timeline, app).catch((error) => app.notify(error.message, 'error'));
   const reloadReminders = () => loadReminders(id, batch, reminders, app).catch((error) => app.notify(error.message, 'error'));
   app.onOutboxChange(reloadTimeline);
@@ -39,13 +41,51 @@ export async function show(view, params, app) {
     h('p', { class: 'back' }, h('a', { href: '#/batches' }, '← Batches')),
     heading(batch.name),
     summary(batch),
+    sensorData,
     actions(batch, app),
     batch.status === 'archived' ? null : entryForm(id, app, reloadTimeline),
     batch.status === 'archived' ? null : photoForm(id, app, reloadTimeline),
     h('section', { 'aria-labelledby': 'reminders-title' }, h('h2', { id: 'reminders-title' }, 'Reminders'), reminders),
     h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
   );
-  await Promise.all([reloadTimeline(), reloadReminders()]);
+  await Promise.all([reloadTimeline(), reloadReminders(), loadSensorData(id, batch, sensorData, app)]);
+}
+
+/**
+ * The chart and the measured progress, shown only when the batch has readings; offline (neither is kept for
+ * offline use) the section stays hidden.
+ * @param {string} id @param {any} batch @param {HTMLElement} section @param {import('../main.js').App} app
+ */
+async function loadSensorData(id, batch, section, app) {
+  try {
+    const { readings: measured } = await api.json('GET', `/batches/${id}/readings`);
+    if (measured.length === 0) return;
+    const [{ progress }, chart] = await Promise.all([
+      api.json('GET', `/batches/${id}/progress`),
+      // The chart needs the token, so it is fetched and shown from a blob: URL rather than linked.
+      api.request('GET', `/batches/${id}/chart.svg`).then((response) => response.blob()),
+    ]);
+    const url = URL.createObjectURL(chart);
+    app.cleanups.push(() => URL.revokeObjectURL(url));
+    const done = Math.max(0, progress.fraction);
+    const latest = measured.at(-1);
+    section.replaceChildren(
+      h('h2', { id: 'sensor-data-title' }, 'Sensor readings'),
+      h('img', { class: 'chart-image', src: url, alt: `Chart of ${batch.name}: temperature over time from its sensors` }),
+      h('p', { class: 'progress-label' },
+        h('strong', { class: 'progress-percent' }, `${Math.round(done * 100)}% done`),
+        ' · ',
+        h('span', { class: 'progress-end' }, `${done >= 1 ? 'Reached its expected end' : 'Expected end'} ${formatDateTime(progress.expectedEnd)}`)),
+      h('progress', { class: 'stage-progress', max: '1', value: String(Math.min(done, 1)), 'aria-label': 'Stage progress' }),
+      h('p', { class: 'hint' },
+        progress.temperatureSource === 'readings'
+          ? `From ${progress.readingsUsed} ${progress.readingsUsed === 1 ? 'reading' : 'readings'}`
+          : 'From the batch\'s temperature',
+        latest?.temperatureC != null ? `; last ${latest.temperatureC} °C at ${formatDateTime(latest.time)}.` : '.'));
+    section.hidden = false;
+  } catch (error) {
+    if (!(error instanceof api.OfflineError)) app.notify(/** @type {Error} */ (error).message, 'error');
+  }
 }
 
 /** @param {any} batch */
