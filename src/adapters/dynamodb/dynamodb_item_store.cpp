@@ -1,10 +1,10 @@
 #include "adapters/dynamodb/dynamodb_item_store.hpp"
 
-#include <charconv>
-#include <cmath>
-#include <map>
 #include <thread>
 
+#include "adapters/dynamodb/attribute_values.hpp"
+#include "adapters/dynamodb/errors.hpp"
+#include "adapters/dynamodb/expressions.hpp"
 #include "adapters/sqlite/item_rules.hpp"
 #include "util/crypto.hpp"
 #include "util/ids.hpp"
@@ -13,352 +13,31 @@
 namespace kefir::store {
 namespace {
 
+using dynamodb::add_update;
+using dynamodb::classify;
+using dynamodb::Disposition;
+using dynamodb::Expression;
+using dynamodb::from_attributes;
+using dynamodb::is_live;
+using dynamodb::key_attributes;
+using dynamodb::kTtl;
+using dynamodb::parse_error;
+using dynamodb::ServiceError;
+using dynamodb::throw_mapped;
+using dynamodb::to_attributes;
 using Clocks = std::chrono::steady_clock;
 
 // The request checks both adapters share (std::invalid_argument), so a bad request fails the same everywhere.
 namespace rules = sqlite;
 
-constexpr std::string_view kTtl = "TTL";
 constexpr std::string_view kIndexName = "GSI1";
 // Rounds of "delete the expired item in the way, then retry" before giving up (each needs a racing writer).
 constexpr int kMaxExpiredPurges = 3;
-
-// An error response the adapter does not turn into a port exception by itself.
-class ServiceError : public StoreError {
- public:
-  ServiceError(std::string code, const std::string& message)
-      : StoreError(code + ": " + message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
-
- private:
-  std::string code_;
-};
-
-// ---- AttributeValue marshalling ----
-
-std::string number_text(const json::value& value) {
-  if (value.is_int64()) return std::to_string(value.get_int64());
-  if (value.is_uint64()) return std::to_string(value.get_uint64());
-  double number = value.get_double();
-  if (!std::isfinite(number)) throw std::invalid_argument("DynamoDB numbers must be finite");
-  char buffer[64];
-  auto result = std::to_chars(buffer, buffer + sizeof buffer, number);
-  return std::string(buffer, result.ptr);
-}
-
-json::value number_value(std::string_view text) {
-  bool integral = !text.empty() && text.find_first_not_of("-0123456789") == std::string_view::npos;
-  if (integral) {
-    std::int64_t integer = 0;
-    auto result = std::from_chars(text.data(), text.data() + text.size(), integer);
-    if (result.ec == std::errc() && result.ptr == text.data() + text.size()) return integer;
-  }
-  double number = 0;
-  auto result = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (result.ec != std::errc()) throw StoreError("unreadable DynamoDB number: " + std::string(text));
-  return number;
-}
-
-json::object to_attributes(const json::object& item);
-
-json::value to_attribute(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::string:
-      return json::object{{"S", value.get_string()}};
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-      return json::object{{"N", number_text(value)}};
-    case json::kind::bool_:
-      return json::object{{"BOOL", value.get_bool()}};
-    case json::kind::null:
-      return json::object{{"NULL", true}};
-    case json::kind::object:
-      return json::object{{"M", to_attributes(value.get_object())}};
-    case json::kind::array: {
-      json::array list;
-      for (const auto& element : value.get_array()) list.push_back(to_attribute(element));
-      return json::object{{"L", std::move(list)}};
-    }
-  }
-  throw std::invalid_argument("value cannot be stored in DynamoDB");
-}
-
-json::object to_attributes(const json::object& item) {
-  json::object out;
-  for (const auto& [name, value] : item) out[name] = to_attribute(value);
-  return out;
-}
-
-Item from_attributes(const json::object& attributes);
-
-json::value from_attribute(const json::value& attribute) {
-  const auto& typed = attribute.as_object();
-  if (typed.empty()) throw StoreError("empty DynamoDB attribute value");
-  const auto& [type, value] = *typed.begin();
-  if (type == "S") return value.as_string();
-  if (type == "N") return number_value(value.as_string());
-  if (type == "BOOL") return value.as_bool();
-  if (type == "NULL") return nullptr;
-  if (type == "M") return from_attributes(value.as_object());
-  if (type == "L") {
-    json::array list;
-    for (const auto& element : value.as_array()) list.push_back(from_attribute(element));
-    return list;
-  }
-  throw StoreError("unsupported DynamoDB attribute type " + std::string(type));
-}
-
-Item from_attributes(const json::object& attributes) {
-  Item item;
-  for (const auto& [name, attribute] : attributes) item[name] = from_attribute(attribute);
-  return item;
-}
-
-json::object key_attributes(const Key& key) {
-  return {{"PK", json::object{{"S", key.pk}}}, {"SK", json::object{{"S", key.sk}}}};
-}
-
-bool is_live(const Item& item, std::int64_t now) {
-  auto ttl = json_int(item, kTtl);
-  return !ttl || *ttl > now;
-}
-
-// ---- Expressions: every attribute name and value goes through a placeholder (reserved words, types) ----
-
-// `text` as an operand of AND: parenthesized only when it joins terms with OR outside any parenthesis,
-// the one case where precedence needs it. DynamoDB refuses every other parenthesis as redundant
-// ("((a = b))", "a OR (b AND c)"), so expressions carry exactly the ones precedence requires.
-std::string and_operand(const std::string& text) {
-  int depth = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '(') ++depth;
-    if (text[i] == ')') --depth;
-    if (depth == 0 && text.compare(i, 4, " OR ") == 0) return "(" + text + ")";
-  }
-  return text;
-}
-
-class Expression {
- public:
-  explicit Expression(std::int64_t now) : now_(now) {}
-
-  std::string name(std::string_view attribute) {
-    auto [it, inserted] = name_placeholders_.try_emplace(std::string(attribute));
-    if (inserted) {
-      it->second = "#n" + std::to_string(name_placeholders_.size() - 1);
-      names_[it->second] = attribute;
-    }
-    return it->second;
-  }
-
-  std::string value(std::string_view text) { return value(json::value(text)); }
-  std::string value(const json::value& value) {
-    auto placeholder = ":v" + std::to_string(values_.size());
-    values_[placeholder] = to_attribute(value);
-    return placeholder;
-  }
-
-  // The item is not expired (an absent TTL never expires).
-  std::string live() { return "attribute_not_exists(" + name(kTtl) + ") OR " + name(kTtl) + " > " + now(); }
-
-  std::string condition(const Condition& condition) {
-    using Op = Condition::Op;
-    switch (condition.op) {
-      case Op::exists:
-        return "attribute_exists(" + name(condition.attribute) + ")";
-      case Op::not_exists:
-        return "attribute_not_exists(" + name(condition.attribute) + ")";
-      case Op::equals:
-        return comparison(condition, " = ");
-      case Op::less:
-        return comparison(condition, " < ");
-      case Op::less_equal:
-        return comparison(condition, " <= ");
-      case Op::greater:
-        return comparison(condition, " > ");
-      case Op::greater_equal:
-        return comparison(condition, " >= ");
-      case Op::all_of:
-        return combination(condition.children, " AND ", true);
-      case Op::any_of:
-        return combination(condition.children, " OR ", false);
-    }
-    throw std::invalid_argument("unknown condition");
-  }
-
-  // The port's condition with an expired item counting as absent (see the header).
-  std::string absence_aware(const Condition& condition) {
-    if (rules::condition_holds(condition, nullptr))
-      return this->condition(condition) + " OR " + name(kTtl) + " <= " + now();
-    return and_operand(live()) + " AND " + and_operand(this->condition(condition));
-  }
-
-  std::string update(const Update& update) {
-    std::string set, remove, add;
-    for (const auto& [attribute, value] : update.set)
-      set += (set.empty() ? "SET " : ", ") + name(attribute) + " = " + this->value(value);
-    for (const auto& attribute : update.remove)
-      remove += (remove.empty() ? " REMOVE " : ", ") + name(attribute);
-    for (const auto& [attribute, delta] : update.add)
-      add += (add.empty() ? " ADD " : ", ") + name(attribute) + " " + value(delta);
-    return set + remove + add;
-  }
-
-  void attach(json::object& request) const {
-    if (!names_.empty()) request["ExpressionAttributeNames"] = names_;
-    if (!values_.empty()) request["ExpressionAttributeValues"] = values_;
-  }
-
- private:
-  std::string now() {
-    if (now_placeholder_.empty()) now_placeholder_ = value(now_);
-    return now_placeholder_;
-  }
-
-  std::string comparison(const Condition& condition, std::string_view op) {
-    return name(condition.attribute) + std::string(op) + value(condition.value);
-  }
-
-  // DynamoDB has no literal true/false; an empty all_of/any_of is written as an always-true/false test.
-  std::string combination(const std::vector<Condition>& children, std::string_view op, bool empty_value) {
-    if (children.empty()) {
-      auto pk = name("PK");
-      return empty_value ? "attribute_exists(" + pk + ") OR attribute_not_exists(" + pk + ")"
-                         : "attribute_exists(" + pk + ") AND attribute_not_exists(" + pk + ")";
-    }
-    std::string out;
-    for (std::size_t i = 0; i < children.size(); ++i) {
-      if (i) out += op;
-      out += op == " AND " ? and_operand(condition(children[i])) : condition(children[i]);
-    }
-    return out;
-  }
-
-  std::int64_t now_;
-  std::string now_placeholder_;
-  std::map<std::string, std::string> name_placeholders_;
-  json::object names_;
-  json::object values_;
-};
-
-// The update's condition: the port's condition on a live item (an expired item is handled by the caller).
-void add_update(json::object& request, const Update& update, const std::optional<Condition>& condition,
-                Expression& expression) {
-  auto text = expression.update(update);
-  if (!text.empty()) request["UpdateExpression"] = text;
-  request["ConditionExpression"] =
-      condition ? and_operand(expression.live()) + " AND " + and_operand(expression.condition(*condition))
-                : expression.live();
-}
 
 // An update refused only because its item had expired succeeds once the expired item is gone.
 bool update_may_need_purge(const std::optional<Condition>& condition) {
   return !condition || rules::condition_holds(*condition, nullptr);
 }
-
-// ---- Error classification ----
-
-struct ErrorResponse {
-  std::string
-      code;  // "ThrottlingException", from "__type": "com.amazon.coral.availability#ThrottlingException"
-  std::string message;
-  std::vector<std::string> cancellation_codes;  // TransactionCanceledException: one per operation
-};
-
-ErrorResponse parse_error(const net::HttpResponse& response) {
-  ErrorResponse error;
-  json::object body;
-  boost::system::error_code ec;
-  if (auto parsed = json::parse(response.body, ec); !ec && parsed.is_object())
-    body = std::move(parsed.as_object());
-  auto type = json_string(body, "__type");
-  error.code = type.substr(type.find('#') == std::string::npos ? 0 : type.find('#') + 1);
-  if (error.code.empty())
-    error.code = response.status >= 500 ? "ServiceUnavailable" : "HTTP" + std::to_string(response.status);
-  error.message = json_string(body, "message", json_string(body, "Message", response.body));
-  if (const auto* reasons = body.if_contains("CancellationReasons"); reasons && reasons->is_array()) {
-    for (const auto& reason : reasons->get_array())
-      error.cancellation_codes.push_back(reason.is_object() ? json_string(reason.get_object(), "Code") : "");
-  } else if (error.code == "TransactionCanceledException") {
-    // Without the structured list, the message ends with them: "... reasons [None, ConditionalCheckFailed]".
-    auto open = error.message.rfind('['), close = error.message.rfind(']');
-    if (open != std::string::npos && close != std::string::npos && close > open) {
-      std::string_view list(error.message.data() + open + 1, close - open - 1);
-      while (!list.empty()) {
-        auto comma = list.find(',');
-        auto code = list.substr(0, comma);
-        while (!code.empty() && code.front() == ' ') code.remove_prefix(1);
-        error.cancellation_codes.emplace_back(code);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-      }
-    }
-  }
-  return error;
-}
-
-bool is_throttle_code(std::string_view code) {
-  return code == "ProvisionedThroughputExceededException" || code == "ThrottlingException" ||
-         code == "RequestLimitExceeded" || code == "ThrottlingError" ||
-         code == "ProvisionedThroughputExceeded";
-}
-
-bool is_transient_code(std::string_view code) {
-  return code == "TransactionConflictException" || code == "TransactionConflict" ||
-         code == "TransactionInProgressException" || code == "InternalServerError" ||
-         code == "ServiceUnavailable";
-}
-
-enum class Disposition { retry_throttled, retry_unavailable, fail };
-
-Disposition classify(long status, const ErrorResponse& error) {
-  if (is_throttle_code(error.code)) return Disposition::retry_throttled;
-  if (is_transient_code(error.code) || status >= 500) return Disposition::retry_unavailable;
-  if (error.code == "TransactionCanceledException") {
-    // Retryable only when no operation failed for good (a condition, a validation error...).
-    bool any_throttle = false, any_failure = false;
-    for (const auto& code : error.cancellation_codes) {
-      if (code.empty() || code == "None") continue;
-      if (is_throttle_code(code)) {
-        any_throttle = true;
-      } else if (!is_transient_code(code)) {
-        any_failure = true;
-      }
-    }
-    if (!any_failure && !error.cancellation_codes.empty())
-      return any_throttle ? Disposition::retry_throttled : Disposition::retry_unavailable;
-  }
-  return Disposition::fail;
-}
-
-[[noreturn]] void throw_mapped(const ErrorResponse& error) {
-  if (error.code == "ConditionalCheckFailedException") throw ConditionFailed(-1);
-  if (error.code == "TransactionCanceledException") {
-    for (std::size_t i = 0; i < error.cancellation_codes.size(); ++i)
-      if (error.cancellation_codes[i] == "ConditionalCheckFailed") throw ConditionFailed(static_cast<int>(i));
-  }
-  if (error.code == "ValidationException") throw std::invalid_argument("DynamoDB: " + error.message);
-  if (error.code == "ResourceNotFoundException" || error.code == "UnrecognizedClientException" ||
-      error.code == "AccessDeniedException" || error.code == "MissingAuthenticationTokenException" ||
-      error.code == "InvalidSignatureException" || error.code == "ExpiredTokenException" ||
-      error.code == "IncompleteSignatureException")
-    throw StoreUnavailable("DynamoDB: " + error.code + ": " + error.message);
-  throw ServiceError(error.code.empty() ? "UnknownError" : error.code, error.message);
-}
-
-}  // namespace
-
-DynamoDbOptions DynamoDbOptions::from_config(const Config& config) {
-  DynamoDbOptions options;
-  options.table_name = config.table_name;
-  options.endpoint = !config.dynamodb_endpoint.empty() ? config.dynamodb_endpoint : config.aws_endpoint_url;
-  options.region = config.aws_region;
-  options.credentials = {config.aws_access_key_id, config.aws_secret_access_key, config.aws_session_token};
-  return options;
-}
-
-namespace {
 
 aws::Endpoint resolve_endpoint(const DynamoDbOptions& options) {
   try {
@@ -371,6 +50,15 @@ aws::Endpoint resolve_endpoint(const DynamoDbOptions& options) {
 }
 
 }  // namespace
+
+DynamoDbOptions DynamoDbOptions::from_config(const Config& config) {
+  DynamoDbOptions options;
+  options.table_name = config.table_name;
+  options.endpoint = !config.dynamodb_endpoint.empty() ? config.dynamodb_endpoint : config.aws_endpoint_url;
+  options.region = config.aws_region;
+  options.credentials = {config.aws_access_key_id, config.aws_secret_access_key, config.aws_session_token};
+  return options;
+}
 
 DynamoDbItemStore::DynamoDbItemStore(DynamoDbOptions options, const Clock& clock)
     : options_(std::move(options)),
@@ -523,40 +211,8 @@ std::optional<Item> DynamoDbItemStore::remove(const Key& key, const std::optiona
 QueryPage DynamoDbItemStore::query(const Query& query) {
   if (query.partition.empty()) throw std::invalid_argument("query needs a partition key value");
   Expression expression(now_seconds());
-  auto partition = expression.name(query.on_gsi1 ? "GSI1PK" : "PK");
-  auto key_condition = partition + " = " + expression.value(query.partition);
-  // Every placeholder must be used, so the sort key's name is only made when there is a sort condition.
-  auto sort =
-      query.sort.op == SortOp::none ? std::string() : expression.name(query.on_gsi1 ? "GSI1SK" : "SK");
-  const auto& value = query.sort.value;
-  switch (query.sort.op) {
-    case SortOp::none:
-      break;
-    case SortOp::equals:
-      key_condition += " AND " + sort + " = " + expression.value(value);
-      break;
-    case SortOp::begins_with:
-      key_condition += " AND begins_with(" + sort + ", " + expression.value(value) + ")";
-      break;
-    case SortOp::between:
-      key_condition += " AND " + sort + " BETWEEN " + expression.value(value) + " AND " +
-                       expression.value(query.sort.value2);
-      break;
-    case SortOp::less:
-      key_condition += " AND " + sort + " < " + expression.value(value);
-      break;
-    case SortOp::less_equal:
-      key_condition += " AND " + sort + " <= " + expression.value(value);
-      break;
-    case SortOp::greater:
-      key_condition += " AND " + sort + " > " + expression.value(value);
-      break;
-    case SortOp::greater_equal:
-      key_condition += " AND " + sort + " >= " + expression.value(value);
-      break;
-  }
   json::object request{{"TableName", options_.table_name},
-                       {"KeyConditionExpression", key_condition},
+                       {"KeyConditionExpression", expression.key_condition(query)},
                        {"FilterExpression", expression.live()},
                        {"ScanIndexForward", query.forward}};
   if (query.on_gsi1) {

@@ -10,6 +10,10 @@
 //   that fails on an expired one, the expired item is deleted (if still unchanged) and the update retried.
 // - Query limits count live items: pages are followed (1 MB pages, filtered-out items) until N are found.
 // - Throttling, transaction conflicts, 5xx and network failures are retried with jittered backoff.
+//
+// This file is the operations; items in DynamoDB's typed JSON are attribute_values.*, the condition, update
+// and key expressions expressions.*, and which error responses are retried or become which port exception
+// errors.*.
 #include <chrono>
 #include <functional>
 #include <memory>
