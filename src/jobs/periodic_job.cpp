@@ -3,9 +3,23 @@
 #include "util/log.hpp"
 
 namespace kefir::jobs {
+namespace {
 
-PeriodicJob::PeriodicJob(std::string name, std::chrono::seconds interval, std::function<void()> pass)
-    : name_(std::move(name)), interval_(interval), pass_(std::move(pass)) {}
+const Clock& system_clock() {
+  static const SystemClock clock;
+  return clock;
+}
+
+}  // namespace
+
+PeriodicJob::PeriodicJob(std::string name, std::chrono::milliseconds interval, std::function<void()> pass)
+    : PeriodicJob(std::move(name), interval, system_clock(), [pass = std::move(pass)] {
+        pass();
+        return std::optional<TimePoint>();
+      }) {}
+
+PeriodicJob::PeriodicJob(std::string name, std::chrono::milliseconds interval, const Clock& clock, Pass pass)
+    : name_(std::move(name)), interval_(interval), clock_(clock), pass_(std::move(pass)) {}
 
 PeriodicJob::~PeriodicJob() {
   stop();
@@ -27,18 +41,37 @@ void PeriodicJob::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void PeriodicJob::wake_at(TimePoint due) {
+  {
+    std::lock_guard lock(mutex_);
+    if (wake_at_ && *wake_at_ <= due) return;
+    wake_at_ = due;
+  }
+  wake_.notify_all();
+}
+
 void PeriodicJob::loop() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
+    wake_at_.reset();  // what was asked for until now, this pass does
     lock.unlock();
-    try {
-      pass_();
-    } catch (const std::exception& error) {
-      log::warn(name_ + " failed", {{"error", error.what()}});
-    }
+    const TimePoint next = run_pass();
     lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stopping_; });
+    while (!stopping_) {
+      const TimePoint target = wake_at_ ? std::min(next, *wake_at_) : next;
+      if (clock_.now() >= target) break;
+      wake_.wait_until(lock, target);
+    }
   }
+}
+
+TimePoint PeriodicJob::run_pass() {
+  try {
+    if (auto next = pass_()) return *next;
+  } catch (const std::exception& error) {
+    log::warn(name_ + " failed", {{"error", error.what()}});
+  }
+  return clock_.now() + interval_;
 }
 
 }  // namespace kefir::jobs

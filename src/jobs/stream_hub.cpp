@@ -16,29 +16,34 @@ constexpr std::chrono::seconds kTokenCheck{1};
 // A client over a limit retries after this long (by then a stream of theirs may have ended).
 constexpr int kRetryAfterSeconds = 5;
 
+// How often the job looks for changes: the data version's poll, or the sequences' when that is shorter and
+// the store has no data version.
+std::chrono::milliseconds tick_interval(const StreamHubPorts& ports, const StreamHubOptions& options) {
+  if (ports.data_version()) return options.version_poll;
+  return std::min(options.version_poll, options.sequence_poll);
+}
+
 }  // namespace
 
 StreamHub::StreamHub(StreamHubPorts ports, StreamHubOptions options)
-    : ports_(std::move(ports)), options_(options) {}
+    : ports_(std::move(ports)),
+      options_(options),
+      job_("live streams", tick_interval(ports_, options_), [this] { tick(); }) {}
 
 StreamHub::~StreamHub() {
   stop();
 }
 
 void StreamHub::start() {
-  std::lock_guard lock(mutex_);
-  if (running_) return;
-  running_ = true;
-  thread_ = std::thread([this] { loop(); });
+  last_version_ = ports_.data_version();  // streams opened from now on start from now
+  auto now = std::chrono::steady_clock::now();
+  next_heartbeat_ = now + options_.heartbeat;
+  next_token_check_ = now + kTokenCheck;
+  job_.start();
 }
 
 void StreamHub::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    running_ = false;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
+  job_.stop();
   for (auto& stream : all_streams()) stream->body->shut_down();
   forget_closed();
 }
@@ -92,7 +97,7 @@ std::shared_ptr<http::LiveBody> StreamHub::open(const std::string& user_id, std:
     ++count_;
     changed_.try_emplace(user_id, 0);  // a change committed while this one read is sent at once
   }
-  wake_.notify_one();
+  job_.wake();
   return stream->body;
 }
 
@@ -103,7 +108,7 @@ void StreamHub::user_changed(const std::string& user_id, std::uint64_t seq) {
     auto [known, inserted] = changed_.try_emplace(user_id, seq);
     if (!inserted && known->second != 0) known->second = std::max(known->second, seq);
   }
-  wake_.notify_one();
+  job_.wake();
 }
 
 std::size_t StreamHub::open_streams() const {
@@ -119,40 +124,28 @@ StreamHub::Streams StreamHub::all_streams() const {
   return all;
 }
 
-void StreamHub::loop() {
-  last_version_ = ports_.data_version();  // streams opened from now on start from now
-  auto tick = last_version_ ? options_.version_poll : std::min(options_.version_poll, options_.sequence_poll);
-  auto now = std::chrono::steady_clock::now();
-  next_heartbeat_ = now + options_.heartbeat;
-  next_token_check_ = now + kTokenCheck;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, tick, [this] { return !running_ || !changed_.empty(); });
-      if (!running_) return;
-    }
-    now = std::chrono::steady_clock::now();
-    try {
-      poll_for_changes(now);
-    } catch (const std::exception& error) {
-      log::warn("live streams: cannot read the store's version", {{"error", error.what()}});
-    }
-    std::unordered_map<std::string, std::uint64_t> changed;
-    {
-      std::lock_guard lock(mutex_);
-      changed.swap(changed_);
-    }
-    for (const auto& [user, seq] : changed) deliver(user, seq);
-    if (now >= next_heartbeat_) {
-      send_heartbeats();
-      next_heartbeat_ = now + options_.heartbeat;
-    }
-    if (now >= next_token_check_) {
-      end_unauthorized();
-      next_token_check_ = now + kTokenCheck;
-    }
-    forget_closed();
+void StreamHub::tick() {
+  const auto now = std::chrono::steady_clock::now();
+  try {
+    poll_for_changes(now);
+  } catch (const std::exception& error) {
+    log::warn("live streams: cannot read the store's version", {{"error", error.what()}});
   }
+  std::unordered_map<std::string, std::uint64_t> changed;
+  {
+    std::lock_guard lock(mutex_);
+    changed.swap(changed_);
+  }
+  for (const auto& [user, seq] : changed) deliver(user, seq);
+  if (now >= next_heartbeat_) {
+    send_heartbeats();
+    next_heartbeat_ = now + options_.heartbeat;
+  }
+  if (now >= next_token_check_) {
+    end_unauthorized();
+    next_token_check_ = now + kTokenCheck;
+  }
+  forget_closed();
 }
 
 // Marks every streaming user as possibly changed when another process may have written: the data version

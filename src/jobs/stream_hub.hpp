@@ -1,13 +1,12 @@
 #pragma once
-// The live streams of this process (GET /me/stream, docs/sync.md): who has a stream open, and one thread that
-// pushes each user's new changes to them. A change is noticed three ways, whichever comes first:
-// - this process committed it: user_changed() wakes the thread at once;
+// The live streams of this process (GET /me/stream, docs/sync.md): who has a stream open, and one periodic
+// job that pushes each user's new changes to them. A change is noticed three ways, whichever comes first:
+// - this process committed it: user_changed() wakes the job at once;
 // - another process on the same SQLite file committed it: the store's data version (read from SQLite's
 //   shared memory) is polled every 100 ms, and on a change each streaming user's sequence is read (one get);
 // - a store without a data version (DynamoDB): each streaming user's sequence is read every second.
-// The thread also sends heartbeats and ends streams whose access token expired or was revoked.
+// The job also sends heartbeats and ends streams whose access token expired or was revoked.
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,12 +14,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "http/live_body.hpp"
 #include "jobs/background_job.hpp"
+#include "jobs/periodic_job.hpp"
 #include "ports/clock.hpp"
 
 namespace kefir::jobs {
@@ -94,7 +93,8 @@ class StreamHub final : public BackgroundJob {
   };
   using Streams = std::vector<std::shared_ptr<Stream>>;
 
-  void loop();
+  // One tick of the hub's job: changes, heartbeats, expired tokens.
+  void tick();
   void poll_for_changes(std::chrono::steady_clock::time_point now);
   void deliver(const std::string& user_id, std::uint64_t known_seq);
   // Sends every change after the group's common position, page by page, and moves the group to the end
@@ -109,19 +109,18 @@ class StreamHub final : public BackgroundJob {
   const StreamHubOptions options_;
 
   mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  bool running_ = false;
   std::unordered_map<std::string, Streams> by_user_;
   std::size_t count_ = 0;
   // Users whose sequence may have moved, with the sequence known to be reached (0: read it).
   std::unordered_map<std::string, std::uint64_t> changed_;
-  std::thread thread_;
 
-  // Only the thread touches these.
+  // Only tick() touches these (and start(), before the job runs).
   std::optional<std::uint64_t> last_version_;
   std::chrono::steady_clock::time_point next_sequence_poll_{};
   std::chrono::steady_clock::time_point next_heartbeat_{};
   std::chrono::steady_clock::time_point next_token_check_{};
+
+  PeriodicJob job_;  // last: stopped before the rest goes
 };
 
 }  // namespace kefir::jobs
