@@ -17,22 +17,25 @@
 // reminder some devices accepted is retried for the others only (resendTo), so nobody gets it twice.
 // Receipts are read EXPO_RECEIPT_DELAY after sending by the process that sent (they are a cleanup: a lost
 // check only delays removing a dead device).
+//
+// The work is split by step: reminder_processor.cpp runs the passes, reminder_claims.cpp claims due
+// reminders, reminder_sending.cpp delivers them through the channels, reminder_outcomes.cpp records what
+// happened and reminder_receipts.cpp reads the receipts; reminder_pass.hpp is what they share.
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "app/context.hpp"
 #include "domain/device.hpp"
 #include "domain/reminder.hpp"
 #include "jobs/background_job.hpp"
+#include "jobs/periodic_job.hpp"
 #include "ports/push_sender.hpp"
 #include "ports/web_push_sender.hpp"
 
@@ -65,7 +68,7 @@ class ReminderProcessor final : public BackgroundJob {
   ReminderProcessor(const ReminderProcessor&) = delete;
   ReminderProcessor& operator=(const ReminderProcessor&) = delete;
 
-  // Standalone: a thread that runs passes at the next due time (told by notify_due) and every interval.
+  // Standalone: a periodic job that runs passes at the next due time (told by notify_due) and every interval.
   void start() override;
   // Ends the thread; claims not yet sent are released (back to pending) before it returns.
   void stop() override;
@@ -81,21 +84,35 @@ class ReminderProcessor final : public BackgroundJob {
   struct Claim;
   struct Pass;
   struct Recipients;
+  struct DeviceSlot;
   struct PendingReceipt;
 
-  void loop();
+  // The standalone job's pass: run_once, then when the next one is due.
+  TimePoint scheduled_pass();
   std::size_t deliver_round(Pass& pass, TimePoint deadline);
   void process_unit(Pass& pass, std::vector<store::Item> candidates);
+
   std::vector<Claim> claim(Pass& pass, std::vector<store::Item> candidates);
   void fix_stale_entry(const store::Item& item, TimePoint now);
+
   std::shared_ptr<const Recipients> recipients(Pass& pass, const std::string& user_id);
   void send_claims(Pass& pass, std::vector<Claim>& claims);
+  // One Expo request carrying a message per slot.
+  void send_expo_request(Pass& pass, std::vector<Claim>& claims, const std::vector<DeviceSlot>& slots);
+  void send_web_pushes(Pass& pass, std::vector<Claim>& claims, const std::vector<DeviceSlot>& slots);
   push::WebPushResult send_web_push(const reminders::Reminder& reminder, const domain::Device& device);
   void record_web_push(Pass& pass, Claim& claim, const domain::Device& device,
                        const push::WebPushResult& result);
   void forget_device(Pass& pass, const Claim& claim, const domain::Device& device, std::string_view why);
+
   void record(Pass& pass, std::vector<Claim>& claims);
-  void release(Pass& pass, std::vector<Claim>& claims);
+  store::Update outcome_update(Claim& claim, TimePoint now);
+  // Which of the writes were made (the others are no longer this pass's claims).
+  std::vector<char> write_outcomes(const std::vector<store::UpdateItem>& writes,
+                                   const std::vector<Claim>& claims);
+  void count_outcomes(Pass& pass, const std::vector<Claim>& claims, const std::vector<char>& written,
+                      TimePoint now);
+
   void check_receipts(TimePoint now);
   void handle_receipt(const PendingReceipt& pending, const push::Receipt& receipt, TimePoint now);
   std::optional<TimePoint> next_due_key();
@@ -109,11 +126,10 @@ class ReminderProcessor final : public BackgroundJob {
 
   std::atomic<bool> stopping_{false};  // workers read it without the mutex
   std::mutex mutex_;                   // guards the fields below
-  std::condition_variable wake_;
-  std::optional<TimePoint> wake_at_;
   std::vector<PendingReceipt> receipts_;
   std::mt19937_64 random_;
-  std::thread thread_;
+
+  PeriodicJob job_;  // last: stopped before the rest goes
 };
 
 // The processor the configuration asks for: the Expo client on EXPO_PUSH_URL, EXPO_RATE, the intervals, and
