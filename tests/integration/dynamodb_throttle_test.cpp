@@ -1,19 +1,16 @@
 // The DynamoDB adapter's retry and error mapping against a scripted fake endpoint on a loopback socket: the
 // answers DynamoDB gives when it throttles, conflicts or fails, which DynamoDB Local never produces.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cctype>
 #include <mutex>
 #include <thread>
 
 #include "adapters/dynamodb/dynamodb_item_store.hpp"
 #include "support/peer_process.hpp"
+#include "support/raw_socket.hpp"
 
 namespace kefir::store {
 namespace {
@@ -23,25 +20,11 @@ struct Reply {
   std::string body;
 };
 
-struct Received {
-  std::string head;  // request line and headers
-  std::string body;
-};
-
 // An HTTP endpoint that answers request n with replies[n] (the last reply repeats) and records every request.
 class FakeEndpoint {
  public:
-  explicit FakeEndpoint(std::vector<Reply> replies) : replies_(std::move(replies)) {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        listen(listener_, 16) != 0 ||
-        getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0)
-      throw std::runtime_error("fake endpoint cannot listen");
-    port_ = ntohs(address.sin_port);
+  explicit FakeEndpoint(std::vector<Reply> replies)
+      : replies_(std::move(replies)), listener_(test::listen_loopback()), port_(test::local_port(listener_)) {
     thread_ = std::thread([this] { serve(); });
   }
 
@@ -53,7 +36,7 @@ class FakeEndpoint {
 
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-  std::vector<Received> requests() const {
+  std::vector<test::HttpMessageText> requests() const {
     std::lock_guard lock(mutex_);
     return requests_;
   }
@@ -69,33 +52,18 @@ class FakeEndpoint {
   }
 
   void handle(int connection) {
-    std::string data;
-    char buffer[4096];
-    std::size_t header_end = std::string::npos;
-    std::size_t content_length = 0;
-    for (;;) {
-      if (header_end == std::string::npos && (header_end = data.find("\r\n\r\n")) != std::string::npos) {
-        auto head = data.substr(0, header_end);
-        for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (auto at = head.find("content-length:"); at != std::string::npos)
-          content_length = std::stoul(head.substr(at + 15));
-      }
-      if (header_end != std::string::npos && data.size() >= header_end + 4 + content_length) break;
-      auto n = read(connection, buffer, sizeof buffer);
-      if (n <= 0) return;
-      data.append(buffer, static_cast<std::size_t>(n));
-    }
+    auto request = test::read_http_message(connection);
+    if (!request) return;
     Reply reply;
     {
       std::lock_guard lock(mutex_);
-      requests_.push_back({data.substr(0, header_end), data.substr(header_end + 4, content_length)});
+      requests_.push_back(std::move(*request));
       reply = replies_[std::min(requests_.size(), replies_.size()) - 1];
     }
     auto response = "HTTP/1.1 " + std::to_string(reply.status) +
                     " Reply\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: " +
                     std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n" + reply.body;
-    auto written = write(connection, response.data(), response.size());
-    static_cast<void>(written);
+    test::write_all(connection, response);
   }
 
   std::vector<Reply> replies_;
@@ -103,7 +71,7 @@ class FakeEndpoint {
   int port_ = 0;
   std::thread thread_;
   mutable std::mutex mutex_;
-  std::vector<Received> requests_;
+  std::vector<test::HttpMessageText> requests_;
 };
 
 Reply error(int status, std::string_view type, std::string_view extra = {}) {
