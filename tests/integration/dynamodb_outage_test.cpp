@@ -1,8 +1,8 @@
-// The server on DynamoDB when the table pushes back or goes away (SPEC §10): every request that needs the
-// store answers 503 UNAVAILABLE with Retry-After (1 s throttled, 30 s unavailable), never 500, and once the
-// table is back nothing is half-written. The server talks to DynamoDB Local through a proxy on a loopback
-// port that the test switches between passing calls through, answering them with ThrottlingException, and
-// refusing connections.
+// Kefir on DynamoDB when the table pushes back or goes away (SPEC §10): every request that needs the store
+// answers 503 UNAVAILABLE with Retry-After (1 s throttled, 30 s unavailable), never 500, and once the table
+// is back nothing is half-written; the same through the Beast server and the Lambda entry point. Kefir talks
+// to DynamoDB Local through a proxy on a loopback port that the test switches between passing calls through,
+// answering them with ThrottlingException, and refusing connections.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,9 +13,13 @@
 #include <mutex>
 #include <thread>
 
+#include "app/app.hpp"
+#include "http/router.hpp"
 #include "integration/batches_support.hpp"
+#include "lambda/apigw_v2.hpp"
 #include "support/dynamodb_local.hpp"
 #include "support/raw_socket.hpp"
+#include "support/test_env.hpp"
 
 namespace kefir::test {
 namespace {
@@ -115,10 +119,108 @@ int port_of(const std::string& url) {
   return std::stoi(url.substr(url.rfind(':') + 1));
 }
 
-void expect_unavailable(const HttpResponse& answer, const std::string& retry_after, const std::string& what) {
+// What a request got back, through either entry point.
+struct Answer {
+  long status = 0;
+  std::string retry_after;
+  std::string body;
+
+  json::object json() const { return json::parse(body).as_object(); }
+};
+
+// The API as the scenario speaks it: the Beast server over HTTP, or the Lambda entry point in process. Both
+// sign in like a client, with the code stage dev mails to <DATA_DIR>/outbox.log.
+class EntryPoint {
+ public:
+  virtual ~EntryPoint() = default;
+  // GET, POST or PATCH; `body` for the last two.
+  virtual Answer call(const std::string& method, const std::string& path, const json::object& body = {},
+                      const std::string& idempotency_key = {}) = 0;
+
+  void sign_in(const std::string& email) {
+    auto login = call("POST", "/auth/login", {{"email", email}});
+    ASSERT_EQ(login.status, 202) << login.body;
+    auto code = wait_for_new_code(data_dir(), email, 0, std::chrono::seconds(10));
+    ASSERT_FALSE(code.empty()) << "no code mailed to " << email;
+    auto verify = call("POST", "/auth/verify", {{"email", email}, {"code", code}});
+    ASSERT_EQ(verify.status, 200) << verify.body;
+    token_ = text(verify.json().at("accessToken"));
+  }
+
+ protected:
+  virtual std::string data_dir() const = 0;
+
+  std::string token_;
+};
+
+class BeastServer final : public EntryPoint {
+ public:
+  explicit BeastServer(ServerConfig config) : server_(std::move(config)) {}
+  ~BeastServer() override { EXPECT_EQ(server_.terminate(), 0); }
+
+  Answer call(const std::string& method, const std::string& path, const json::object& body,
+              const std::string& idempotency_key) override {
+    ApiClient client(server_.base_url(), token_);
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (!idempotency_key.empty()) headers.emplace_back("Idempotency-Key", idempotency_key);
+    auto answer = method == "GET"    ? client.get(path, headers)
+                  : method == "POST" ? client.post(path, body, headers)
+                                     : client.patch(path, body, headers);
+    return {answer.status, answer.header("retry-after"), answer.body};
+  }
+
+ private:
+  std::string data_dir() const override { return server_.data_dir(); }
+
+  ServerProcess server_;
+};
+
+// API Gateway payload 2.0 events through lambda::serve_event, as `kefir lambda` serves them.
+class LambdaHandler final : public EntryPoint {
+ public:
+  explicit LambdaHandler(std::map<std::string, std::string> env) {
+    env["STAGE"] = "dev";
+    env["DATA_DIR"] = data_.str();
+    auto config = load_config(std::move(env));
+    config.lambda_mode = true;
+    app_ = std::make_unique<App>(std::move(config), router_);
+  }
+
+  Answer call(const std::string& method, const std::string& path, const json::object& body,
+              const std::string& idempotency_key) override {
+    json::object headers{{"content-type", "application/json"}};
+    if (!token_.empty()) headers["authorization"] = "Bearer " + token_;
+    if (!idempotency_key.empty()) headers["idempotency-key"] = idempotency_key;
+    json::object event{
+        {"version", "2.0"},
+        {"rawPath", path.substr(0, path.find('?'))},
+        {"rawQueryString", path.find('?') == std::string::npos ? "" : path.substr(path.find('?') + 1)},
+        {"headers", std::move(headers)},
+        {"isBase64Encoded", false},
+        {"requestContext",
+         {{"requestId", "outage"}, {"http", {{"method", method}, {"sourceIp", "127.0.0.1"}}}}}};
+    if (method != "GET") event["body"] = json::serialize(body);
+    auto result = lambda::serve_event(router_, event, {.upload_dir = data_.path() / "lambda-tmp"});
+    Answer answer{result.at("statusCode").to_number<long>(), {}, text(result.at("body"))};
+    if (const auto* retry_after = result.at("headers").as_object().if_contains("retry-after"))
+      answer.retry_after = text(*retry_after);
+    return answer;
+  }
+
+ private:
+  std::string data_dir() const override { return data_.str(); }
+
+  TempDir data_;
+  http::Router router_;
+  std::unique_ptr<App> app_;
+};
+
+void expect_unavailable(const Answer& answer, const std::string& retry_after, const std::string& what) {
   EXPECT_EQ(answer.status, 503) << what << ": " << answer.body;
-  EXPECT_EQ(error_code(answer), "UNAVAILABLE") << what << ": " << answer.body;
-  EXPECT_EQ(answer.header("retry-after"), retry_after) << what;
+  if (answer.status == 503) {
+    EXPECT_EQ(text(answer.json().at("code")), "UNAVAILABLE") << what;
+  }
+  EXPECT_EQ(answer.retry_after, retry_after) << what;
 }
 
 json::object new_batch(const std::string& name) {
@@ -126,65 +228,82 @@ json::object new_batch(const std::string& name) {
 }
 
 // The user's batches named `name`; each must be whole: its "Batch started" event written with it.
-std::size_t whole_batches_named(const ApiClient& api, const std::string& name) {
+std::size_t whole_batches_named(EntryPoint& api, const std::string& name) {
+  auto list = api.call("GET", "/batches?limit=100");
+  EXPECT_EQ(list.status, 200) << list.body;
+  if (list.status != 200) return 0;
   std::size_t found = 0;
-  for (const auto& batch : list_all(api, "/batches", "batches", 50)) {
+  for (const auto& batch : list.json().at("batches").as_array()) {
     if (text(batch.at("name")) != name) continue;
     ++found;
-    auto events = list_all(api, "/batches/" + text(batch.at("batchId")) + "/events", "events", 50);
-    EXPECT_EQ(events.size(), 1u) << name << " is half-written";
-    if (!events.empty()) {
-      EXPECT_EQ(events.front().at("description"), "Batch started");
+    auto events = api.call("GET", "/batches/" + text(batch.at("batchId")) + "/events?limit=100");
+    EXPECT_EQ(events.status, 200) << events.body;
+    if (events.status != 200) continue;
+    const auto& listed = events.json().at("events").as_array();
+    EXPECT_EQ(listed.size(), 1u) << name << " is half-written";
+    if (!listed.empty()) {
+      EXPECT_EQ(text(listed.front().at("description")), "Batch started");
     }
   }
   return found;
 }
 
-long readiness(const ServerProcess& server) {
-  return ApiClient(server.base_url()).get("/readyz").status;
-}
-
-TEST(DynamoDbOutage, ThrottledOrGoneTableAnswers503WithRetryAfterAndNothingIsHalfWritten) {
-  SwitchableDynamoDb dynamodb(port_of(dynamodb_local().endpoint));
-  ServerConfig config;
-  config.env = dynamodb_local_env(create_dynamodb_local_table());
-  config.env["DYNAMODB_ENDPOINT"] = dynamodb.endpoint();
-  ServerProcess server(config);
-  auto session = sign_in(server, unique_email("outage"));
-  ApiClient api(server.base_url(), session.access_token);
-  const auto kept = text(create_batch(api, new_batch("before the outage")).at("batchId"));
+// Throttled everywhere, then only the batch's transaction, then gone; then back: answers and what is left.
+void outage_scenario(SwitchableDynamoDb& dynamodb, EntryPoint& api) {
+  api.sign_in(unique_email("outage"));
+  auto created = api.call("POST", "/batches", new_batch("before the outage"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto kept = text(created.json().at("batch").at("batchId"));
 
   dynamodb.set_mode(SwitchableDynamoDb::Mode::throttle_all);
-  expect_unavailable(api.post("/batches", new_batch("throttled")), "1", "POST /batches, throttled");
-  expect_unavailable(api.get("/batches"), "1", "GET /batches, throttled");
-  expect_unavailable(api.patch("/batches/" + kept, {{"name", "renamed while throttled"}}), "1",
+  expect_unavailable(api.call("POST", "/batches", new_batch("throttled")), "1", "POST /batches, throttled");
+  expect_unavailable(api.call("GET", "/batches"), "1", "GET /batches, throttled");
+  expect_unavailable(api.call("PATCH", "/batches/" + kept, {{"name", "renamed while throttled"}}), "1",
                      "PATCH /batches/{id}, throttled");
 
   // The idempotency claim and the reads go through; the batch's transaction does not.
   dynamodb.set_mode(SwitchableDynamoDb::Mode::throttle_transactions);
-  const std::vector<std::pair<std::string, std::string>> once = {{"Idempotency-Key", "outage-batch"}};
-  expect_unavailable(api.post("/batches", new_batch("retried"), once), "1",
+  expect_unavailable(api.call("POST", "/batches", new_batch("retried"), "outage-batch"), "1",
                      "POST /batches, its transaction throttled");
 
   dynamodb.set_mode(SwitchableDynamoDb::Mode::gone);
-  expect_unavailable(api.post("/batches", new_batch("gone")), "30", "POST /batches, table gone");
-  expect_unavailable(api.get("/batches/" + kept), "30", "GET /batches/{id}, table gone");
-  EXPECT_EQ(readiness(server), 503);
+  expect_unavailable(api.call("POST", "/batches", new_batch("gone")), "30", "POST /batches, table gone");
+  expect_unavailable(api.call("GET", "/batches/" + kept), "30", "GET /batches/{id}, table gone");
+  EXPECT_EQ(api.call("GET", "/readyz").status, 503);
 
   dynamodb.set_mode(SwitchableDynamoDb::Mode::pass);
-  EXPECT_EQ(readiness(server), 200);
-  auto batch = api.get("/batches/" + kept);
+  EXPECT_EQ(api.call("GET", "/readyz").status, 200);
+  auto batch = api.call("GET", "/batches/" + kept);
   ASSERT_EQ(batch.status, 200) << batch.body;
-  EXPECT_EQ(batch.json().at("batch").at("name"), "before the outage");
+  EXPECT_EQ(text(batch.json().at("batch").at("name")), "before the outage");
   EXPECT_EQ(whole_batches_named(api, "throttled"), 0u);
   EXPECT_EQ(whole_batches_named(api, "gone"), 0u);
   EXPECT_EQ(whole_batches_named(api, "retried"), 0u);
   // The failed attempt released its Idempotency-Key: the retry runs the request instead of waiting for it.
-  auto retried = api.post("/batches", new_batch("retried"), once);
+  auto retried = api.call("POST", "/batches", new_batch("retried"), "outage-batch");
   EXPECT_EQ(retried.status, 201) << retried.body;
   EXPECT_EQ(whole_batches_named(api, "retried"), 1u);
   EXPECT_EQ(whole_batches_named(api, "before the outage"), 1u);
-  EXPECT_EQ(server.terminate(), 0);
+}
+
+std::map<std::string, std::string> env_through(const SwitchableDynamoDb& dynamodb) {
+  auto env = dynamodb_local_env(create_dynamodb_local_table());
+  env["DYNAMODB_ENDPOINT"] = dynamodb.endpoint();
+  return env;
+}
+
+TEST(DynamoDbOutage, TheServerAnswers503WithRetryAfterAndNothingIsHalfWritten) {
+  SwitchableDynamoDb dynamodb(port_of(dynamodb_local().endpoint));
+  ServerConfig config;
+  config.env = env_through(dynamodb);
+  BeastServer server(std::move(config));
+  outage_scenario(dynamodb, server);
+}
+
+TEST(DynamoDbOutage, TheLambdaEntryPointAnswersTheSame) {
+  SwitchableDynamoDb dynamodb(port_of(dynamodb_local().endpoint));
+  LambdaHandler handler(env_through(dynamodb));
+  outage_scenario(dynamodb, handler);
 }
 
 }  // namespace
