@@ -233,13 +233,14 @@ std::size_t whole_batches_named(EntryPoint& api, const std::string& name) {
   EXPECT_EQ(list.status, 200) << list.body;
   if (list.status != 200) return 0;
   std::size_t found = 0;
-  for (const auto& batch : list.json().at("batches").as_array()) {
+  const auto listed_batches = list.json();
+  for (const auto& batch : listed_batches.at("batches").as_array()) {
     if (text(batch.at("name")) != name) continue;
     ++found;
     auto events = api.call("GET", "/batches/" + text(batch.at("batchId")) + "/events?limit=100");
     EXPECT_EQ(events.status, 200) << events.body;
     if (events.status != 200) continue;
-    const auto& listed = events.json().at("events").as_array();
+    const auto listed = events.json().at("events").as_array();
     EXPECT_EQ(listed.size(), 1u) << name << " is half-written";
     if (!listed.empty()) {
       EXPECT_EQ(text(listed.front().at("description")), "Batch started");
