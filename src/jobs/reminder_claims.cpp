@@ -8,7 +8,11 @@
 namespace kefir::jobs {
 namespace {
 
-using namespace reminder_pass;
+using reminder_pass::drop_lease;
+using reminder_pass::due_bound;
+using reminder_pass::leave_due_index;
+using reminder_pass::text;
+using reminder_pass::write_in_transactions;
 using reminders::Status;
 using store::Condition;
 namespace attr = reminders::attr;

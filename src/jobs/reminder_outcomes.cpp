@@ -9,7 +9,11 @@
 
 namespace kefir::jobs {
 
-using namespace reminder_pass;
+using reminder_pass::device_id_array;
+using reminder_pass::drop_lease;
+using reminder_pass::leave_due_index;
+using reminder_pass::text;
+using reminder_pass::write_in_transactions;
 using reminders::Status;
 using store::Condition;
 namespace attr = reminders::attr;

@@ -12,7 +12,10 @@
 namespace kefir::jobs {
 namespace {
 
-using namespace reminder_pass;
+using reminder_pass::device_id_array;
+using reminder_pass::kDeviceNotRegistered;
+using reminder_pass::kMessageRateExceeded;
+using reminder_pass::text;
 using reminders::Status;
 using store::Condition;
 namespace attr = reminders::attr;
