@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/adapters.hpp"
 #include "app/app.hpp"
 #include "auth/token_service.hpp"
 #include "domain/batch.hpp"

@@ -16,10 +16,10 @@ constexpr std::size_t kRequestsPerIpPerMinute = 30;
 void limit_client(auth::SlidingWindowLimiter& limiter, const http::Request& request) {
   std::chrono::seconds retry_after{};
   if (!limiter.allow(request.client_ip, retry_after))
-    throw http::throttled(static_cast<int>(retry_after.count()), "too many requests from this address");
+    throw domain::throttled(static_cast<int>(retry_after.count()), "too many requests from this address");
 }
 
-std::string read_email(http::BodyReader& reader) {
+std::string read_email(domain::BodyReader& reader) {
   auto email = reader.string("email", 1, domain::kMaxEmailLength + 16, {.required = true});
   std::optional<std::string> normalized;
   if (email.has_value()) {
@@ -44,7 +44,7 @@ http::Response token_response(const services::SignedInTokens& tokens, bool with_
 
 std::string read_refresh_token(const http::Request& request) {
   auto body = http::parse_json_object(request);
-  http::BodyReader reader(body);
+  domain::BodyReader reader(body);
   // Generous: a wrong kind of token (an access token pasted by mistake) is an unknown token, 401, not a
   // malformed request.
   auto token = reader.string("refreshToken", 1, 4096, {.required = true});
@@ -67,7 +67,7 @@ void register_auth_routes(http::Router& router, AppContext& ctx) {
       [service, login_limiter](http::Request& request) {
         limit_client(*login_limiter, request);
         auto body = http::parse_json_object(request);
-        http::BodyReader reader(body);
+        domain::BodyReader reader(body);
         service->login(read_email(reader));
         json::object answer{{"message", "If this address can receive email, a sign-in code is on its way."},
                             {"expiresIn", std::chrono::seconds(domain::kCodeLifetime).count()}};
@@ -80,7 +80,7 @@ void register_auth_routes(http::Router& router, AppContext& ctx) {
       [service, verify_limiter](http::Request& request) {
         limit_client(*verify_limiter, request);
         auto body = http::parse_json_object(request);
-        http::BodyReader reader(body);
+        domain::BodyReader reader(body);
         auto code = reader.string("code", 1, 64, {.required = true});
         if (code.has_value() && !domain::well_formed_code(*code)) reader.problem("code", "must be 6 digits");
         auto email = read_email(reader);

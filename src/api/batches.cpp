@@ -20,8 +20,6 @@ http::Response batch_response(int status, const domain::Batch& batch) {
 }  // namespace
 
 void register_batch_routes(http::Router& router, AppContext& ctx) {
-  services::register_batch_hooks(ctx);
-
   router.add("POST", "/batches", [&ctx](http::Request& request) {
     auto fields = domain::read_batch_fields(http::parse_json_object(request), domain::BatchBody::create);
     auto batch = services::create_batch(ctx, request.user_id, fields);

@@ -1,8 +1,7 @@
 // PUT and GET /blobs/{key+}: the presigned URLs of the filesystem blob store (SPEC §7). No token: the URL's
 // signature is the permission. Only served with BLOBS=file; with S3 clients talk to the bucket itself.
-#include <fstream>
+#include <filesystem>
 
-#include "adapters/fs/fs_blob_store.hpp"
 #include "api/routes.hpp"
 #include "domain/photo.hpp"
 
@@ -11,48 +10,48 @@ namespace {
 
 constexpr std::size_t kDownloadChunk = 64 * 1024;
 
-std::string checked_key(const http::Request& request) {
+std::string checked_key(const blob::SelfServedBlobStore& store, const http::Request& request) {
   std::string key(request.param("key"));
-  if (!blob::valid_blob_key(key)) throw http::validation_error("key", "is not a valid blob key");
+  if (!store.valid_key(key)) throw domain::invalid("key", "is not a valid blob key");
   return key;
 }
 
-void check_signature(const blob::FsBlobStore& store, const http::Request& request, std::string_view method,
-                     const std::string& key, const std::string& content_type) {
+void check_signature(const blob::SelfServedBlobStore& store, const http::Request& request,
+                     std::string_view method, const std::string& key, const std::string& content_type) {
   auto status = store.check_url(method, key, request.query(blob::kExpiresParam).value_or(""), content_type,
                                 request.query(blob::kSignatureParam).value_or(""));
-  if (status == blob::UrlStatus::expired) throw http::forbidden("the URL has expired");
-  if (status != blob::UrlStatus::valid) throw http::forbidden("the URL signature does not match");
+  if (status == blob::UrlStatus::expired) throw domain::forbidden("the URL has expired");
+  if (status != blob::UrlStatus::valid) throw domain::forbidden("the URL signature does not match");
 }
 
-http::Response upload(blob::FsBlobStore& store, http::Request& request) {
-  auto key = checked_key(request);
+http::Response upload(blob::SelfServedBlobStore& store, http::Request& request) {
+  auto key = checked_key(store, request);
   auto signed_type = request.query(blob::kContentTypeParam).value_or("");
   check_signature(store, request, "PUT", key, signed_type);
   if (request.header("content-type") != signed_type)
     throw http::unsupported_media_type("Content-Type must be " + signed_type + ", as signed in the URL");
   std::error_code ec;
   if (request.body_file.empty() || std::filesystem::file_size(request.body_file, ec) == 0 || ec)
-    throw http::validation_error("body", "must not be empty");
+    throw domain::invalid("body", "must not be empty");
   store.accept_upload(key, signed_type, request.body_file);
   http::Response response;
   response.status = 200;
   return response;
 }
 
-http::Response download(blob::FsBlobStore& store, http::Request& request) {
-  auto key = checked_key(request);
+http::Response download(blob::SelfServedBlobStore& store, http::Request& request) {
+  auto key = checked_key(store, request);
   check_signature(store, request, "GET", key, "");
   return stored_object_response(store, key, "private, max-age=300");
 }
 
 }  // namespace
 
-http::Response stored_object_response(blob::FsBlobStore& store, const std::string& key,
+http::Response stored_object_response(blob::SelfServedBlobStore& store, const std::string& key,
                                       std::string cache_control) {
   auto info = store.head(key);
-  auto file = std::make_shared<std::ifstream>(store.object_path(key), std::ios::binary);
-  if (!info || !*file) throw http::not_found("no such object");
+  std::shared_ptr<std::istream> file = info ? store.open(key) : nullptr;
+  if (!file) throw domain::not_found("no such object");
   http::Response response;
   response.set_header("content-type", info->content_type);
   response.set_header("cache-control", std::move(cache_control));
@@ -68,7 +67,7 @@ http::Response stored_object_response(blob::FsBlobStore& store, const std::strin
 }
 
 void register_blob_routes(http::Router& router, AppContext& ctx) {
-  auto* store = dynamic_cast<blob::FsBlobStore*>(ctx.blobs.get());
+  auto* store = ctx.self_served_blobs;
   if (!store) return;
   router.add(
       "PUT", "/blobs/{key+}", [store](http::Request& request) { return upload(*store, request); },

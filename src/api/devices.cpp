@@ -6,8 +6,6 @@
 namespace kefir::api {
 
 void register_device_routes(http::Router& router, AppContext& ctx) {
-  services::register_device_hooks(ctx);
-
   router.add("POST", "/me/devices", [&ctx](http::Request& request) {
     auto fields = domain::read_device_fields(http::parse_json_object(request), !ctx.config.prod());
     auto registration = services::register_device(ctx, request.user_id, fields);

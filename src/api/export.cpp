@@ -26,7 +26,7 @@ void register_export_routes(http::Router& router, AppContext& ctx) {
 
   router.add("POST", "/export/batches/csv", [&ctx](http::Request& request) {
     auto body = http::parse_json_object(request, true);
-    http::BodyReader(body).finish();  // no fields: a typo still gets told
+    domain::BodyReader(body).finish();  // no fields: a typo still gets told
     auto link =
         services::publish_export(ctx, request.user_id, services::parse_export_type(request.query("type")));
     return http::Response::json(200, {{"url", link.url}, {"expiresIn", link.expires_in}});

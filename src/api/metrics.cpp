@@ -5,11 +5,11 @@
 
 namespace kefir::api {
 
-void register_metrics_routes(http::Router& router, AppContext&) {
+void register_metrics_routes(http::Router& router, AppContext& ctx) {
   router.add(
       "GET", "/metrics",
-      [](http::Request&) {
-        return http::Response::text(200, std::string(ops::kExpositionContentType), ops::metrics().expose());
+      [&ctx](http::Request&) {
+        return http::Response::text(200, std::string(ops::kExpositionContentType), ctx.metrics->expose());
       },
       http::RouteOptions{.authenticated = false});
 }

@@ -27,11 +27,9 @@ std::optional<photo::Rendition> requested_rendition(const http::Request& request
 }  // namespace
 
 void register_photo_routes(http::Router& router, AppContext& ctx) {
-  services::register_photo_hooks(ctx);
-
   router.add("POST", "/batches/{id}/photo/upload-url", [&ctx](http::Request& request) {
     auto body = http::parse_json_object(request);
-    http::BodyReader reader(body);
+    domain::BodyReader reader(body);
     auto filename = reader.string("filename", 1, 255);
     auto content_type = reader.one_of("contentType", {"image/jpeg", "image/png", "image/webp", "image/heic"},
                                       {.required = true});
@@ -47,7 +45,7 @@ void register_photo_routes(http::Router& router, AppContext& ctx) {
 
   router.add("POST", "/batches/{id}/photo", [&ctx](http::Request& request) {
     auto body = http::parse_json_object(request);
-    http::BodyReader reader(body);
+    domain::BodyReader reader(body);
     auto photo_key = reader.string("photoKey", 1, 1024, {.required = true});
     reader.finish();
     auto batch = services::attach_photo(ctx, request.user_id, request.param("id"), *photo_key);

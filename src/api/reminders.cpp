@@ -19,7 +19,7 @@ bool bool_query(const http::Request& request, std::string_view name) {
   auto value = request.query(name);
   if (!value || *value == "false") return false;
   if (*value == "true") return true;
-  throw http::validation_error(std::string(name), "must be true or false");
+  throw domain::invalid(std::string(name), "must be true or false");
 }
 
 http::Response list_user_reminders(AppContext& ctx, const http::Request& request, std::string_view flag) {
@@ -30,8 +30,6 @@ http::Response list_user_reminders(AppContext& ctx, const http::Request& request
 }  // namespace
 
 void register_reminder_routes(http::Router& router, AppContext& ctx) {
-  services::register_reminder_hooks(ctx);
-
   router.add("GET", "/batches/{id}/reminders/suggestions", [&ctx](http::Request& request) {
     json::array suggestions;
     for (const auto& [s, deliver_at] :

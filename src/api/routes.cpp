@@ -21,7 +21,6 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_openapi_routes(router, ctx);
   register_webapp_routes(router, ctx);
   register_stream_routes(router, ctx);
-  // Last: its account_deleted hook removes the change log after every other domain's cleanup has run.
   register_sync_routes(router, ctx);
 }
 
@@ -34,7 +33,7 @@ http::Response cached_list_page(AppContext& ctx, const http::Request& request,
   if (!version) return http::Response::text(200, std::string(kJson), render());
   std::string key = request.user_id + '\n' + request.path + '?' + request.query_string;
   auto body = ctx.list_pages->find(key, *version);
-  ops::metrics().list_page(body != nullptr);
+  ctx.metrics->list_page(body != nullptr);
   if (!body) {
     body = std::make_shared<const std::string>(render());
     ctx.list_pages->keep(key, *version, body);

@@ -5,7 +5,6 @@
 #include <string_view>
 #include <vector>
 
-#include "adapters/fs/fs_blob_store.hpp"
 #include "app/context.hpp"
 #include "http/router.hpp"
 #include "util/json_text.hpp"
@@ -61,8 +60,8 @@ std::string list_page_body(std::string_view name, const std::vector<Item>& items
   return out;
 }
 
-// An object of the filesystem blob store as a streamed response (the blob and public photo routes).
-http::Response stored_object_response(blob::FsBlobStore& store, const std::string& key,
+// An object of a self-served blob store as a streamed response (the blob and public photo routes).
+http::Response stored_object_response(blob::SelfServedBlobStore& store, const std::string& key,
                                       std::string cache_control);
 
 }  // namespace kefir::api

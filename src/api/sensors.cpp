@@ -24,8 +24,8 @@ http::Response sensor_response(int status, const domain::Sensor& sensor) {
 // An Idempotency-Key would keep this response, token included, in the store for a day: refused.
 void refuse_idempotency_key(const http::Request& request) {
   if (!request.header("idempotency-key").empty())
-    throw http::validation_error("Idempotency-Key",
-                                 "not accepted here: the response carries a token that is never stored");
+    throw domain::invalid("Idempotency-Key",
+                          "not accepted here: the response carries a token that is never stored");
 }
 
 http::Response token_response(AppContext& ctx, int status, const services::SensorWithToken& created) {
@@ -39,7 +39,7 @@ http::Response token_response(AppContext& ctx, int status, const services::Senso
 
 services::SensorChanges read_changes(const http::Request& request) {
   auto body = http::parse_json_object(request);
-  http::BodyReader reader(body);
+  domain::BodyReader reader(body);
   services::SensorChanges changes;
   auto name = reader.string("name", 1, domain::kMaxSensorNameChars);
   auto batch_id = reader.string("batchId", 1, 64, {.nullable = true});
@@ -52,7 +52,7 @@ services::SensorChanges read_changes(const http::Request& request) {
 // A form post's fields (Tilt) as strings, or the JSON object of every other device.
 json::object read_ingest_body(const http::Request& request) {
   if (request.header("content-type").find("x-www-form-urlencoded") == std::string_view::npos)
-    return http::parse_json_object_text(request.body);
+    return domain::parse_json_object_text(request.body);
   json::object fields;
   std::string_view rest = request.body;
   while (!rest.empty()) {
@@ -70,7 +70,7 @@ std::optional<readings::Format> read_format(const http::Request& request) {
   auto text = request.query("format");
   if (!text) return std::nullopt;
   auto format = readings::parse_format(*text);
-  if (!format) throw http::validation_error("format", "must be brewfather, ispindel, tilt or plain");
+  if (!format) throw domain::invalid("format", "must be brewfather, ispindel, tilt or plain");
   return format;
 }
 
@@ -78,15 +78,15 @@ http::Response ingest(AppContext& ctx, auth::SlidingWindowLimiter* limiter, cons
   const std::string token(request.param("token"));
   std::chrono::seconds retry_after{};
   if (limiter && !limiter->allow(services::ingest_token_hash(ctx, token), retry_after))
-    throw http::throttled(static_cast<int>(retry_after.count()), "too many readings for this sensor");
+    throw domain::throttled(static_cast<int>(retry_after.count()), "too many readings for this sensor");
   auto format = read_format(request);
   readings::Reading reading;
   try {
     reading = readings::parse_reading(read_ingest_body(request), format, ctx.now());
   } catch (const readings::InvalidReading& invalid) {
-    std::vector<http::FieldProblem> details;
+    std::vector<domain::FieldProblem> details;
     for (const auto& problem : invalid.problems()) details.push_back({problem.field, problem.problem});
-    throw http::validation_error(std::move(details));
+    throw domain::invalid(std::move(details));
   }
   auto result = services::ingest_reading(ctx, token, reading);
   readings::StoredReading stored{result.sensor_id, reading.time,    reading.temperature_c,
@@ -129,12 +129,10 @@ json::object progress_json(const services::BatchProgress& progress) {
 }  // namespace
 
 void register_sensor_routes(http::Router& router, AppContext& ctx) {
-  services::register_sensor_hooks(ctx);
-
   router.add("POST", "/me/sensors", [&ctx](http::Request& request) {
     refuse_idempotency_key(request);
     auto body = http::parse_json_object(request);
-    http::BodyReader reader(body);
+    domain::BodyReader reader(body);
     auto name = reader.string("name", 1, domain::kMaxSensorNameChars, {.required = true});
     reader.finish();
     return token_response(ctx, 201, services::create_sensor(ctx, request.user_id, *name));
@@ -196,7 +194,7 @@ void register_sensor_routes(http::Router& router, AppContext& ctx) {
   router.add("GET", "/public/b/{batchId}/chart.svg",
              [&ctx](http::Request& request) {
                auto batch = services::find_batch_by_id(ctx, request.param("batchId"));
-               if (!batch || !batch->is_public) throw http::not_found("batch not found");
+               if (!batch || !batch->is_public) throw domain::not_found("batch not found");
                auto response = chart_response(services::batch_chart(ctx, *batch));
                response.set_header("cache-control", "public, max-age=60");
                return response;

@@ -15,7 +15,7 @@ void register_stream_routes(http::Router& router, AppContext& ctx) {
     // The stream outlives the request, so it keeps the token to end when the token expires or is revoked.
     auto token = auth::bearer_token(request.header("authorization"));
     auto verified = ctx.tokens->verify_access_token(token);  // a cache hit: the middleware just checked it
-    if (!verified) throw http::unauthorized("invalid or expired access token");
+    if (!verified) throw domain::unauthorized("invalid or expired access token");
     std::optional<std::string> last_event_id;
     if (auto id = request.header("last-event-id"); !id.empty()) last_event_id = std::string(id);
     http::Response response;

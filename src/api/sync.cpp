@@ -30,18 +30,17 @@ services::PushResult push_raw_changes(AppContext& ctx, const std::string& user_i
   const auto changes = watermelon::from_raw_changes(raw_changes);
   try {
     return services::push_changes_after_seq(ctx, user_id, seq, changes, kLastPulledAt);
-  } catch (const http::ApiError& error) {
+  } catch (const domain::Error& error) {
     if (error.code() != "VALIDATION_ERROR") throw;
     auto details = error.details();
     for (auto& detail : details) detail.field = watermelon::pushed_field_name(detail.field);
-    throw http::validation_error(std::move(details));
+    throw domain::invalid(std::move(details));
   }
 }
 
 }  // namespace
 
 void register_sync_routes(http::Router& router, AppContext& ctx) {
-  services::register_change_log_hooks(ctx);
   router.add("GET", "/sync", [&ctx](http::Request& request) {
     auto since = request.query("since");
     auto limit = services::parse_sync_limit(request.query("limit"));

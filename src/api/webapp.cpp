@@ -86,7 +86,7 @@ void register_webapp_routes(http::Router& router, AppContext& ctx) {
       [policy](http::Request& request) {
         const WebAsset* asset =
             request.param("version") == web_app_version() ? find_asset(request.param("path")) : nullptr;
-        if (!asset) throw http::not_found("no such file in this version of the app");
+        if (!asset) throw domain::not_found("no such file in this version of the app");
         return asset_response(request, *asset, kImmutable, *policy);
       },
       open);

@@ -1,6 +1,7 @@
 #pragma once
-// Builds the service from its configuration: chooses adapters, registers routes and middleware on a router,
-// and owns the background jobs. The Beast server and the Lambda loop both drive an App through its router.
+// Builds the service from its configuration: its adapters (app/adapters.hpp), registers routes and middleware
+// on a router, and owns the background jobs. The Beast server and the Lambda loop both drive an App through
+// its router.
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,10 +31,5 @@ class App {
   http::Router& router_;
   std::vector<std::unique_ptr<jobs::BackgroundJob>> jobs_;
 };
-
-// The ports chosen by configuration (STORE, BLOBS...), also used by CLI commands that need no server.
-std::unique_ptr<store::ItemStore> make_item_store(const Config& config, const Clock& clock);
-// The SQLite store's file: DATA_DIR/kefir.db (also for `kefir backup`, `restore` and `reset`).
-std::string sqlite_store_path(const Config& config);
 
 }  // namespace kefir

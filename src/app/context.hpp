@@ -1,25 +1,12 @@
 #pragma once
-// What handlers and jobs share: configuration and the ports. Adapters are chosen in app/app.cpp; domain and
-// API code sees only the port interfaces.
-#include <cstdint>
-#include <functional>
-#include <map>
+// What handlers and jobs share: the services' context (configuration, ports, hooks) and what only the HTTP
+// side uses. Adapters are chosen in app/app.cpp; domain and API code sees only the port interfaces.
 #include <memory>
-#include <mutex>
-#include <string>
-#include <vector>
 
 #include "adapters/webpush/vapid_key.hpp"
 #include "app/page_cache.hpp"
-#include "auth/token_service.hpp"
-#include "config/config.hpp"
-#include "ports/blob_store.hpp"
-#include "ports/clock.hpp"
-#include "ports/image_processor.hpp"
-#include "ports/item_store.hpp"
-#include "ports/mailer.hpp"
-#include "util/crypto.hpp"
-#include "util/ids.hpp"
+#include "ops/metrics.hpp"
+#include "services/context.hpp"
 
 namespace kefir {
 
@@ -27,70 +14,18 @@ namespace jobs {
 class StreamHub;
 }
 
-// Cross-domain hooks: a domain registers what it must do when an account or a batch goes away, so deleting
-// stays one place that every domain adds its part to (SPEC §2 DELETE /me, §3 permanent delete).
-struct DomainHooks {
-  std::vector<std::function<void(const std::string& user_id)>> account_deleted;
-  std::vector<std::function<void(const std::string& user_id, const std::string& batch_id)>> batch_deleted;
-  std::vector<std::function<void(const std::string& user_id, const std::string& batch_id)>> batch_archived;
-
-  void run_account_deleted(const std::string& user_id) const {
-    for (const auto& hook : account_deleted) hook(user_id);
-  }
-  void run_batch_deleted(const std::string& user_id, const std::string& batch_id) const {
-    for (const auto& hook : batch_deleted) hook(user_id, batch_id);
-  }
-  void run_batch_archived(const std::string& user_id, const std::string& batch_id) const {
-    for (const auto& hook : batch_archived) hook(user_id, batch_id);
-  }
-};
-
-struct AppContext {
-  Config config;
-  std::unique_ptr<Clock> clock;
-  std::unique_ptr<store::ItemStore> store;
-  std::unique_ptr<blob::BlobStore> blobs;          // photos and generated exports (BLOBS=file | s3)
-  std::unique_ptr<images::ImageProcessor> images;  // photo renditions (libvips); null in a build without them
-  UuidV7Generator batch_ids;
-  DomainHooks hooks;
-  std::unique_ptr<auth::TokenService>
-      tokens;                            // signs and verifies JWTs; its key is the root of master_secret
-  std::unique_ptr<mail::Mailer> mailer;  // queued: send() returns at once (auth::MailQueue)
+struct AppContext : ServiceContext {
   // The Web Push identity: browsers subscribe with its public key, reminders are signed with it.
   std::shared_ptr<const push::VapidKey> vapid;
-  // The one secret to manage (SPEC §1): derived from the token signing key, so every instance sharing the key
-  // agrees. OTP hashes, cursors and blob URL signatures each use their own derived key.
-  std::string master_secret;
   // Serialized list pages (LIST_CACHE_MB); null when off. Only worth it, and only correct, with a store that
   // reports a data version.
   std::unique_ptr<PageCache> list_pages;
-  // Set by the reminder processor of this process: a reminder becomes due at the given time, so it can wake
-  // before its next planned look (SPEC §5: within 5 s of the time). Unset when no processor runs here.
-  std::function<void(TimePoint due)> reminder_scheduled;
+  ops::ServiceMetrics* metrics = nullptr;  // set by App; what /metrics exposes
+  // The blob store when it serves its presigned URLs itself (BLOBS=file: the /blobs routes); null on S3.
+  blob::SelfServedBlobStore* self_served_blobs = nullptr;
   // The live streams of this process (GET /me/stream), owned by App's jobs; null where responses are
   // buffered (Lambda).
   jobs::StreamHub* live_streams = nullptr;
-  // Called after every transaction of this process that committed a change of the user's data, with the
-  // user's change sequence after it (services/change_log.hpp), so a live stream here wakes at once. Unset
-  // when nothing listens.
-  std::function<void(const std::string& user_id, std::uint64_t seq)> user_changed;
-
-  TimePoint now() const { return clock->now(); }
-  // Derived keys are remembered: list endpoints need the cursor key on every request, and HKDF costs more
-  // than the rest of a small page. Keyed by the secret too, so a context whose secret is set later stays
-  // right.
-  std::string derive_key(std::string_view purpose) const {
-    std::string cache_key = std::string(purpose) + '\0' + master_secret;
-    std::lock_guard lock(derived_keys_mutex_);
-    auto found = derived_keys_.find(cache_key);
-    if (found != derived_keys_.end()) return found->second;
-    return derived_keys_.emplace(std::move(cache_key), crypto::hkdf_sha256(master_secret, "kefir", purpose))
-        .first->second;
-  }
-
- private:
-  mutable std::mutex derived_keys_mutex_;
-  mutable std::map<std::string, std::string> derived_keys_;
 };
 
 }  // namespace kefir

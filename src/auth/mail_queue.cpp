@@ -3,17 +3,15 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "adapters/console/console_mailer.hpp"
-#include "adapters/smtp/smtp_mailer.hpp"
-#include "ops/metrics.hpp"
 #include "util/log.hpp"
 
 namespace kefir::auth {
 
 MailQueue::MailQueue(std::unique_ptr<mail::Mailer> transport, std::string transport_name,
-                     MailQueueOptions options)
+                     ops::ServiceMetrics& metrics, MailQueueOptions options)
     : transport_(std::move(transport)),
       transport_name_(std::move(transport_name)),
+      metrics_(metrics),
       options_(std::move(options)) {
   if (options_.synchronous)
     options_.retry_delays.clear();
@@ -42,7 +40,7 @@ void MailQueue::send(const mail::Message& message) {
     if (pending_.size() >= options_.capacity) {
       log::error("mail dropped: queue full",
                  {{"to", log::email(message.to)}, {"transport", transport_name_}});
-      ops::metrics().otp_email_failed(transport_name_);
+      metrics_.otp_email_failed(transport_name_);
       return;
     }
     Pending pending{message, 0, std::chrono::steady_clock::now()};
@@ -85,7 +83,7 @@ void MailQueue::deliver(Pending pending) {
   ++pending.attempts;
   try {
     transport_->send(pending.message);
-    ops::metrics().otp_email_sent(transport_name_);
+    metrics_.otp_email_sent(transport_name_);
     log::info("mail sent", {{"to", log::email(pending.message.to)},
                             {"transport", transport_name_},
                             {"attempts", pending.attempts}});
@@ -97,7 +95,7 @@ void MailQueue::deliver(Pending pending) {
                                                                   {"attempts", pending.attempts},
                                                                   {"error", error.what()}});
     if (!retry) {
-      ops::metrics().otp_email_failed(transport_name_);
+      metrics_.otp_email_failed(transport_name_);
       return;
     }
     pending.due = std::chrono::steady_clock::now() + options_.retry_delays[pending.attempts - 1];
@@ -105,30 +103,13 @@ void MailQueue::deliver(Pending pending) {
     log::error(
         "mail failed",
         {{"to", log::email(pending.message.to)}, {"transport", transport_name_}, {"error", error.what()}});
-    ops::metrics().otp_email_failed(transport_name_);
+    metrics_.otp_email_failed(transport_name_);
     return;
   }
   std::lock_guard lock(mutex_);
   auto at = std::upper_bound(pending_.begin(), pending_.end(), pending.due,
                              [](auto due, const Pending& other) { return due < other.due; });
   pending_.insert(at, std::move(pending));
-}
-
-std::unique_ptr<mail::Mailer> make_mailer(const Config& config) {
-  MailQueueOptions options;
-  options.synchronous = config.lambda_mode;
-  if (!config.smtp_url.empty()) {
-    try {
-      return std::make_unique<MailQueue>(
-          std::make_unique<mail::SmtpMailer>(config.smtp_url, config.mail_from), "smtp", options);
-    } catch (const std::invalid_argument& error) {
-      throw ConfigError(error.what());
-    }
-  }
-  if (config.prod()) throw ConfigError("stage prod requires SMTP_URL");
-  auto outbox = std::filesystem::path(config.data_dir) / "outbox.log";
-  return std::make_unique<MailQueue>(std::make_unique<mail::ConsoleMailer>(outbox.string()), "console",
-                                     options);
 }
 
 }  // namespace kefir::auth

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "config/config.hpp"
+#include "ops/metrics.hpp"
 #include "ports/mailer.hpp"
 
 namespace kefir::auth {
@@ -33,7 +33,7 @@ struct MailQueueOptions {
 class MailQueue final : public mail::Mailer {
  public:
   // `transport_name` labels logs and metrics ("smtp", "console").
-  MailQueue(std::unique_ptr<mail::Mailer> transport, std::string transport_name,
+  MailQueue(std::unique_ptr<mail::Mailer> transport, std::string transport_name, ops::ServiceMetrics& metrics,
             MailQueueOptions options = {});
   // Sends what is due within drain_timeout, then aborts a send still in progress and drops the rest (logged).
   ~MailQueue() override;
@@ -54,6 +54,7 @@ class MailQueue final : public mail::Mailer {
 
   std::unique_ptr<mail::Mailer> transport_;
   std::string transport_name_;
+  ops::ServiceMetrics& metrics_;
   MailQueueOptions options_;
   std::mutex mutex_;
   std::condition_variable changed_;
@@ -63,9 +64,5 @@ class MailQueue final : public mail::Mailer {
   std::chrono::steady_clock::time_point drain_deadline_;
   std::thread worker_;
 };
-
-// The configured transport behind a MailQueue: SMTP when SMTP_URL is set, else (stage dev only) the console
-// and DATA_DIR/outbox.log. Throws ConfigError for an unusable MAIL_FROM or a prod stage without SMTP_URL.
-std::unique_ptr<mail::Mailer> make_mailer(const Config& config);
 
 }  // namespace kefir::auth

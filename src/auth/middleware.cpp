@@ -24,8 +24,8 @@ http::Middleware authenticate(const TokenService& tokens) {
     auto token = bearer_token(header);
     auto verified = token.empty() ? std::nullopt : tokens.verify_access_token(token);
     if (!verified) {
-      auto error =
-          http::unauthorized(header.empty() ? "missing access token" : "invalid or expired access token");
+      auto error = http::from_domain(
+          domain::unauthorized(header.empty() ? "missing access token" : "invalid or expired access token"));
       // RFC 6750 §3: tells clients that a refresh (not a different credential type) is the way out.
       error.headers.emplace_back("www-authenticate",
                                  header.empty() ? "Bearer" : R"(Bearer error="invalid_token")");

@@ -4,6 +4,10 @@
 // cost as much as reading the items). Both give the same bytes: strings escaped and numbers written as
 // boost::json writes them, whole doubles as integers (22, not 2.2E1).
 //
+// The same list also writes stored items (put_stored): each field has a name in the API and an attribute name
+// in storage. They are the same words so far, but they are separate so that renaming an API field never
+// rewrites stored data: `field({"newName", "oldName"}, value)`.
+//
 // `visit_fields(field)` calls `field(name, value)` once per field in order; values are std::string,
 // TimePoint (RFC 3339), std::int64_t, double, bool, std::vector<std::string>, json::object, or an optional
 // of one of them (null when empty).
@@ -17,6 +21,15 @@
 #include "util/time.hpp"
 
 namespace kefir::domain::api_json {
+
+struct FieldName {
+  // Implicit, so that a field named alike in both reads `field("name", value)`.
+  FieldName(const char* both) : api(both), stored(both) {}
+  FieldName(std::string_view api_name, std::string_view stored_name) : api(api_name), stored(stored_name) {}
+
+  std::string_view api;
+  std::string_view stored;
+};
 
 json::value dom_value(const std::string& text);
 json::value dom_value(TimePoint time);
@@ -50,20 +63,29 @@ void append_key(std::string& out, std::string_view name);
 template <typename VisitFields>
 json::object object(VisitFields visit_fields) {
   json::object out;
-  visit_fields([&out](std::string_view name, const auto& value) { out.emplace(name, dom_value(value)); });
+  visit_fields([&out](const FieldName& name, const auto& value) { out.emplace(name.api, dom_value(value)); });
   return out;
 }
 
 template <typename VisitFields>
 void append_object(std::string& out, VisitFields visit_fields) {
   char separator = '{';
-  visit_fields([&](std::string_view name, const auto& value) {
+  visit_fields([&](const FieldName& name, const auto& value) {
     out.push_back(separator);
     separator = ',';
-    append_key(out, name);
+    append_key(out, name.api);
     append_value(out, value);
   });
   out.push_back('}');
+}
+
+// The fields as the attributes of a stored item, under their stored names; empty optionals are left out.
+template <typename VisitFields>
+void put_stored(json::object& item, VisitFields visit_fields) {
+  visit_fields([&item](const FieldName& name, const auto& value) {
+    auto stored = dom_value(value);
+    if (!stored.is_null()) item[name.stored] = std::move(stored);
+  });
 }
 
 }  // namespace kefir::domain::api_json

@@ -9,7 +9,7 @@ namespace {
 
 using namespace std::chrono;
 
-constexpr http::Rule kOptional{.nullable = true};
+constexpr domain::Rule kOptional{.nullable = true};
 
 // Fields the service manages; a client sending them back gets told so instead of "unknown field".
 constexpr std::string_view kReadOnlyFields[] = {"batchId",   "userId",    "photoKeys", "version",
@@ -25,9 +25,9 @@ std::optional<json::object> safe_range_json(const std::optional<readings::SafeRa
                       {"maxC", api_json::dom_value(range->high_c)}};
 }
 
-// The API's fields of a batch in the order clients see them, for to_json and append_json alike.
+// A batch's fields in the order clients see them, for to_json, append_json and to_item alike.
 template <typename Field>
-void visit_api_fields(const Batch& batch, Field&& field) {
+void visit_fields(const Batch& batch, Field&& field) {
   field("batchId", batch.batch_id);
   field("userId", batch.user_id);
   field("name", batch.name);
@@ -74,24 +74,24 @@ std::vector<std::string> item_strings(const store::Item& item, std::string_view 
 }
 
 template <typename T>
-void assign(T& target, const http::Field<T>& field, BatchChange& change) {
+void assign(T& target, const domain::Field<T>& field, BatchChange& change) {
   if (!field.has_value() || target == *field) return;
   target = *field;
   change.changed = true;
 }
 template <typename T>
-void assign(std::optional<T>& target, const http::Field<T>& field, BatchChange& change) {
+void assign(std::optional<T>& target, const domain::Field<T>& field, BatchChange& change) {
   if (!field.present || target == field.value) return;
   target = field.value;
   change.changed = true;
 }
 
 // {minC, maxC} within the physical limits of a reading, minC below maxC; null clears it.
-http::Field<readings::SafeRange> read_safe_range(http::BodyReader& reader) {
+domain::Field<readings::SafeRange> read_safe_range(domain::BodyReader& reader) {
   const auto object = reader.object("safeRange", kOptional);
-  http::Field<readings::SafeRange> field{object.present, std::nullopt};
+  domain::Field<readings::SafeRange> field{object.present, std::nullopt};
   if (!object.has_value()) return field;
-  http::BodyReader range(*object);
+  domain::BodyReader range(*object);
   const auto low =
       range.number("minC", readings::kMinTemperatureC, readings::kMaxTemperatureC, {.required = true});
   const auto high =
@@ -129,7 +129,7 @@ BatchFields read_batch_fields(const json::object& body, BatchBody mode) {
     if (writable.erase(name)) read_only_sent.push_back(name);
 
   const bool creating = mode == BatchBody::create;
-  http::BodyReader reader(writable);
+  domain::BodyReader reader(writable);
   BatchFields fields;
   fields.name = reader.string("name", 1, 100, {.required = creating});
   fields.kind = reader.one_of("kind", kBatchKinds);
@@ -217,11 +217,11 @@ BatchChange apply_batch_fields(Batch& batch, const BatchFields& fields, TimePoin
 }
 
 json::object to_json(const Batch& batch) {
-  return api_json::object([&batch](auto&& field) { visit_api_fields(batch, field); });
+  return api_json::object([&batch](auto&& field) { visit_fields(batch, field); });
 }
 
 void append_json(std::string& out, const Batch& batch) {
-  api_json::append_object(out, [&batch](auto&& field) { visit_api_fields(batch, field); });
+  api_json::append_object(out, [&batch](auto&& field) { visit_fields(batch, field); });
 }
 
 store::Item to_item(const Batch& batch) {
@@ -231,8 +231,7 @@ store::Item to_item(const Batch& batch) {
   item["SK"] = key.sk;
   item["GSI1PK"] = keys::batch_gsi1pk(batch.batch_id);
   item["GSI1SK"] = keys::kBatchGsi1Sk;
-  for (auto& [name, value] : to_json(batch))
-    if (!value.is_null()) item[name] = std::move(value);
+  api_json::put_stored(item, [&batch](auto&& field) { visit_fields(batch, field); });
   return item;
 }
 

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/body_reader.hpp"
 #include "domain/reading.hpp"
-#include "http/json_body.hpp"
 #include "ports/item_store.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
@@ -57,14 +57,14 @@ struct Batch {
 
 // The client-writable fields of a request body; absent, null (clears an optional field) or a value.
 struct BatchFields {
-  http::Field<std::string> name, kind, stage, status, sugar_type, notes, public_note;
-  http::Field<TimePoint> start_date, stage2_start_date;
-  http::Field<std::int64_t> target_duration_hours, water_volume_ml, bottle_count, bottle_volume_ml,
+  domain::Field<std::string> name, kind, stage, status, sugar_type, notes, public_note;
+  domain::Field<TimePoint> start_date, stage2_start_date;
+  domain::Field<std::int64_t> target_duration_hours, water_volume_ml, bottle_count, bottle_volume_ml,
       stage2_target_duration_hours;
-  http::Field<double> temperature_c, sugar_amount_g;
-  http::Field<std::vector<std::string>> fruits;
-  http::Field<bool> is_public;
-  http::Field<readings::SafeRange> safe_range;
+  domain::Field<double> temperature_c, sugar_amount_g;
+  domain::Field<std::vector<std::string>> fruits;
+  domain::Field<bool> is_public;
+  domain::Field<readings::SafeRange> safe_range;
 };
 
 enum class BatchBody { create, update };

@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "http/errors.hpp"
+#include "domain/errors.hpp"
 #include "util/crypto.hpp"
 
 namespace kefir::cursor {
@@ -11,8 +11,8 @@ namespace {
 // Resume keys are a few short key attributes; anything longer was not made here.
 constexpr std::size_t kMaxCursorLength = 2048;
 
-http::ApiError invalid_cursor() {
-  return http::validation_error("cursor", "is invalid or belongs to another query");
+domain::Error invalid_cursor() {
+  return domain::invalid("cursor", "is invalid or belongs to another query");
 }
 
 }  // namespace
@@ -54,7 +54,7 @@ std::size_t parse_limit(const std::optional<std::string>& text) {
   std::size_t limit = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
   if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > kMaxLimit)
-    throw http::validation_error("limit", "must be an integer between 1 and " + std::to_string(kMaxLimit));
+    throw domain::invalid("limit", "must be an integer between 1 and " + std::to_string(kMaxLimit));
   return limit;
 }
 
@@ -66,7 +66,7 @@ std::optional<std::string> parse_choice(const std::optional<std::string>& value,
     if (*value == option) return value;
     list += (list.empty() ? "" : ", ") + std::string(option);
   }
-  throw http::validation_error(std::string(name), "must be one of: " + list);
+  throw domain::invalid(std::string(name), "must be one of: " + list);
 }
 
 json::object resume_key_after(const store::Item& item, bool on_gsi1) {

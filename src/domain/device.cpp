@@ -1,7 +1,7 @@
 #include "domain/device.hpp"
 
+#include "domain/body_reader.hpp"
 #include "domain/keys.hpp"
-#include "http/json_body.hpp"
 #include "util/crypto.hpp"
 #include "util/web_push_crypto.hpp"
 
@@ -47,8 +47,8 @@ bool decodes_to(std::string_view text, std::size_t size, std::string& raw) {
 }
 
 std::optional<WebSubscription> read_subscription(const json::object& object, bool allow_http_endpoints,
-                                                 http::BodyReader& outer) {
-  http::BodyReader reader(object);
+                                                 domain::BodyReader& outer) {
+  domain::BodyReader reader(object);
   auto endpoint = reader.string("endpoint", 1, kMaxEndpointLength, {.required = true});
   auto expiration = reader.number("expirationTime", 0, kMaxExpirationTime, {.nullable = true});
   auto keys = reader.object("keys", {.required = true});
@@ -57,9 +57,9 @@ std::optional<WebSubscription> read_subscription(const json::object& object, boo
                                                     : "must be an absolute https URL");
   if (expiration.has_value() && *expiration != static_cast<double>(static_cast<std::int64_t>(*expiration)))
     reader.problem("expirationTime", "must be an integer (epoch milliseconds) or null");
-  http::Field<std::string> p256dh, auth;
+  domain::Field<std::string> p256dh, auth;
   if (keys.has_value()) {
-    http::BodyReader key_reader(*keys);
+    domain::BodyReader key_reader(*keys);
     p256dh = key_reader.string("p256dh", 1, 200, {.required = true});
     auth = key_reader.string("auth", 1, 100, {.required = true});
     std::string raw;
@@ -83,7 +83,7 @@ std::optional<WebSubscription> read_subscription(const json::object& object, boo
 }  // namespace
 
 DeviceFields read_device_fields(const json::object& body, bool allow_http_endpoints) {
-  http::BodyReader reader(body);
+  domain::BodyReader reader(body);
   auto device_id = reader.string("deviceId", 1, 128, {.required = true});
   auto platform = reader.one_of("platform", {"ios", "android", "web"}, {.required = true});
   const bool web = platform.has_value() && *platform == kWebPlatform;

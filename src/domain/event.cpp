@@ -18,7 +18,7 @@ struct Reading {
 constexpr Reading kReadings[] = {
     {"temperatureC", -50, 150}, {"ph", 0, 14}, {"brix", 0, 100}, {"specificGravity", 0.5, 2}};
 
-void check_readings(const json::object& metadata, http::BodyReader& reader) {
+void check_readings(const json::object& metadata, domain::BodyReader& reader) {
   for (const auto& reading : kReadings) {
     auto* value = metadata.if_contains(reading.name);
     if (!value) continue;
@@ -34,9 +34,9 @@ void check_readings(const json::object& metadata, http::BodyReader& reader) {
   }
 }
 
-// The API's fields of an event in the order clients see them, for to_json and append_json alike.
+// An event's fields in the order clients see them, for to_json, append_json and to_item alike.
 template <typename Field>
-void visit_api_fields(const Event& event, Field&& field) {
+void visit_fields(const Event& event, Field&& field) {
   field("eventId", event.event_id);
   field("batchId", event.batch_id);
   field("type", event.type);
@@ -63,7 +63,7 @@ int json_depth(const json::value& value) {
 }
 
 EventFields read_event_fields(const json::object& body) {
-  http::BodyReader reader(body);
+  domain::BodyReader reader(body);
   EventFields fields;
   auto type = reader.one_of("type", kEventTypes, {.required = true});
   auto timestamp = reader.timestamp("timestamp", {.nullable = true});
@@ -107,11 +107,11 @@ Event new_event(EventFields fields, std::string batch_id, std::string user_id, s
 }
 
 json::object to_json(const Event& event) {
-  return api_json::object([&event](auto&& field) { visit_api_fields(event, field); });
+  return api_json::object([&event](auto&& field) { visit_fields(event, field); });
 }
 
 void append_json(std::string& out, const Event& event) {
-  api_json::append_object(out, [&event](auto&& field) { visit_api_fields(event, field); });
+  api_json::append_object(out, [&event](auto&& field) { visit_fields(event, field); });
 }
 
 store::Item to_item(const Event& event) {
@@ -121,8 +121,7 @@ store::Item to_item(const Event& event) {
       {"SK", keys::event_sk(timestamp, event.event_id)},
       {"userId", event.user_id},
   };
-  for (auto& [name, value] : to_json(event))
-    if (!value.is_null()) item[name] = std::move(value);
+  api_json::put_stored(item, [&event](auto&& field) { visit_fields(event, field); });
   return item;
 }
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "http/json_body.hpp"
+#include "domain/body_reader.hpp"
 #include "ports/item_store.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"

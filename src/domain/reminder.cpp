@@ -2,8 +2,8 @@
 
 #include <array>
 
+#include "domain/body_reader.hpp"
 #include "domain/keys.hpp"
-#include "http/json_body.hpp"
 
 namespace kefir::reminders {
 namespace {
@@ -33,7 +33,7 @@ std::optional<TimePoint> time_attribute(const store::Item& item, std::string_vie
 }
 
 // A scheduled time must be in the future and at most 60 days ahead.
-void check_schedule(http::BodyReader& reader, const std::string& field, TimePoint t, TimePoint now) {
+void check_schedule(domain::BodyReader& reader, const std::string& field, TimePoint t, TimePoint now) {
   if (t <= now) {
     reader.problem(field, "must be in the future");
   } else if (t > now + kMaxAhead) {
@@ -41,20 +41,20 @@ void check_schedule(http::BodyReader& reader, const std::string& field, TimePoin
   }
 }
 
-std::optional<NewReminder> read_new_reminder(http::BodyReader& outer, const std::string& prefix,
+std::optional<NewReminder> read_new_reminder(domain::BodyReader& outer, const std::string& prefix,
                                              const json::value& element, TimePoint now) {
   if (!element.is_object()) {
     outer.problem(prefix, "must be an object");
     return std::nullopt;
   }
-  http::BodyReader reader(element.get_object());
+  domain::BodyReader reader(element.get_object());
   auto scheduled = reader.timestamp("scheduledTime", {.required = true});
   auto message = reader.string("message", 1, kMaxMessageChars, {.required = true});
   auto type = reader.string("type", 1, kMaxTypeChars);
   if (scheduled.has_value()) check_schedule(reader, "scheduledTime", *scheduled, now);
   try {
     reader.finish();
-  } catch (const http::ApiError& error) {
+  } catch (const domain::Error& error) {
     for (const auto& detail : error.details()) outer.problem(prefix + "." + detail.field, detail.problem);
     return std::nullopt;
   }
@@ -194,7 +194,7 @@ json::array to_json(const std::vector<Reminder>& reminders) {
 }
 
 std::vector<NewReminder> parse_confirm(const json::object& body, TimePoint now) {
-  http::BodyReader reader(body);
+  domain::BodyReader reader(body);
   auto list = reader.array("reminders", {.required = true});
   std::vector<NewReminder> out;
   if (list.has_value()) {
@@ -212,7 +212,7 @@ std::vector<NewReminder> parse_confirm(const json::object& body, TimePoint now) 
 }
 
 ReminderPatch parse_patch(const json::object& body, TimePoint now) {
-  http::BodyReader reader(body);
+  domain::BodyReader reader(body);
   auto scheduled = reader.timestamp("scheduledTime");
   auto message = reader.string("message", 1, kMaxMessageChars);
   auto pinned = reader.boolean("pinned");

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <utility>
 
-#include "http/errors.hpp"
+#include "domain/errors.hpp"
 
 namespace kefir::watermelon {
 namespace {
@@ -41,12 +41,12 @@ json::value pushed_value(std::string_view column, const json::value& value, cons
   boost::system::error_code ec;
   auto parsed = json::parse(value.get_string(), ec);
   if (ec || !(parsed.is_array() || parsed.is_object()))
-    throw http::validation_error(where, "must be JSON text of an array or an object");
+    throw domain::invalid(where, "must be JSON text of an array or an object");
   return parsed;
 }
 
 json::object from_raw(const json::value& raw, const std::string& where) {
-  if (!raw.is_object()) throw http::validation_error(where, "must be an object");
+  if (!raw.is_object()) throw domain::invalid(where, "must be an object");
   json::object record;
   for (const auto& [column, value] : raw.get_object()) {
     if (is_bookkeeping_column(column)) continue;
@@ -119,11 +119,11 @@ json::object from_raw_changes(const json::object& changes) {
   json::object pushed;
   for (const auto& [table, lists] : changes) {
     const std::string table_where(table);
-    if (!lists.is_object()) throw http::validation_error(table_where, "must be an object");
+    if (!lists.is_object()) throw domain::invalid(table_where, "must be an object");
     json::object pushed_lists;
     for (const auto& [which, records] : lists.get_object()) {
       const std::string where = table_where + "." + std::string(which);
-      if (!records.is_array()) throw http::validation_error(where, "must be an array");
+      if (!records.is_array()) throw domain::invalid(where, "must be an array");
       const auto& list = records.get_array();
       if (list.empty()) continue;
       if (which == "deleted") {

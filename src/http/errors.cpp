@@ -17,37 +17,45 @@ Response error_response(const ApiError& error) {
   return response;
 }
 
-ApiError validation_error(std::vector<FieldProblem> details) {
-  std::string message = "invalid request";
-  if (!details.empty()) message = details.front().field + ": " + details.front().problem;
-  return ApiError(400, "VALIDATION_ERROR", std::move(message), std::move(details));
+namespace {
+int status_for(domain::Failure failure) {
+  switch (failure) {
+    case domain::Failure::Invalid:
+      return 400;
+    case domain::Failure::Unauthenticated:
+      return 401;
+    case domain::Failure::Forbidden:
+      return 403;
+    case domain::Failure::NotFound:
+      return 404;
+    case domain::Failure::Conflict:
+      return 409;
+    case domain::Failure::Gone:
+      return 410;
+    case domain::Failure::PreconditionFailed:
+      return 412;
+    case domain::Failure::Throttled:
+      return 429;
+    case domain::Failure::Unavailable:
+      return 503;
+  }
+  return 500;
 }
-ApiError validation_error(std::string field, std::string problem) {
-  return validation_error(std::vector<FieldProblem>{{std::move(field), std::move(problem)}});
+
+void set_retry_after(ApiError& error, int retry_after_seconds) {
+  error.headers.emplace_back("retry-after",
+                             std::to_string(retry_after_seconds < 1 ? 1 : retry_after_seconds));
 }
-ApiError bad_json(std::string message) {
-  return ApiError(400, "BAD_JSON", std::move(message));
+}  // namespace
+
+ApiError from_domain(const domain::Error& error) {
+  ApiError translated(status_for(error.failure()), error.code(), error.what(), error.details());
+  if (auto seconds = error.retry_after_seconds()) set_retry_after(translated, *seconds);
+  return translated;
 }
-ApiError unauthorized(std::string message) {
-  return ApiError(401, "UNAUTHORIZED", std::move(message));
-}
-ApiError forbidden(std::string message) {
-  return ApiError(403, "FORBIDDEN", std::move(message));
-}
-ApiError not_found(std::string message) {
-  return ApiError(404, "NOT_FOUND", std::move(message));
-}
+
 ApiError method_not_allowed() {
   return ApiError(405, "METHOD_NOT_ALLOWED", "method not allowed");
-}
-ApiError conflict(std::string message) {
-  return ApiError(409, "CONFLICT", std::move(message));
-}
-ApiError sync_too_old(std::string message) {
-  return ApiError(410, "SYNC_TOO_OLD", std::move(message));
-}
-ApiError precondition_failed(std::string message) {
-  return ApiError(412, "PRECONDITION_FAILED", std::move(message));
 }
 ApiError payload_too_large(std::string message) {
   return ApiError(413, "PAYLOAD_TOO_LARGE", std::move(message));
@@ -55,22 +63,13 @@ ApiError payload_too_large(std::string message) {
 ApiError unsupported_media_type(std::string message) {
   return ApiError(415, "UNSUPPORTED_MEDIA_TYPE", std::move(message));
 }
-namespace {
-ApiError with_retry_after(ApiError error, int retry_after_seconds) {
-  error.headers.emplace_back("retry-after",
-                             std::to_string(retry_after_seconds < 1 ? 1 : retry_after_seconds));
-  return error;
-}
-}  // namespace
-
-ApiError throttled(int retry_after_seconds, std::string message) {
-  return with_retry_after(ApiError(429, "THROTTLED", std::move(message)), retry_after_seconds);
-}
 ApiError internal_error() {
   return ApiError(500, "INTERNAL", "internal error");
 }
 ApiError unavailable(int retry_after_seconds, std::string message) {
-  return with_retry_after(ApiError(503, "UNAVAILABLE", std::move(message)), retry_after_seconds);
+  ApiError error(503, "UNAVAILABLE", std::move(message));
+  set_retry_after(error, retry_after_seconds);
+  return error;
 }
 // An operator (or autoscaling) has to act first: free space, restore, reconnect.
 ApiError storage_unavailable() {

@@ -125,7 +125,7 @@ Middleware idempotency(store::ItemStore& store, const Clock& clock, IdempotencyO
     auto key = header_if_sent(request, "idempotency-key");
     if (!key) return next(request);
     if (!valid_idempotency_key(*key))
-      throw validation_error("Idempotency-Key", "must be 1-128 printable ASCII characters");
+      throw domain::invalid("Idempotency-Key", "must be 1-128 printable ASCII characters");
 
     auto request_hash = crypto::sha256_hex(request.method + ' ' + request.target + '\n' + request.body);
     Attempt attempt(store, clock, options, keys::idempotency(request.user_id, *key), request_hash);
@@ -137,7 +137,7 @@ Middleware idempotency(store::ItemStore& store, const Clock& clock, IdempotencyO
     while (true) {
       if (auto record = store.get(record_key)) {
         if (json_string(*record, "requestHash") != request_hash)
-          throw conflict("Idempotency-Key was already used with a different request");
+          throw domain::conflict("Idempotency-Key was already used with a different request");
         if (json_string(*record, "state") == "complete") return replay(*record);
         auto lease_until = json_int(*record, "leaseUntil").value_or(0);
         if (lease_until < epoch_millis(clock.now()) && attempt.claim(json_string(*record, "claimId")))
@@ -148,9 +148,8 @@ Middleware idempotency(store::ItemStore& store, const Clock& clock, IdempotencyO
       }
       if (std::chrono::steady_clock::now() >= give_up) {
         // Retry-After tells this 409 (try again) from the one for a reused key (never again).
-        auto busy = conflict("a request with this Idempotency-Key is still in progress; retry later");
-        busy.headers.emplace_back("retry-after", "1");
-        throw busy;
+        throw domain::Error(domain::Failure::Conflict, "CONFLICT",
+                            "a request with this Idempotency-Key is still in progress; retry later", {}, 1);
       }
       std::this_thread::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(200));

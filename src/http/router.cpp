@@ -65,7 +65,7 @@ Router::Router() {
   not_found_route_.method = "*";
   not_found_route_.pattern = "unmatched";
   not_found_route_.options.authenticated = false;
-  not_found_route_.handler = [](Request&) -> Response { throw not_found("no such route"); };
+  not_found_route_.handler = [](Request&) -> Response { throw domain::not_found("no such route"); };
   method_not_allowed_route_ = not_found_route_;
   method_not_allowed_route_.handler = [](Request&) -> Response { throw method_not_allowed(); };
 }
@@ -147,6 +147,8 @@ Response response_for_current_exception(const Request& request) {
     throw;
   } catch (const ApiError& error) {
     return error_response(error);
+  } catch (const domain::Error& error) {
+    return error_response(from_domain(error));
   } catch (const store::StoreThrottled& error) {
     log::warn("storage throttled",
               {{"requestId", request.request_id}, {"route", request.route}, {"error", error.what()}});

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/errors.hpp"
 #include "http/json_body.hpp"
 #include "http/message.hpp"
 

@@ -16,13 +16,13 @@ bool exempt(const Request& request) {
 
 }  // namespace
 
-Middleware throttle(double rate, double burst) {
+Middleware throttle(double rate, double burst, ops::ServiceMetrics& metrics) {
   auto bucket = std::make_shared<TokenBucket>(rate, burst);
-  return [bucket](Request& request, const Route&, const Handler& next) {
+  return [bucket, &metrics](Request& request, const Route&, const Handler& next) {
     std::chrono::duration<double> wait{};
     if (!exempt(request) && !bucket->try_take(&wait)) {
-      ops::metrics().request_throttled();
-      throw throttled(static_cast<int>(std::ceil(wait.count())));
+      metrics.request_throttled();
+      throw domain::throttled(static_cast<int>(std::ceil(wait.count())));
     }
     return next(request);
   };

@@ -69,9 +69,9 @@ std::shared_ptr<http::LiveBody> StreamHub::open(const std::string& user_id, std:
     auto ended = std::erase_if(mine, [](const auto& stream) { return stream->body->closed(); });
     count_ -= ended;
     if (count_ >= static_cast<std::size_t>(options_.per_instance))
-      throw http::throttled(kRetryAfterSeconds, "too many live streams on this instance");
+      throw domain::throttled(kRetryAfterSeconds, "too many live streams on this instance");
     if (mine.size() >= static_cast<std::size_t>(options_.per_user))
-      throw http::throttled(kRetryAfterSeconds, "too many live streams open for this account");
+      throw domain::throttled(kRetryAfterSeconds, "too many live streams open for this account");
   }
   auto stream = std::make_shared<Stream>(Stream{std::make_shared<http::LiveBody>(std::string(kShutdownEvent)),
                                                 std::move(access_token),
@@ -92,7 +92,7 @@ std::shared_ptr<http::LiveBody> StreamHub::open(const std::string& user_id, std:
     // Checked again: the limits may have been reached while this one read.
     if (count_ >= static_cast<std::size_t>(options_.per_instance) ||
         mine.size() >= static_cast<std::size_t>(options_.per_user))
-      throw http::throttled(kRetryAfterSeconds, "too many live streams");
+      throw domain::throttled(kRetryAfterSeconds, "too many live streams");
     mine.push_back(stream);
     ++count_;
     changed_.try_emplace(user_id, 0);  // a change committed while this one read is sent at once

@@ -37,7 +37,7 @@ class ChangeFeed {
   virtual ~ChangeFeed() = default;
   virtual std::uint64_t current_seq(const std::string& user_id) = 0;
   virtual std::string token(const std::string& user_id, std::uint64_t seq) = 0;
-  // The changes after `since`; throws http::ApiError 400 (not the user's token) or 410 (too old).
+  // The changes after `since`; throws domain::Error: invalid (not the user's token) or gone (too old).
   virtual Page read(const std::string& user_id, std::string_view since) = 0;
 };
 

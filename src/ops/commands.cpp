@@ -5,6 +5,7 @@
 #include "adapters/dynamodb/dynamodb_item_store.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
 #include "adapters/sqlite/store_lock.hpp"
+#include "app/adapters.hpp"
 #include "app/app.hpp"
 #include "auth/token_service.hpp"
 #include "ops/seed.hpp"

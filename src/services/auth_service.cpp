@@ -1,8 +1,8 @@
 #include "services/auth_service.hpp"
 
+#include "domain/errors.hpp"
 #include "domain/keys.hpp"
 #include "domain/otp.hpp"
-#include "http/errors.hpp"
 #include "util/crypto.hpp"
 #include "util/ids.hpp"
 #include "util/log.hpp"
@@ -17,11 +17,11 @@ constexpr std::size_t kRefreshTokenBytes = 32;
 constexpr std::size_t kMaxRefreshTokenLength = 512;
 constexpr std::string_view kPreferencesVersion = "preferencesVersion";
 
-http::ApiError invalid_code() {
-  return http::ApiError(401, "INVALID_CODE", "invalid or expired code");
+domain::Error invalid_code() {
+  return domain::Error(domain::Failure::Unauthenticated, "INVALID_CODE", "invalid or expired code");
 }
-http::ApiError invalid_refresh_token() {
-  return http::unauthorized("invalid or expired refresh token");
+domain::Error invalid_refresh_token() {
+  return domain::unauthorized("invalid or expired refresh token");
 }
 
 json::value number_value(double value) {
@@ -128,8 +128,8 @@ store::Check delivery_preferences_unchanged(const std::string& user_id, std::int
                                            : store::Condition::equals(attribute, preferences_version)};
 }
 
-http::ApiError account_deleted() {
-  return http::unauthorized("the account has been deleted");
+domain::Error account_deleted() {
+  return domain::unauthorized("the account has been deleted");
 }
 
 json::object user_json(const UserProfile& user) {
@@ -142,7 +142,7 @@ json::object user_json(const UserProfile& user) {
           {"preferences", std::move(preferences)}};
 }
 
-AuthService::AuthService(AppContext& ctx) : ctx_(ctx), otp_key_(ctx.derive_key("otp")) {}
+AuthService::AuthService(ServiceContext& ctx) : ctx_(ctx), otp_key_(ctx.derive_key("otp")) {}
 
 void AuthService::login(const std::string& email) {
   auto key = keys::otp_challenge(email);
@@ -162,8 +162,8 @@ void AuthService::login(const std::string& email) {
     }
     if (decision.action == domain::LoginAction::rate_limited) {
       log::info("sign-in code limit reached", {{"email", log::email(email)}});
-      throw http::throttled(static_cast<int>(decision.retry_after.count()),
-                            "too many codes requested for this email; try again later");
+      throw domain::throttled(static_cast<int>(decision.retry_after.count()),
+                              "too many codes requested for this email; try again later");
     }
     auto code = domain::generate_code();
     auto expires_at = now + domain::kCodeLifetime;
@@ -274,7 +274,7 @@ std::string AuthService::open_family(const UserProfile& user) {
   auto profile_key = keys::user_profile(user.user_id);
   for (int attempt = 0; attempt < kWriteAttempts; ++attempt) {
     auto profile = ctx_.store->get(profile_key);
-    if (!profile) throw http::unauthorized("the account no longer exists");
+    if (!profile) throw domain::unauthorized("the account no longer exists");
     auto version = json_int(*profile, "sessionsVersion").value_or(0);
     auto sessions = string_list(*profile, "sessions");
     auto now = ctx_.now();
@@ -353,7 +353,7 @@ SignedInTokens AuthService::refresh(std::string_view refresh_token) {
       auto rotated_at = json_int(*presented, "rotatedAt");
       if (!rotated_at || now - from_epoch_millis(*rotated_at) > grace) {
         revoke_family(family_id, "reuse of a rotated refresh token");
-        throw http::unauthorized("refresh token reuse detected; sign in again");
+        throw domain::unauthorized("refresh token reuse detected; sign in again");
       }
     }
     auto token = crypto::base64url_encode(crypto::random_bytes(kRefreshTokenBytes));
@@ -425,7 +425,7 @@ void AuthService::revoke_family(const std::string& family_id, std::string_view r
 
 UserProfile AuthService::profile(const std::string& user_id) {
   auto user = read_user_profile(*ctx_.store, user_id);
-  if (!user) throw http::not_found("user not found");
+  if (!user) throw domain::not_found("user not found");
   return *user;
 }
 
@@ -439,8 +439,7 @@ UserProfile AuthService::update_profile(const std::string& user_id, const Profil
   if (changes.quiet_hours_enabled) quiet.enabled = *changes.quiet_hours_enabled;
   if (changes.quiet_hours_start) quiet.start = *changes.quiet_hours_start;
   if (changes.quiet_hours_end) quiet.end = *changes.quiet_hours_end;
-  if (quiet.start == quiet.end)
-    throw http::validation_error("preferences.quietHours.end", "must differ from start");
+  if (quiet.start == quiet.end) throw domain::invalid("preferences.quietHours.end", "must differ from start");
   store::Update update;
   update.set = {{"name", user.name},
                 {"preferences", preferences_json(user.preferences)},
@@ -452,7 +451,7 @@ UserProfile AuthService::update_profile(const std::string& user_id, const Profil
     auto stored = ctx_.store->update(keys::user_profile(user_id), update, store::Condition::item_exists());
     user.preferences_version = json_int(stored, kPreferencesVersion).value_or(0);
   } catch (const store::ConditionFailed&) {
-    throw http::not_found("user not found");
+    throw domain::not_found("user not found");
   }
   return user;
 }

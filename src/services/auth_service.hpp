@@ -1,6 +1,6 @@
 #pragma once
 // Sign-in and account use cases (SPEC §2) on the item store: one-time codes, self sign-up, refresh-token
-// families, the user profile and account deletion. Failures the client must see are http::ApiError.
+// families, the user profile and account deletion. Failures the client must see are domain::Error.
 //
 // Stored items (keys from domain/keys.hpp):
 // - user profile: userId, email, name, createdAt, updatedAt, emailVerified, preferences
@@ -19,9 +19,9 @@
 #include <string>
 #include <string_view>
 
-#include "app/context.hpp"
+#include "domain/errors.hpp"
 #include "domain/quiet_hours.hpp"
-#include "http/errors.hpp"
+#include "services/context.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
 
@@ -53,7 +53,7 @@ std::optional<std::int64_t> read_tokens_not_before(store::ItemStore& store, cons
 // and answer its failure with account_deleted(). (A deleted user's tokens are refused, but another instance
 // learns of that only within auth::kRevocationRecheck.)
 store::Check user_exists_check(const std::string& user_id);
-http::ApiError account_deleted();  // 401
+domain::Error account_deleted();  // 401
 // A write that decided a delivery time from the preferences read at `preferences_version` must fail
 // (ConditionFailed) if the time zone or quiet hours changed since: add it to the write's transaction.
 store::Check delivery_preferences_unchanged(const std::string& user_id, std::int64_t preferences_version);
@@ -90,7 +90,7 @@ inline constexpr std::size_t kMaxSessionsPerUser = 20;
 
 class AuthService {
  public:
-  explicit AuthService(AppContext& ctx);
+  explicit AuthService(ServiceContext& ctx);
 
   // Issues and mails a code unless inside the resend cooldown; throws THROTTLED beyond the per-email limit.
   // The same work happens whether or not an account exists (no user enumeration).
@@ -125,7 +125,7 @@ class AuthService {
   SignedInTokens tokens_for(const UserProfile& user, std::string refresh_token);
   void revoke_family(const std::string& family_id, std::string_view reason);
 
-  AppContext& ctx_;
+  ServiceContext& ctx_;
   std::string otp_key_;
 };
 

@@ -2,8 +2,8 @@
 
 #include <thread>
 
+#include "domain/errors.hpp"
 #include "domain/keys.hpp"
-#include "http/errors.hpp"
 #include "services/auth_service.hpp"
 #include "services/bulk_delete.hpp"
 #include "services/change_log.hpp"
@@ -19,8 +19,8 @@ namespace {
 // a pathological storm, with 503.
 constexpr RetryPolicy kLostWriteRetry{64, std::chrono::milliseconds(2), std::chrono::milliseconds(200)};
 
-http::ApiError batch_not_found() {
-  return http::not_found("batch not found");
+domain::Error batch_not_found() {
+  return domain::not_found("batch not found");
 }
 
 store::Query user_batches_query(const std::string& user_id) {
@@ -44,13 +44,13 @@ store::Condition batch_not_archived() {
   return store::Condition::any_of(std::move(open_statuses));
 }
 
-domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
+domain::Batch create_batch(ServiceContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
                            const std::optional<std::string>& client_id) {
   auto now = ctx.now();
   if (client_id && !domain::is_batch_id(*client_id))
-    throw http::validation_error("id", "must be a lowercase UUIDv7");
+    throw domain::invalid("id", "must be a lowercase UUIDv7");
   if (client_id && find_batch_by_id(ctx, *client_id))
-    throw http::conflict("batch id " + *client_id + " is taken");
+    throw domain::conflict("batch id " + *client_id + " is taken");
   auto batch =
       domain::new_batch(fields, client_id.value_or(ctx.batch_ids.next(epoch_millis(now))), user_id, now);
   auto started = timeline_event(user_id, batch.batch_id, domain::kEventNote, "Batch started", {}, now);
@@ -60,13 +60,13 @@ domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const do
                    {store::Put{domain::to_item(batch), store::Condition::item_absent()}, event_write(started),
                     user_exists_check(user_id)});
   } catch (const store::ConditionFailed& failed) {
-    if (failed.index() == 0) throw http::conflict("batch id " + batch.batch_id + " is taken");
+    if (failed.index() == 0) throw domain::conflict("batch id " + batch.batch_id + " is taken");
     throw account_deleted();  // a fresh UUIDv7 is never taken, so then only the account check can fail
   }
   return batch;
 }
 
-BatchPage list_batches(AppContext& ctx, const std::string& user_id, const BatchFilter& filter,
+BatchPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
                        const PageRequest& page) {
   auto query = user_batches_query(user_id);
   query.forward = false;  // UUIDv7 ids sort by creation: newest first is the reverse key range
@@ -86,7 +86,7 @@ BatchPage list_batches(AppContext& ctx, const std::string& user_id, const BatchF
   return result;
 }
 
-std::optional<domain::Batch> find_batch(AppContext& ctx, const std::string& user_id,
+std::optional<domain::Batch> find_batch(ServiceContext& ctx, const std::string& user_id,
                                         std::string_view batch_id) {
   if (!is_uuid(batch_id)) return std::nullopt;
   auto item = ctx.store->get(keys::batch(user_id, batch_id));
@@ -94,13 +94,13 @@ std::optional<domain::Batch> find_batch(AppContext& ctx, const std::string& user
   return domain::batch_from_item(*item);
 }
 
-domain::Batch get_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id) {
+domain::Batch get_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id) {
   auto batch = find_batch(ctx, user_id, batch_id);
   if (!batch) throw batch_not_found();
   return std::move(*batch);
 }
 
-std::optional<domain::Batch> find_batch_by_id(AppContext& ctx, std::string_view batch_id) {
+std::optional<domain::Batch> find_batch_by_id(ServiceContext& ctx, std::string_view batch_id) {
   if (!is_uuid(batch_id)) return std::nullopt;
   store::Query query;
   query.on_gsi1 = true;
@@ -112,12 +112,12 @@ std::optional<domain::Batch> find_batch_by_id(AppContext& ctx, std::string_view 
   return domain::batch_from_item(page.items.front());
 }
 
-domain::Batch modify_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch modify_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            std::optional<std::string_view> if_match, const BatchEdit& edit) {
   for (int attempt = 0; attempt < kLostWriteRetry.max_attempts; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(kLostWriteRetry.delay(attempt - 1));
     auto batch = get_batch(ctx, user_id, batch_id);
-    if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw http::precondition_failed();
+    if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw domain::precondition_failed();
     auto read_version = batch.version;
     auto now = ctx.now();
     auto writes = edit(batch, now);
@@ -132,13 +132,13 @@ domain::Batch modify_batch(AppContext& ctx, const std::string& user_id, std::str
     } catch (const store::ConditionFailed& failed) {
       // Index 0 is the batch: someone else wrote it (or deleted it) since we read it.
       if (failed.index() > 0) throw;
-      if (if_match) throw http::precondition_failed();
+      if (if_match) throw domain::precondition_failed();
     }
   }
-  throw http::unavailable(1, "the batch is being changed by too many requests at once; retry");
+  throw domain::unavailable(1, "the batch is being changed by too many requests at once; retry");
 }
 
-domain::Batch update_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch update_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            const domain::BatchFields& fields, std::optional<std::string_view> if_match) {
   bool archived_now = false;
   auto batch =
@@ -166,7 +166,7 @@ domain::Batch update_batch(AppContext& ctx, const std::string& user_id, std::str
   return batch;
 }
 
-domain::Batch archive_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch archive_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                             std::optional<std::string_view> if_match) {
   domain::BatchFields fields;
   fields.status.present = true;
@@ -174,10 +174,10 @@ domain::Batch archive_batch(AppContext& ctx, const std::string& user_id, std::st
   return update_batch(ctx, user_id, batch_id, fields, if_match);
 }
 
-void delete_batch_permanently(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+void delete_batch_permanently(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                               std::optional<std::string_view> if_match) {
   auto batch = get_batch(ctx, user_id, batch_id);
-  if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw http::precondition_failed();
+  if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw domain::precondition_failed();
   // The batch item goes last: if anything fails midway, the batch is still there and a retry finishes the
   // job.
   ctx.hooks.run_batch_deleted(user_id, batch.batch_id);
@@ -188,11 +188,11 @@ void delete_batch_permanently(AppContext& ctx, const std::string& user_id, std::
     // Its events, reminders and photos went without log entries: the batch's tombstone stands for them.
     commit_changes(ctx, user_id, {store::Delete{keys::batch(user_id, batch.batch_id), condition}});
   } catch (const store::ConditionFailed&) {
-    throw http::precondition_failed();
+    throw domain::precondition_failed();
   }
 }
 
-void delete_all_batches(AppContext& ctx, const std::string& user_id) {
+void delete_all_batches(ServiceContext& ctx, const std::string& user_id) {
   auto query = user_batches_query(user_id);
   query.limit = store::kMaxTransactionItems;
   while (true) {
@@ -208,7 +208,7 @@ void delete_all_batches(AppContext& ctx, const std::string& user_id) {
   }
 }
 
-void register_batch_hooks(AppContext& ctx) {
+void register_batch_hooks(ServiceContext& ctx) {
   ctx.hooks.account_deleted.push_back(
       [&ctx](const std::string& user_id) { delete_all_batches(ctx, user_id); });
 }

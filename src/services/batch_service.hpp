@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/batch.hpp"
+#include "services/context.hpp"
 #include "services/paged_query.hpp"
 
 namespace kefir::services {
@@ -26,19 +26,19 @@ struct BatchPage {
 
 // `client_id`: the id an offline client gave the batch (POST /sync), a UUID no batch has; 409 when one has
 // it.
-domain::Batch create_batch(AppContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
+domain::Batch create_batch(ServiceContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
                            const std::optional<std::string>& client_id = std::nullopt);
-BatchPage list_batches(AppContext& ctx, const std::string& user_id, const BatchFilter& filter,
+BatchPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
                        const PageRequest& page);
 
 // The user's batch; 404 when it does not exist or belongs to someone else.
-domain::Batch get_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id);
-std::optional<domain::Batch> find_batch(AppContext& ctx, const std::string& user_id,
+domain::Batch get_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id);
+std::optional<domain::Batch> find_batch(ServiceContext& ctx, const std::string& user_id,
                                         std::string_view batch_id);
 // A write condition on a batch item: it exists and is not archived.
 store::Condition batch_not_archived();
 // A batch by id alone, through GSI1 (public pages). Eventually consistent on DynamoDB.
-std::optional<domain::Batch> find_batch_by_id(AppContext& ctx, std::string_view batch_id);
+std::optional<domain::Batch> find_batch_by_id(ServiceContext& ctx, std::string_view batch_id);
 
 // What a change to a batch writes with it (timeline events...), committed in the same transaction.
 using BatchEdit =
@@ -47,21 +47,21 @@ using BatchEdit =
 // it changed nothing (no write, version kept). The batch's version goes up by one. A concurrent change is
 // retried, unless `if_match` pins the version: then, as on a mismatch, 412. Every writer of batch items goes
 // through this (or bumps `version` with a condition on it), so no update is lost.
-domain::Batch modify_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch modify_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            std::optional<std::string_view> if_match, const BatchEdit& edit);
 
 // PUT/PATCH: partial update with `stage_change`/`status_change` events; archiving runs the batch_archived
 // hooks.
-domain::Batch update_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch update_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            const domain::BatchFields& fields, std::optional<std::string_view> if_match);
-domain::Batch archive_batch(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch archive_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                             std::optional<std::string_view> if_match);
 // The batch, its events and (through the batch_deleted hooks) its reminders and photos.
-void delete_batch_permanently(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+void delete_batch_permanently(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                               std::optional<std::string_view> if_match);
 
 // DELETE /me: every batch of the user with its events.
-void delete_all_batches(AppContext& ctx, const std::string& user_id);
-void register_batch_hooks(AppContext& ctx);
+void delete_all_batches(ServiceContext& ctx, const std::string& user_id);
+void register_batch_hooks(ServiceContext& ctx);
 
 }  // namespace kefir::services

@@ -49,7 +49,7 @@ void OwnCommits::committed(const std::string& user_id, std::uint64_t seq) {
 namespace {
 
 // Appends each user's entry in the transaction of `writes`; returns the sequences, in the order of `users`.
-std::vector<std::uint64_t> append_entries(AppContext& ctx, const std::vector<store::WriteOp>& writes,
+std::vector<std::uint64_t> append_entries(ServiceContext& ctx, const std::vector<store::WriteOp>& writes,
                                           const std::vector<UserRecords>& users) {
   const auto now = ctx.now();
   std::vector<store::LogAppend> appends;
@@ -65,7 +65,7 @@ std::vector<std::uint64_t> append_entries(AppContext& ctx, const std::vector<sto
 
 }  // namespace
 
-std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
+std::uint64_t commit_changes(ServiceContext& ctx, std::string_view event_owner,
                              const std::vector<store::WriteOp>& writes) {
   const auto users = records_by_user(writes, writes.size(), event_owner);
   if (users.empty()) {
@@ -75,7 +75,7 @@ std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
   return append_entries(ctx, writes, users).back();
 }
 
-void log_committed_changes(AppContext& ctx,
+void log_committed_changes(ServiceContext& ctx,
                            const std::map<std::string, std::vector<changes::Record>>& records) {
   constexpr std::size_t kUsersPerTransaction =
       store::kMaxTransactionItems / 2;  // an entry and its counter each
@@ -100,7 +100,7 @@ void log_committed_changes(AppContext& ctx,
   flush();
 }
 
-void register_change_log_hooks(AppContext& ctx) {
+void register_change_log_hooks(ServiceContext& ctx) {
   ctx.hooks.account_deleted.push_back([&ctx](const std::string& user_id) {
     store::Query log;
     log.partition = keys::user_pk(user_id);

@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/change_log.hpp"
 #include "ports/item_store.hpp"
+#include "services/context.hpp"
 
 namespace kefir::services {
 
@@ -24,13 +24,13 @@ namespace kefir::services {
 // A failed condition of `writes` throws ConditionFailed with its index in `writes`, as transact_write would.
 // Writes plus two items per user logged must fit in one transaction (store::kMaxTransactionItems).
 // Returns the last sequence committed (0 when nothing was logged).
-std::uint64_t commit_changes(AppContext& ctx, std::string_view event_owner,
+std::uint64_t commit_changes(ServiceContext& ctx, std::string_view event_owner,
                              const std::vector<store::WriteOp>& writes);
 
 // Logs changes already committed outside commit_changes, one entry per user naming `records`, the users'
 // entries together in transactions as they fit: the reminder processor records the outcomes of a round in
 // transactions of many users' reminders, then logs them here once per user.
-void log_committed_changes(AppContext& ctx,
+void log_committed_changes(ServiceContext& ctx,
                            const std::map<std::string, std::vector<changes::Record>>& records);
 
 // The sequences this thread commits for one user while it lives: POST /sync tells the client's own changes
@@ -52,6 +52,6 @@ class OwnCommits {
 };
 
 // DELETE /me: the log and the counter go with the account (no log of the deletion: the user is gone).
-void register_change_log_hooks(AppContext& ctx);
+void register_change_log_hooks(ServiceContext& ctx);
 
 }  // namespace kefir::services

@@ -1,7 +1,7 @@
 #include "services/device_service.hpp"
 
+#include "domain/errors.hpp"
 #include "domain/keys.hpp"
-#include "http/errors.hpp"
 #include "services/auth_service.hpp"
 #include "services/change_log.hpp"
 
@@ -16,7 +16,7 @@ struct TokenOwner {
   std::string device_id;
 };
 
-std::optional<TokenOwner> read_claim(AppContext& ctx, std::string_view token) {
+std::optional<TokenOwner> read_claim(ServiceContext& ctx, std::string_view token) {
   auto claim = ctx.store->get(keys::push_token_claim(token));
   if (!claim) return std::nullopt;
   return TokenOwner{json_string(*claim, "userId"), json_string(*claim, "deviceId")};
@@ -41,7 +41,7 @@ store::Query devices_query(const std::string& user_id) {
   return query;
 }
 
-std::size_t count_devices(AppContext& ctx, const std::string& user_id) {
+std::size_t count_devices(ServiceContext& ctx, const std::string& user_id) {
   auto query = devices_query(user_id);
   query.limit = domain::kMaxDevicesPerUser + 1;
   return ctx.store->query(query).items.size();
@@ -49,7 +49,7 @@ std::size_t count_devices(AppContext& ctx, const std::string& user_id) {
 
 }  // namespace
 
-DeviceRegistration register_device(AppContext& ctx, const std::string& user_id,
+DeviceRegistration register_device(ServiceContext& ctx, const std::string& user_id,
                                    const domain::DeviceFields& fields) {
   const auto device_key = keys::device(user_id, fields.device_id);
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
@@ -62,7 +62,7 @@ DeviceRegistration register_device(AppContext& ctx, const std::string& user_id,
 
     if (!existing &&
         count_devices(ctx, user_id) - (moves_from_own_device ? 1 : 0) >= domain::kMaxDevicesPerUser)
-      throw http::conflict("at most " + std::to_string(domain::kMaxDevicesPerUser) + " devices per user");
+      throw domain::conflict("at most " + std::to_string(domain::kMaxDevicesPerUser) + " devices per user");
 
     auto now = ctx.now();
     domain::Device device{user_id,
@@ -100,10 +100,10 @@ DeviceRegistration register_device(AppContext& ctx, const std::string& user_id,
       // Another registration of this device or token won the race: read again.
     }
   }
-  throw http::conflict("the device is being registered by another request; retry");
+  throw domain::conflict("the device is being registered by another request; retry");
 }
 
-DevicePage list_devices_page(AppContext& ctx, const std::string& user_id, const PageRequest& page) {
+DevicePage list_devices_page(ServiceContext& ctx, const std::string& user_id, const PageRequest& page) {
   cursor::Codec codec(ctx.derive_key("cursor"));
   auto items =
       read_page(*ctx.store, codec, devices_query(user_id), cursor::fingerprint({"devices", user_id}), page);
@@ -113,19 +113,19 @@ DevicePage list_devices_page(AppContext& ctx, const std::string& user_id, const 
   return result;
 }
 
-std::vector<domain::Device> list_devices(AppContext& ctx, const std::string& user_id) {
+std::vector<domain::Device> list_devices(ServiceContext& ctx, const std::string& user_id) {
   std::vector<domain::Device> devices;
   for (const auto& item : ctx.store->query(devices_query(user_id)).items)
     devices.push_back(domain::device_from_item(item));
   return devices;
 }
 
-void delete_device(AppContext& ctx, const std::string& user_id, std::string_view device_id) {
-  if (!domain::is_device_id(device_id)) throw http::not_found("device not found");
+void delete_device(ServiceContext& ctx, const std::string& user_id, std::string_view device_id) {
+  if (!domain::is_device_id(device_id)) throw domain::not_found("device not found");
   const auto device_key = keys::device(user_id, device_id);
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
     auto item = ctx.store->get(device_key);
-    if (!item) throw http::not_found("device not found");
+    if (!item) throw domain::not_found("device not found");
     auto token = json_string(*item, "token");
     auto owner = read_claim(ctx, token);
     std::vector<store::WriteOp> writes{
@@ -138,10 +138,10 @@ void delete_device(AppContext& ctx, const std::string& user_id, std::string_view
     } catch (const store::ConditionFailed&) {
     }
   }
-  throw http::conflict("the device is being changed by another request; retry");
+  throw domain::conflict("the device is being changed by another request; retry");
 }
 
-bool remove_device_by_token(AppContext& ctx, std::string_view token) {
+bool remove_device_by_token(ServiceContext& ctx, std::string_view token) {
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
     auto owner = read_claim(ctx, token);
     if (!owner) return false;
@@ -157,17 +157,17 @@ bool remove_device_by_token(AppContext& ctx, std::string_view token) {
   return false;
 }
 
-void delete_all_devices(AppContext& ctx, const std::string& user_id) {
+void delete_all_devices(ServiceContext& ctx, const std::string& user_id) {
   for (const auto& device : list_devices(ctx, user_id)) {
     try {
       delete_device(ctx, user_id, device.device_id);
-    } catch (const http::ApiError& error) {
-      if (error.status() != 404) throw;  // deleted meanwhile: nothing left to do
+    } catch (const domain::Error& error) {
+      if (error.failure() != domain::Failure::NotFound) throw;  // deleted meanwhile: nothing left to do
     }
   }
 }
 
-void register_device_hooks(AppContext& ctx) {
+void register_device_hooks(ServiceContext& ctx) {
   ctx.hooks.account_deleted.push_back(
       [&ctx](const std::string& user_id) { delete_all_devices(ctx, user_id); });
 }

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/device.hpp"
+#include "services/context.hpp"
 #include "services/paged_query.hpp"
 
 namespace kefir::services {
@@ -20,26 +20,26 @@ struct DeviceRegistration {
 };
 
 // Upsert; 409 when it would be the user's 21st device.
-DeviceRegistration register_device(AppContext& ctx, const std::string& user_id,
+DeviceRegistration register_device(ServiceContext& ctx, const std::string& user_id,
                                    const domain::DeviceFields& fields);
 
 struct DevicePage {
   std::vector<domain::Device> devices;
   std::optional<std::string> next_cursor;
 };
-DevicePage list_devices_page(AppContext& ctx, const std::string& user_id, const PageRequest& page);
+DevicePage list_devices_page(ServiceContext& ctx, const std::string& user_id, const PageRequest& page);
 
 // Every device of the user (at most 20): where the reminder processor sends a notification.
-std::vector<domain::Device> list_devices(AppContext& ctx, const std::string& user_id);
+std::vector<domain::Device> list_devices(ServiceContext& ctx, const std::string& user_id);
 
 // 404 when the user has no such device.
-void delete_device(AppContext& ctx, const std::string& user_id, std::string_view device_id);
+void delete_device(ServiceContext& ctx, const std::string& user_id, std::string_view device_id);
 
 // Forgets whichever device holds `token` (Expo answered DeviceNotRegistered). False when no device had it.
-bool remove_device_by_token(AppContext& ctx, std::string_view token);
+bool remove_device_by_token(ServiceContext& ctx, std::string_view token);
 
 // DELETE /me: the user's devices and their push-token claims.
-void delete_all_devices(AppContext& ctx, const std::string& user_id);
-void register_device_hooks(AppContext& ctx);
+void delete_all_devices(ServiceContext& ctx, const std::string& user_id);
+void register_device_hooks(ServiceContext& ctx);
 
 }  // namespace kefir::services

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
+#include "domain/errors.hpp"
 #include "domain/keys.hpp"
-#include "http/errors.hpp"
 #include "services/batch_service.hpp"
 #include "services/bulk_delete.hpp"
 #include "services/change_log.hpp"
@@ -31,13 +31,13 @@ store::WriteOp event_write(const domain::Event& event) {
   return store::Put{domain::to_item(event), store::Condition::item_absent()};
 }
 
-domain::Event add_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Event add_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                         domain::EventFields fields, const std::optional<std::string>& client_id) {
-  if (client_id && !is_uuid(*client_id)) throw http::validation_error("id", "must be a lowercase UUID");
+  if (client_id && !is_uuid(*client_id)) throw domain::invalid("id", "must be a lowercase UUID");
   auto batch = get_batch(ctx, user_id, batch_id);
   if (fields.photo_key && std::find(batch.photo_keys.begin(), batch.photo_keys.end(), *fields.photo_key) ==
                               batch.photo_keys.end())
-    throw http::validation_error("photoKey", "must be a photo of this batch");
+    throw domain::invalid("photoKey", "must be a photo of this batch");
   auto event =
       domain::new_event(std::move(fields), batch.batch_id, user_id, client_id.value_or(uuid_v4()), ctx.now());
   // The batch must still exist when the event lands, or a concurrent permanent delete would leave it
@@ -47,14 +47,14 @@ domain::Event add_event(AppContext& ctx, const std::string& user_id, std::string
                    {event_write(event),
                     store::Check{keys::batch(user_id, batch.batch_id), store::Condition::item_exists()}});
   } catch (const store::ConditionFailed& failed) {
-    if (failed.index() == 0) throw http::conflict("event id " + event.event_id + " is taken");
-    throw http::not_found("batch not found");
+    if (failed.index() == 0) throw domain::conflict("event id " + event.event_id + " is taken");
+    throw domain::not_found("batch not found");
   }
   return event;
 }
 
-EventPage list_events(AppContext& ctx, const std::string& user_id, std::string_view batch_id, bool ascending,
-                      const PageRequest& page) {
+EventPage list_events(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
+                      bool ascending, const PageRequest& page) {
   get_batch(ctx, user_id, batch_id);
   auto query = timeline_query(batch_id);
   query.forward = ascending;
@@ -69,19 +69,19 @@ EventPage list_events(AppContext& ctx, const std::string& user_id, std::string_v
   return result;
 }
 
-void delete_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+void delete_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                   std::string_view event_id) {
   get_batch(ctx, user_id, batch_id);
   auto item = find_event_item(ctx, batch_id, event_id);
-  if (!item) throw http::not_found("event not found");
+  if (!item) throw domain::not_found("event not found");
   try {
     commit_changes(ctx, user_id, {store::Delete{store::key_of(*item), store::Condition::item_exists()}});
   } catch (const store::ConditionFailed&) {
-    throw http::not_found("event not found");
+    throw domain::not_found("event not found");
   }
 }
 
-std::optional<store::Item> find_event_item(AppContext& ctx, std::string_view batch_id,
+std::optional<store::Item> find_event_item(ServiceContext& ctx, std::string_view batch_id,
                                            std::string_view event_id) {
   if (!is_uuid(event_id)) return std::nullopt;
   auto query = timeline_query(batch_id);
@@ -95,7 +95,7 @@ std::optional<store::Item> find_event_item(AppContext& ctx, std::string_view bat
   }
 }
 
-std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id) {
+std::size_t delete_batch_events(ServiceContext& ctx, std::string_view batch_id) {
   // The whole partition: the timeline and what else lives beside it (sensor readings and their roll-ups).
   store::Query query;
   query.partition = keys::events_pk(batch_id);

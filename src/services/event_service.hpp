@@ -6,8 +6,8 @@
 #include <string_view>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/event.hpp"
+#include "services/context.hpp"
 #include "services/paged_query.hpp"
 
 namespace kefir::services {
@@ -18,15 +18,15 @@ struct EventPage {
 };
 
 // `client_id`: the id an offline client gave the event (POST /sync), a UUID.
-domain::Event add_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Event add_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                         domain::EventFields fields,
                         const std::optional<std::string>& client_id = std::nullopt);
 // The stored event of the batch with this id (walks the batch's timeline: its keys start with the time).
-std::optional<store::Item> find_event_item(AppContext& ctx, std::string_view batch_id,
+std::optional<store::Item> find_event_item(ServiceContext& ctx, std::string_view batch_id,
                                            std::string_view event_id);
-EventPage list_events(AppContext& ctx, const std::string& user_id, std::string_view batch_id, bool ascending,
-                      const PageRequest& page);
-void delete_event(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+EventPage list_events(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
+                      bool ascending, const PageRequest& page);
+void delete_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                   std::string_view event_id);
 
 // An automatic event (note, stage_change, photo_added...) stamped `now`, ready for event_write().
@@ -35,6 +35,6 @@ domain::Event timeline_event(const std::string& user_id, const std::string& batc
 store::WriteOp event_write(const domain::Event& event);
 
 // Every event of a batch, with the readings kept beside them (permanent delete, account deletion).
-std::size_t delete_batch_events(AppContext& ctx, std::string_view batch_id);
+std::size_t delete_batch_events(ServiceContext& ctx, std::string_view batch_id);
 
 }  // namespace kefir::services

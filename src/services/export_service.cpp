@@ -7,12 +7,12 @@
 #include "domain/batch.hpp"
 #include "domain/csv.hpp"
 #include "domain/device.hpp"
+#include "domain/errors.hpp"
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
 #include "domain/photo.hpp"
 #include "domain/reading.hpp"
 #include "domain/reminder.hpp"
-#include "http/errors.hpp"
 #include "util/json_text.hpp"
 
 namespace kefir::services {
@@ -140,7 +140,7 @@ std::optional<RecordType> parse_export_type(const std::optional<std::string>& va
   if (*value == "reminders") return RecordType::reminder;
   if (*value == "devices") return RecordType::device;
   if (*value == "readings") return RecordType::reading;
-  throw http::validation_error("type", "must be one of batches, events, reminders, devices, readings");
+  throw domain::invalid("type", "must be one of batches, events, reminders, devices, readings");
 }
 
 std::string export_file_name(TimePoint now) {
@@ -148,7 +148,7 @@ std::string export_file_name(TimePoint now) {
 }
 
 struct ExportWriter::State {
-  AppContext& ctx;
+  ServiceContext& ctx;
   std::string user_id;
   bool with_record_type;
   std::vector<const Table*> tables;
@@ -161,7 +161,7 @@ struct ExportWriter::State {
   std::size_t batch_index = 0;
   std::optional<Pager> timeline;
 
-  State(AppContext& ctx, std::string user_id, std::optional<RecordType> only)
+  State(ServiceContext& ctx, std::string user_id, std::optional<RecordType> only)
       : ctx(ctx), user_id(std::move(user_id)), with_record_type(!only) {
     for (const auto& table : kefir::services::tables()) {
       if (only && table.type != *only) continue;
@@ -242,7 +242,7 @@ struct ExportWriter::State {
   }
 };
 
-ExportWriter::ExportWriter(AppContext& ctx, std::string user_id, std::optional<RecordType> only)
+ExportWriter::ExportWriter(ServiceContext& ctx, std::string user_id, std::optional<RecordType> only)
     : state_(std::make_unique<State>(ctx, std::move(user_id), only)) {}
 
 ExportWriter::~ExportWriter() = default;
@@ -251,7 +251,7 @@ std::optional<std::string> ExportWriter::next_chunk() {
   return state_->next_chunk();
 }
 
-blob::PresignedRequest publish_export(AppContext& ctx, const std::string& user_id,
+blob::PresignedRequest publish_export(ServiceContext& ctx, const std::string& user_id,
                                       std::optional<RecordType> only) {
   namespace fs = std::filesystem;
   auto suffix = crypto::hex_encode(crypto::random_bytes(8));

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "app/context.hpp"
 #include "ports/blob_store.hpp"
+#include "services/context.hpp"
 
 namespace kefir::services {
 
@@ -27,7 +27,7 @@ std::string export_file_name(TimePoint now);
 
 class ExportWriter {
  public:
-  ExportWriter(AppContext& ctx, std::string user_id, std::optional<RecordType> only);
+  ExportWriter(ServiceContext& ctx, std::string user_id, std::optional<RecordType> only);
   ~ExportWriter();
   ExportWriter(const ExportWriter&) = delete;
   ExportWriter& operator=(const ExportWriter&) = delete;
@@ -43,7 +43,7 @@ class ExportWriter {
 // The whole export written to a generated file in the blob store, with a presigned download link (the mobile
 // client's POST /export/batches/csv, and GET /export.csv where responses cannot stream). The file lives under
 // photo::export_prefix for photo::kExportLifetime.
-blob::PresignedRequest publish_export(AppContext& ctx, const std::string& user_id,
+blob::PresignedRequest publish_export(ServiceContext& ctx, const std::string& user_id,
                                       std::optional<RecordType> only);
 
 }  // namespace kefir::services

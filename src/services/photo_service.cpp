@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "domain/errors.hpp"
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
 #include "domain/photo.hpp"
-#include "http/errors.hpp"
 #include "services/batch_service.hpp"
 #include "services/bulk_delete.hpp"
 #include "services/event_service.hpp"
@@ -19,8 +19,8 @@ namespace {
 constexpr std::string_view kPending = "pending";
 constexpr std::string_view kAttached = "attached";
 
-http::ApiError bad_photo_key(std::string problem) {
-  return http::validation_error("photoKey", std::move(problem));
+domain::Error bad_photo_key(std::string problem) {
+  return domain::invalid("photoKey", std::move(problem));
 }
 
 store::Query photo_items(const std::string& user_id, const std::string& key_prefix) {
@@ -36,7 +36,7 @@ void remove_objects(blob::BlobStore& blobs, const std::string& prefix) {
 
 // The object must be what the upload URL allowed. With S3 a presigned PUT cannot cap the size, so this is
 // where an oversized or retyped upload is caught (and removed, so it costs nothing more).
-void check_uploaded_object(AppContext& ctx, const std::string& user_id, const std::string& photo_key,
+void check_uploaded_object(ServiceContext& ctx, const std::string& user_id, const std::string& photo_key,
                            const store::Item& upload) {
   auto info = ctx.blobs->head(photo_key);
   if (!info) throw bad_photo_key("has not been uploaded");
@@ -75,7 +75,7 @@ class ScratchDirectory {
 
 // The renditions of an uploaded photo, stored next to it. A file that is not a readable image of its type (or
 // a decompression bomb) is refused like an oversized upload: deleted, and nothing of it left behind.
-void store_renditions(AppContext& ctx, const std::string& user_id, const std::string& photo_key,
+void store_renditions(ServiceContext& ctx, const std::string& user_id, const std::string& photo_key,
                       const store::Item& upload) {
   if (!ctx.images) return;
   ScratchDirectory scratch;
@@ -100,14 +100,14 @@ void remove_renditions(blob::BlobStore& blobs, const std::string& photo_key) {
 
 }  // namespace
 
-PhotoUpload create_photo_upload(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+PhotoUpload create_photo_upload(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                                 std::optional<std::string> filename, const std::string& content_type) {
   auto extension = photo::extension_for(content_type);
   if (!extension)
-    throw http::validation_error("contentType", "must be image/jpeg, image/png, image/webp or image/heic");
+    throw domain::invalid("contentType", "must be image/jpeg, image/png, image/webp or image/heic");
   auto batch = get_batch(ctx, user_id, batch_id);
   if (batch.photo_keys.size() >= photo::kMaxPerBatch)
-    throw http::conflict("a batch has at most " + std::to_string(photo::kMaxPerBatch) + " photos");
+    throw domain::conflict("a batch has at most " + std::to_string(photo::kMaxPerBatch) + " photos");
   auto key = photo::make_key(user_id, batch.batch_id, uuid_v4() + "." + std::string(*extension));
   auto now = ctx.now();
   auto item_key = keys::photo(user_id, key);
@@ -125,7 +125,7 @@ PhotoUpload create_photo_upload(AppContext& ctx, const std::string& user_id, std
   return {key, ctx.blobs->presign_upload(key, content_type, photo::kUrlLifetime)};
 }
 
-domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch attach_photo(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            const std::string& photo_key) {
   auto batch = get_batch(ctx, user_id, batch_id);
   auto parts = photo::parse_key(photo_key);
@@ -147,7 +147,7 @@ domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::str
           auto& photos = current.photo_keys;
           if (std::find(photos.begin(), photos.end(), photo_key) != photos.end()) return std::nullopt;
           if (photos.size() >= photo::kMaxPerBatch)
-            throw http::conflict("a batch has at most " + std::to_string(photo::kMaxPerBatch) + " photos");
+            throw domain::conflict("a batch has at most " + std::to_string(photo::kMaxPerBatch) + " photos");
           photos.push_back(photo_key);
           auto event =
               timeline_event(user_id, current.batch_id, domain::kEventPhotoAdded, "Photo added", {}, now);
@@ -164,7 +164,7 @@ domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::str
   }
 }
 
-std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch,
+std::vector<PhotoLink> photo_links(ServiceContext& ctx, const domain::Batch& batch,
                                    std::optional<photo::Rendition> rendition) {
   std::vector<PhotoLink> links;
   for (const auto& key : batch.photo_keys) {
@@ -178,14 +178,14 @@ std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch,
   return links;
 }
 
-void delete_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+void delete_photo(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                   std::string_view file_name) {
   auto batch = get_batch(ctx, user_id, batch_id);
-  if (!photo::valid_file_name(file_name)) throw http::not_found("photo not found");
+  if (!photo::valid_file_name(file_name)) throw domain::not_found("photo not found");
   auto key = photo::make_key(user_id, batch.batch_id, file_name);
   bool listed = std::find(batch.photo_keys.begin(), batch.photo_keys.end(), key) != batch.photo_keys.end();
   if (!listed && !ctx.store->get(keys::photo(user_id, key)) && !ctx.blobs->head(key))
-    throw http::not_found("photo not found");
+    throw domain::not_found("photo not found");
   modify_batch(ctx, user_id, batch.batch_id, std::nullopt,
                [&](domain::Batch& current, TimePoint) -> std::optional<std::vector<store::WriteOp>> {
                  auto& photos = current.photo_keys;
@@ -199,19 +199,19 @@ void delete_photo(AppContext& ctx, const std::string& user_id, std::string_view 
   ctx.blobs->remove(key);
 }
 
-void delete_batch_photos(AppContext& ctx, const std::string& user_id, const std::string& batch_id) {
+void delete_batch_photos(ServiceContext& ctx, const std::string& user_id, const std::string& batch_id) {
   auto prefix = photo::batch_prefix(user_id, batch_id);
   remove_objects(*ctx.blobs, prefix);
   delete_matching(*ctx.store, photo_items(user_id, prefix));
 }
 
-void delete_user_photos(AppContext& ctx, const std::string& user_id) {
+void delete_user_photos(ServiceContext& ctx, const std::string& user_id) {
   remove_objects(*ctx.blobs, photo::user_prefix(user_id));
   remove_objects(*ctx.blobs, photo::export_prefix(user_id));
   delete_matching(*ctx.store, photo_items(user_id, ""));
 }
 
-void register_photo_hooks(AppContext& ctx) {
+void register_photo_hooks(ServiceContext& ctx) {
   ctx.hooks.batch_deleted.push_back([&ctx](const std::string& user_id, const std::string& batch_id) {
     delete_batch_photos(ctx, user_id, batch_id);
   });

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/batch.hpp"
 #include "domain/photo.hpp"
 #include "ports/blob_store.hpp"
+#include "services/context.hpp"
 
 namespace kefir::services {
 
@@ -21,11 +21,11 @@ struct PhotoUpload {
   std::string photo_key;
   blob::PresignedRequest request;
 };
-PhotoUpload create_photo_upload(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+PhotoUpload create_photo_upload(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                                 std::optional<std::string> filename, const std::string& content_type);
 
 // Idempotent: attaching a photo the batch already has returns the batch unchanged.
-domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+domain::Batch attach_photo(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            const std::string& photo_key);
 
 struct PhotoLink {
@@ -34,16 +34,16 @@ struct PhotoLink {
 };
 // Presigned downloads of the batch's photos whose object still exists: the rendition asked for where it
 // exists, else the original.
-std::vector<PhotoLink> photo_links(AppContext& ctx, const domain::Batch& batch,
+std::vector<PhotoLink> photo_links(ServiceContext& ctx, const domain::Batch& batch,
                                    std::optional<photo::Rendition> rendition = std::nullopt);
 
 // `file_name` is the "<uuid>.<ext>" last segment of the key. 404 when the batch has no such photo.
-void delete_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
+void delete_photo(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                   std::string_view file_name);
 
 // Objects and PHOTO# items of one batch, or of a whole account (its generated exports too).
-void delete_batch_photos(AppContext& ctx, const std::string& user_id, const std::string& batch_id);
-void delete_user_photos(AppContext& ctx, const std::string& user_id);
-void register_photo_hooks(AppContext& ctx);
+void delete_batch_photos(ServiceContext& ctx, const std::string& user_id, const std::string& batch_id);
+void delete_user_photos(ServiceContext& ctx, const std::string& user_id);
+void register_photo_hooks(ServiceContext& ctx);
 
 }  // namespace kefir::services

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <functional>
 
-#include "adapters/fs/zoneinfo.hpp"
 #include "domain/batch.hpp"
+#include "domain/errors.hpp"
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
 #include "domain/quiet_hours.hpp"
-#include "http/errors.hpp"
 #include "services/auth_service.hpp"
 #include "services/batch_service.hpp"
 #include "services/bulk_delete.hpp"
@@ -35,7 +34,7 @@ store::Query user_reminders_query(const std::string& user_id) {
   return query;
 }
 
-std::vector<Reminder> load_user_reminders(AppContext& ctx, const std::string& user_id,
+std::vector<Reminder> load_user_reminders(ServiceContext& ctx, const std::string& user_id,
                                           const std::function<bool(const Reminder&)>& keep) {
   std::vector<Reminder> out;
   auto query = user_reminders_query(user_id);
@@ -58,7 +57,7 @@ bool counts_as_pending(const Reminder& r) {
   return r.awaiting_delivery() && !r.completed;
 }
 
-void wake_processor(AppContext& ctx, TimePoint due) {
+void wake_processor(ServiceContext& ctx, TimePoint due) {
   if (ctx.reminder_scheduled) ctx.reminder_scheduled(due);
 }
 
@@ -71,7 +70,7 @@ double hours_between(TimePoint from, TimePoint to) {
 }
 
 // When a bottled batch left its second fermentation: its first move to the fridge (or to "ready").
-std::optional<TimePoint> second_fermentation_end(AppContext& ctx, const domain::Batch& batch) {
+std::optional<TimePoint> second_fermentation_end(ServiceContext& ctx, const domain::Batch& batch) {
   store::Query query;
   query.partition = keys::events_pk(batch.batch_id);
   query.sort = {store::SortOp::begins_with, std::string(keys::kEventPrefix), {}};
@@ -85,7 +84,7 @@ std::optional<TimePoint> second_fermentation_end(AppContext& ctx, const domain::
 }
 
 // The user's own record for the calibration: how long their recent batches took in `stage`.
-std::vector<fermentation::FinishedStage> finished_stages(AppContext& ctx, const std::string& user_id,
+std::vector<fermentation::FinishedStage> finished_stages(ServiceContext& ctx, const std::string& user_id,
                                                          const std::string& current_batch_id,
                                                          fermentation::Stage stage,
                                                          double default_temperature) {
@@ -122,23 +121,24 @@ struct DeliveryPreferences {
   }
 };
 
-DeliveryPreferences delivery_preferences(const std::optional<UserProfile>& profile) {
+DeliveryPreferences delivery_preferences(const tz::ZoneDatabase& zones,
+                                         const std::optional<UserProfile>& profile) {
   DeliveryPreferences preferences;
   if (profile) preferences.version = profile->preferences_version;
   if (!profile || !profile->preferences.timezone) return preferences;
-  preferences.zone = tz::find_zone(*profile->preferences.timezone);
+  preferences.zone = zones.find(*profile->preferences.timezone);
   // A zone the database no longer has (tzdata dropped a name): UTC rather than no quiet hours.
   if (!preferences.zone) preferences.zone = std::make_shared<const tz::TimeZone>(tz::TimeZone::utc());
   preferences.quiet = profile->preferences.quiet_hours;
   return preferences;
 }
 
-DeliveryPreferences delivery_preferences(AppContext& ctx, const std::string& user_id) {
-  return delivery_preferences(read_user_profile(*ctx.store, user_id));
+DeliveryPreferences delivery_preferences(ServiceContext& ctx, const std::string& user_id) {
+  return delivery_preferences(*ctx.zones, read_user_profile(*ctx.store, user_id));
 }
 
 reminders::Reminder require_reminder_item(std::optional<store::Item> item) {
-  if (!item) throw http::not_found("reminder not found");
+  if (!item) throw domain::not_found("reminder not found");
   return reminders::from_item(*item);
 }
 
@@ -160,9 +160,9 @@ struct Change {
 // Decides from the current reminder: a change, nothing to do (nullopt), or an ApiError (409).
 using Decide = std::function<std::optional<Change>(const Reminder&, TimePoint now)>;
 
-Reminder change_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id,
+Reminder change_reminder(ServiceContext& ctx, const std::string& user_id, std::string_view reminder_id,
                          const Decide& decide) {
-  if (!is_uuid(reminder_id)) throw http::not_found("reminder not found");
+  if (!is_uuid(reminder_id)) throw domain::not_found("reminder not found");
   const auto key = keys::reminder(user_id, reminder_id);
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
     auto current = require_reminder_item(ctx.store->get(key));
@@ -181,7 +181,7 @@ Reminder change_reminder(AppContext& ctx, const std::string& user_id, std::strin
     if (change->wake_at) wake_processor(ctx, *change->wake_at);
     return require_reminder_item(ctx.store->get(key));
   }
-  throw http::conflict("the reminder is being changed by another request; retry");
+  throw domain::conflict("the reminder is being changed by another request; retry");
 }
 
 void leave_due_index(store::Update& update) {
@@ -189,7 +189,7 @@ void leave_due_index(store::Update& update) {
   update.remove.emplace_back(attr::gsi1sk);
 }
 
-void cancel_batch_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id) {
+void cancel_batch_reminders(ServiceContext& ctx, const std::string& user_id, const std::string& batch_id) {
   auto pending = load_user_reminders(
       ctx, user_id, [&](const Reminder& r) { return r.batch_id == batch_id && r.status == Status::pending; });
   for (const auto& reminder : pending) {
@@ -207,7 +207,7 @@ void cancel_batch_reminders(AppContext& ctx, const std::string& user_id, const s
   }
 }
 
-void delete_batch_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id) {
+void delete_batch_reminders(ServiceContext& ctx, const std::string& user_id, const std::string& batch_id) {
   std::vector<store::Key> keys;
   for (const auto& r :
        load_user_reminders(ctx, user_id, [&](const Reminder& r) { return r.batch_id == batch_id; }))
@@ -217,7 +217,7 @@ void delete_batch_reminders(AppContext& ctx, const std::string& user_id, const s
 
 // nullopt when the time zone or quiet hours changed after they were read (nothing written then).
 std::optional<std::vector<Reminder>> try_confirm_reminders(
-    AppContext& ctx, const std::string& user_id, const domain::Batch& batch,
+    ServiceContext& ctx, const std::string& user_id, const domain::Batch& batch,
     const std::vector<reminders::NewReminder>& wanted) {
   const TimePoint now = ctx.now();
   const auto delivery = delivery_preferences(ctx, user_id);
@@ -248,8 +248,8 @@ std::optional<std::vector<Reminder>> try_confirm_reminders(
   } catch (const store::ConditionFailed& failed) {
     if (failed.index() == preferences_check) return std::nullopt;
     if (failed.index() == batch_check) {
-      if (!find_batch(ctx, user_id, batch.batch_id)) throw http::not_found("batch not found");
-      throw http::conflict("the batch is archived");
+      if (!find_batch(ctx, user_id, batch.batch_id)) throw domain::not_found("batch not found");
+      throw domain::conflict("the batch is archived");
     }
     throw;
   }
@@ -258,7 +258,7 @@ std::optional<std::vector<Reminder>> try_confirm_reminders(
 
 }  // namespace
 
-FermentationInputs fermentation_inputs(AppContext& ctx, const std::string& user_id,
+FermentationInputs fermentation_inputs(ServiceContext& ctx, const std::string& user_id,
                                        const domain::Batch& batch) {
   const auto profile = read_user_profile(*ctx.store, user_id);
   const double default_temperature =
@@ -285,7 +285,7 @@ FermentationInputs fermentation_inputs(AppContext& ctx, const std::string& user_
   return {snapshot, std::move(history)};
 }
 
-std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
+std::vector<ReminderSuggestion> reminder_suggestions(ServiceContext& ctx, const std::string& user_id,
                                                      std::string_view batch_id) {
   auto batch = get_batch(ctx, user_id, batch_id);
   if (batch.archived() || batch.status == "in_fridge") return {};
@@ -306,15 +306,15 @@ std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std:
   return out;
 }
 
-std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user_id,
+std::vector<Reminder> confirm_reminders(ServiceContext& ctx, const std::string& user_id,
                                         std::string_view batch_id,
                                         const std::vector<reminders::NewReminder>& wanted) {
   auto batch = get_batch(ctx, user_id, batch_id);
-  if (batch.archived()) throw http::conflict("the batch is archived");
+  if (batch.archived()) throw domain::conflict("the batch is archived");
   const auto pending = load_user_reminders(ctx, user_id, counts_as_pending).size();
   if (pending + wanted.size() > reminders::kMaxPendingPerUser) {
-    throw http::conflict("at most " + std::to_string(reminders::kMaxPendingPerUser) +
-                         " pending reminders per user (" + std::to_string(pending) + " now)");
+    throw domain::conflict("at most " + std::to_string(reminders::kMaxPendingPerUser) +
+                           " pending reminders per user (" + std::to_string(pending) + " now)");
   }
 
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
@@ -329,26 +329,26 @@ std::vector<Reminder> confirm_reminders(AppContext& ctx, const std::string& user
                    })->delivery());
     return created;
   }
-  throw http::conflict("the time zone or quiet hours are being changed by another request; retry");
+  throw domain::conflict("the time zone or quiet hours are being changed by another request; retry");
 }
 
-std::vector<Reminder> batch_reminders(AppContext& ctx, const std::string& user_id,
+std::vector<Reminder> batch_reminders(ServiceContext& ctx, const std::string& user_id,
                                       std::string_view batch_id) {
   auto batch = get_batch(ctx, user_id, batch_id);
   return load_user_reminders(ctx, user_id, [&](const Reminder& r) { return r.batch_id == batch.batch_id; });
 }
 
-std::vector<Reminder> user_reminders(AppContext& ctx, const std::string& user_id, bool include_all) {
+std::vector<Reminder> user_reminders(ServiceContext& ctx, const std::string& user_id, bool include_all) {
   return load_user_reminders(
       ctx, user_id, [include_all](const Reminder& r) { return include_all || counts_as_pending(r); });
 }
 
-Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id,
+Reminder reschedule_reminder(ServiceContext& ctx, const std::string& user_id, std::string_view reminder_id,
                              const reminders::ReminderPatch& patch) {
   return change_reminder(
       ctx, user_id, reminder_id, [&](const Reminder& current, TimePoint) -> std::optional<Change> {
         if (current.status != Status::pending || current.completed) {
-          throw http::conflict(
+          throw domain::conflict(
               "only a pending reminder can be changed; this one is " +
               std::string(current.completed ? "completed" : reminders::to_string(current.status)));
         }
@@ -372,7 +372,7 @@ Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id, std::s
       });
 }
 
-Reminder complete_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id) {
+Reminder complete_reminder(ServiceContext& ctx, const std::string& user_id, std::string_view reminder_id) {
   return change_reminder(ctx, user_id, reminder_id,
                          [](const Reminder& current, TimePoint now) -> std::optional<Change> {
                            if (current.completed) return std::nullopt;
@@ -386,13 +386,13 @@ Reminder complete_reminder(AppContext& ctx, const std::string& user_id, std::str
                          });
 }
 
-Reminder cancel_reminder(AppContext& ctx, const std::string& user_id, std::string_view reminder_id) {
+Reminder cancel_reminder(ServiceContext& ctx, const std::string& user_id, std::string_view reminder_id) {
   return change_reminder(
       ctx, user_id, reminder_id, [](const Reminder& current, TimePoint) -> std::optional<Change> {
         if (current.status == Status::cancelled) return std::nullopt;
         if (current.status != Status::pending) {
-          throw http::conflict("a reminder that is " + std::string(reminders::to_string(current.status)) +
-                               " cannot be cancelled");
+          throw domain::conflict("a reminder that is " + std::string(reminders::to_string(current.status)) +
+                                 " cannot be cancelled");
         }
         Change change;
         change.update.set[attr::status] = reminders::to_string(Status::cancelled);
@@ -401,7 +401,7 @@ Reminder cancel_reminder(AppContext& ctx, const std::string& user_id, std::strin
       });
 }
 
-void retime_pending_reminders(AppContext& ctx, const std::string& user_id) {
+void retime_pending_reminders(ServiceContext& ctx, const std::string& user_id) {
   const auto delivery = delivery_preferences(ctx, user_id);
   const auto waiting = load_user_reminders(
       ctx, user_id, [](const Reminder& r) { return r.status == Status::pending && !r.completed; });
@@ -433,8 +433,8 @@ void retime_pending_reminders(AppContext& ctx, const std::string& user_id) {
   if (earliest) wake_processor(ctx, *earliest);
 }
 
-std::size_t retime_model_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id,
-                                   const fermentation::ProgressCurve& curve) {
+std::size_t retime_model_reminders(ServiceContext& ctx, const std::string& user_id,
+                                   const std::string& batch_id, const fermentation::ProgressCurve& curve) {
   auto following = load_user_reminders(ctx, user_id, [&](const Reminder& r) {
     return r.batch_id == batch_id && r.status == Status::pending && !r.completed && r.model_fraction &&
            !r.pinned;
@@ -449,14 +449,14 @@ std::size_t retime_model_reminders(AppContext& ctx, const std::string& user_id, 
     try {
       reschedule_reminder(ctx, user_id, reminder.reminder_id, patch);
       ++moved;
-    } catch (const http::ApiError&) {
+    } catch (const domain::Error&) {
       // Claimed for delivery, sent, pinned or gone meanwhile: it stays as it is.
     }
   }
   return moved;
 }
 
-void register_reminder_hooks(AppContext& ctx) {
+void register_reminder_hooks(ServiceContext& ctx) {
   ctx.hooks.batch_archived.push_back([&ctx](const std::string& user_id, const std::string& batch_id) {
     cancel_batch_reminders(ctx, user_id, batch_id);
   });

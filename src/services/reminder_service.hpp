@@ -6,10 +6,10 @@
 #include <string_view>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/batch.hpp"
 #include "domain/fermentation_model.hpp"
 #include "domain/reminder.hpp"
+#include "services/context.hpp"
 
 namespace kefir::services {
 
@@ -24,47 +24,47 @@ struct FermentationInputs {
   fermentation::BatchSnapshot snapshot;
   std::vector<fermentation::FinishedStage> history;
 };
-FermentationInputs fermentation_inputs(AppContext& ctx, const std::string& user_id,
+FermentationInputs fermentation_inputs(ServiceContext& ctx, const std::string& user_id,
                                        const domain::Batch& batch);
 
 // 404 when the batch is not the user's.
-std::vector<ReminderSuggestion> reminder_suggestions(AppContext& ctx, const std::string& user_id,
+std::vector<ReminderSuggestion> reminder_suggestions(ServiceContext& ctx, const std::string& user_id,
                                                      std::string_view batch_id);
 
 // Creates the reminders in one transaction with a check that the batch still exists and is not archived.
 // 409 for an archived batch or beyond kMaxPendingPerUser pending reminders.
-std::vector<reminders::Reminder> confirm_reminders(AppContext& ctx, const std::string& user_id,
+std::vector<reminders::Reminder> confirm_reminders(ServiceContext& ctx, const std::string& user_id,
                                                    std::string_view batch_id,
                                                    const std::vector<reminders::NewReminder>& wanted);
 
 // Every reminder of the batch by scheduledTime; 404 when the batch is not the user's.
-std::vector<reminders::Reminder> batch_reminders(AppContext& ctx, const std::string& user_id,
+std::vector<reminders::Reminder> batch_reminders(ServiceContext& ctx, const std::string& user_id,
                                                  std::string_view batch_id);
 // Pending, not completed reminders by scheduledTime; with include_all every status and completed ones too.
-std::vector<reminders::Reminder> user_reminders(AppContext& ctx, const std::string& user_id,
+std::vector<reminders::Reminder> user_reminders(ServiceContext& ctx, const std::string& user_id,
                                                 bool include_all);
 
 // Snooze or edit a pending reminder: 404 unknown, 409 not pending.
-reminders::Reminder reschedule_reminder(AppContext& ctx, const std::string& user_id,
+reminders::Reminder reschedule_reminder(ServiceContext& ctx, const std::string& user_id,
                                         std::string_view reminder_id, const reminders::ReminderPatch& patch);
 // Marks done; a completed reminder leaves the due index and is never sent.
-reminders::Reminder complete_reminder(AppContext& ctx, const std::string& user_id,
+reminders::Reminder complete_reminder(ServiceContext& ctx, const std::string& user_id,
                                       std::string_view reminder_id);
 // status: cancelled (idempotent); 409 once it is being sent or was sent or failed.
-reminders::Reminder cancel_reminder(AppContext& ctx, const std::string& user_id,
+reminders::Reminder cancel_reminder(ServiceContext& ctx, const std::string& user_id,
                                     std::string_view reminder_id);
 
 // After the user's time zone or quiet hours changed: moves each pending reminder that waits for its delivery
 // time (not one being sent or waiting to retry) to the delivery time the new preferences give.
-void retime_pending_reminders(AppContext& ctx, const std::string& user_id);
+void retime_pending_reminders(ServiceContext& ctx, const std::string& user_id);
 
 // Moves the batch's pending reminders that follow the fermentation (and are not pinned) to when `curve`
 // reaches their share of the stage, never before now, through reschedule_reminder(); a reminder claimed for
 // delivery meanwhile is left alone. Returns how many moved.
-std::size_t retime_model_reminders(AppContext& ctx, const std::string& user_id, const std::string& batch_id,
-                                   const fermentation::ProgressCurve& curve);
+std::size_t retime_model_reminders(ServiceContext& ctx, const std::string& user_id,
+                                   const std::string& batch_id, const fermentation::ProgressCurve& curve);
 
 // The hooks: archiving cancels the batch's pending reminders; deleting a batch or an account deletes them.
-void register_reminder_hooks(AppContext& ctx);
+void register_reminder_hooks(ServiceContext& ctx);
 
 }  // namespace kefir::services

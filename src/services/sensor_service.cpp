@@ -6,9 +6,9 @@
 #include <map>
 #include <set>
 
+#include "domain/errors.hpp"
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
-#include "http/errors.hpp"
 #include "services/auth_service.hpp"
 #include "services/batch_service.hpp"
 #include "services/event_service.hpp"
@@ -24,12 +24,12 @@ constexpr int kMaxWriteAttempts = 8;
 // Claims read per query of the silence watch.
 constexpr std::size_t kSilenceSweepPage = 100;
 
-http::ApiError sensor_not_found() {
-  return http::not_found("sensor not found");
+domain::Error sensor_not_found() {
+  return domain::not_found("sensor not found");
 }
 
-http::ApiError unknown_token() {
-  return http::unauthorized("unknown or revoked ingest token");
+domain::Error unknown_token() {
+  return domain::unauthorized("unknown or revoked ingest token");
 }
 
 store::Query sensors_query(const std::string& user_id) {
@@ -43,11 +43,11 @@ std::string new_token() {
   return std::string(domain::kIngestTokenPrefix) + crypto::base64url_encode(crypto::random_bytes(32));
 }
 
-std::chrono::seconds sensor_silence(const AppContext& ctx) {
+std::chrono::seconds sensor_silence(const ServiceContext& ctx) {
   return std::chrono::seconds(ctx.config.sensor_silence);
 }
 
-store::Item claim_item(AppContext& ctx, const domain::Sensor& sensor) {
+store::Item claim_item(ServiceContext& ctx, const domain::Sensor& sensor) {
   return domain::token_claim_item(sensor, ctx.now(), sensor_silence(ctx));
 }
 
@@ -65,7 +65,7 @@ store::Condition claimed_by(const domain::Sensor& sensor) {
 using SensorEdit = std::function<void(domain::Sensor& sensor, std::vector<store::WriteOp>& checks)>;
 using CheckFailed = std::function<void(const domain::Sensor& sensor)>;
 
-domain::Sensor modify_sensor(AppContext& ctx, const std::string& user_id, std::string_view sensor_id,
+domain::Sensor modify_sensor(ServiceContext& ctx, const std::string& user_id, std::string_view sensor_id,
                              const SensorEdit& edit, const CheckFailed& check_failed = {}) {
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
     const auto current = get_sensor(ctx, user_id, sensor_id);
@@ -90,7 +90,7 @@ domain::Sensor modify_sensor(AppContext& ctx, const std::string& user_id, std::s
         check_failed(next);
     }
   }
-  throw http::conflict("the sensor is being changed by another request; retry");
+  throw domain::conflict("the sensor is being changed by another request; retry");
 }
 
 store::Query readings_query(std::string_view batch_id) {
@@ -100,7 +100,7 @@ store::Query readings_query(std::string_view batch_id) {
   return query;
 }
 
-std::vector<readings::StoredReading> readings_of(AppContext& ctx, std::string_view batch_id) {
+std::vector<readings::StoredReading> readings_of(ServiceContext& ctx, std::string_view batch_id) {
   std::vector<readings::StoredReading> out;
   for (const auto& item : ctx.store->query(readings_query(batch_id)).items)
     out.push_back(readings::reading_from_item(item));
@@ -110,7 +110,8 @@ std::vector<readings::StoredReading> readings_of(AppContext& ctx, std::string_vi
 
 // The temperature readings that shaped the batch's current stage: the last one before it started, and every
 // one since, in time order.
-std::vector<fermentation::TemperatureSample> temperature_samples(AppContext& ctx, std::string_view batch_id,
+std::vector<fermentation::TemperatureSample> temperature_samples(ServiceContext& ctx,
+                                                                 std::string_view batch_id,
                                                                  TimePoint stage_started) {
   const std::string prefix(keys::kReadingPrefix);
   const std::string start = prefix + readings::minute_of(stage_started);
@@ -135,7 +136,7 @@ std::vector<fermentation::TemperatureSample> temperature_samples(AppContext& ctx
 }
 
 // The measured model of the batch's current stage.
-fermentation::ProgressCurve progress_curve(AppContext& ctx, const std::string& user_id,
+fermentation::ProgressCurve progress_curve(ServiceContext& ctx, const std::string& user_id,
                                            const domain::Batch& batch, std::size_t* samples_used = nullptr) {
   auto inputs = fermentation_inputs(ctx, user_id, batch);
   auto samples = temperature_samples(ctx, batch.batch_id, inputs.snapshot.stage_started);
@@ -147,7 +148,7 @@ fermentation::ProgressCurve progress_curve(AppContext& ctx, const std::string& u
 // it to every device, exactly once) and an `alert` event, through the change log so that they reach /sync
 // and open streams. ConditionFailed when `claim_write`'s condition fails (the alert was raised or re-armed by
 // someone else first).
-void commit_alert(AppContext& ctx, store::UpdateItem claim_write, const domain::Batch& batch,
+void commit_alert(ServiceContext& ctx, store::UpdateItem claim_write, const domain::Batch& batch,
                   const std::string& message, json::object details) {
   const TimePoint now = ctx.now();
   reminders::Reminder alert;
@@ -171,7 +172,7 @@ void commit_alert(AppContext& ctx, store::UpdateItem claim_write, const domain::
 
 // A fresh reading outside the safe range alerts once, setting the claim's mark; a reading inside clears the
 // mark, re-arming the alert.
-void raise_or_clear_alert(AppContext& ctx, const store::Key& claim_key, const domain::SensorClaim& claim,
+void raise_or_clear_alert(ServiceContext& ctx, const store::Key& claim_key, const domain::SensorClaim& claim,
                           const domain::Batch& batch, double temperature_c) {
   const auto range = domain::safe_range(batch);
   const bool outside = temperature_c < range.low_c || temperature_c > range.high_c;
@@ -196,7 +197,7 @@ void raise_or_clear_alert(AppContext& ctx, const store::Key& claim_key, const do
   }
 }
 
-void detach_from_batch(AppContext& ctx, const std::string& user_id, const std::string& batch_id) {
+void detach_from_batch(ServiceContext& ctx, const std::string& user_id, const std::string& batch_id) {
   for (const auto& item : ctx.store->query(sensors_query(user_id)).items) {
     auto sensor = domain::sensor_from_item(item);
     if (sensor.batch_id != batch_id) continue;
@@ -204,23 +205,23 @@ void detach_from_batch(AppContext& ctx, const std::string& user_id, const std::s
     detach.batch_id.emplace();
     try {
       update_sensor(ctx, user_id, sensor.sensor_id, detach);
-    } catch (const http::ApiError& error) {
-      if (error.status() != 404) throw;  // deleted meanwhile
+    } catch (const domain::Error& error) {
+      if (error.failure() != domain::Failure::NotFound) throw;  // deleted meanwhile
     }
   }
 }
 
 }  // namespace
 
-std::string ingest_token_hash(AppContext& ctx, std::string_view token) {
+std::string ingest_token_hash(ServiceContext& ctx, std::string_view token) {
   return domain::ingest_token_hash(ctx.derive_key("sensor-token"), token);
 }
 
-SensorWithToken create_sensor(AppContext& ctx, const std::string& user_id, const std::string& name) {
+SensorWithToken create_sensor(ServiceContext& ctx, const std::string& user_id, const std::string& name) {
   auto query = sensors_query(user_id);
   query.limit = domain::kMaxSensorsPerUser;
   if (ctx.store->query(query).items.size() >= domain::kMaxSensorsPerUser)
-    throw http::conflict("at most " + std::to_string(domain::kMaxSensorsPerUser) + " sensors per user");
+    throw domain::conflict("at most " + std::to_string(domain::kMaxSensorsPerUser) + " sensors per user");
   auto token = new_token();
   const auto now = ctx.now();
   domain::Sensor sensor{user_id, uuid_v4(), name, std::nullopt, ingest_token_hash(ctx, token), now, now};
@@ -234,7 +235,7 @@ SensorWithToken create_sensor(AppContext& ctx, const std::string& user_id, const
   return {std::move(sensor), std::move(token)};
 }
 
-SensorPage list_sensors(AppContext& ctx, const std::string& user_id, const PageRequest& page) {
+SensorPage list_sensors(ServiceContext& ctx, const std::string& user_id, const PageRequest& page) {
   cursor::Codec codec(ctx.derive_key("cursor"));
   auto items =
       read_page(*ctx.store, codec, sensors_query(user_id), cursor::fingerprint({"sensors", user_id}), page);
@@ -244,14 +245,14 @@ SensorPage list_sensors(AppContext& ctx, const std::string& user_id, const PageR
   return result;
 }
 
-domain::Sensor get_sensor(AppContext& ctx, const std::string& user_id, std::string_view sensor_id) {
+domain::Sensor get_sensor(ServiceContext& ctx, const std::string& user_id, std::string_view sensor_id) {
   if (!is_uuid(sensor_id)) throw sensor_not_found();
   auto item = ctx.store->get(keys::sensor(user_id, sensor_id));
   if (!item) throw sensor_not_found();
   return domain::sensor_from_item(*item);
 }
 
-domain::Sensor update_sensor(AppContext& ctx, const std::string& user_id, std::string_view sensor_id,
+domain::Sensor update_sensor(ServiceContext& ctx, const std::string& user_id, std::string_view sensor_id,
                              const SensorChanges& changes) {
   return modify_sensor(
       ctx, user_id, sensor_id,
@@ -263,18 +264,19 @@ domain::Sensor update_sensor(AppContext& ctx, const std::string& user_id, std::s
         // Only one of the user's own active batches: the key is under the user, so no other user's batch can
         // ever be named here.
         auto batch = get_batch(ctx, user_id, *sensor.batch_id);
-        if (batch.status != domain::kStatusActive) throw http::conflict("the batch is not active");
+        if (batch.status != domain::kStatusActive) throw domain::conflict("the batch is not active");
         checks.push_back(
             store::Check{keys::batch(user_id, batch.batch_id),
                          store::Condition::equals("status", json::string(domain::kStatusActive))});
       },
       [&](const domain::Sensor& sensor) {
         get_batch(ctx, user_id, *sensor.batch_id);  // 404 when deleted meanwhile
-        throw http::conflict("the batch is not active");
+        throw domain::conflict("the batch is not active");
       });
 }
 
-SensorWithToken rotate_sensor_token(AppContext& ctx, const std::string& user_id, std::string_view sensor_id) {
+SensorWithToken rotate_sensor_token(ServiceContext& ctx, const std::string& user_id,
+                                    std::string_view sensor_id) {
   auto token = new_token();
   auto sensor = modify_sensor(ctx, user_id, sensor_id, [&](domain::Sensor& s, std::vector<store::WriteOp>&) {
     s.token_hash = ingest_token_hash(ctx, token);
@@ -282,7 +284,7 @@ SensorWithToken rotate_sensor_token(AppContext& ctx, const std::string& user_id,
   return {std::move(sensor), std::move(token)};
 }
 
-void delete_sensor(AppContext& ctx, const std::string& user_id, std::string_view sensor_id) {
+void delete_sensor(ServiceContext& ctx, const std::string& user_id, std::string_view sensor_id) {
   for (int attempt = 0; attempt < kMaxWriteAttempts; ++attempt) {
     auto sensor = get_sensor(ctx, user_id, sensor_id);
     try {
@@ -293,10 +295,10 @@ void delete_sensor(AppContext& ctx, const std::string& user_id, std::string_view
     } catch (const store::ConditionFailed&) {
     }
   }
-  throw http::conflict("the sensor is being changed by another request; retry");
+  throw domain::conflict("the sensor is being changed by another request; retry");
 }
 
-IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readings::Reading& reading) {
+IngestResult ingest_reading(ServiceContext& ctx, std::string_view token, const readings::Reading& reading) {
   if (!domain::is_ingest_token(token)) throw unknown_token();
   const auto claim_key = keys::sensor_token_claim(ingest_token_hash(ctx, token));
   auto claim_item = ctx.store->get(claim_key);
@@ -348,7 +350,7 @@ IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readi
   return result;
 }
 
-BatchProgress batch_progress(AppContext& ctx, const std::string& user_id, std::string_view batch_id) {
+BatchProgress batch_progress(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id) {
   auto batch = get_batch(ctx, user_id, batch_id);
   std::size_t used = 0;
   auto curve = progress_curve(ctx, user_id, batch, &used);
@@ -356,18 +358,18 @@ BatchProgress batch_progress(AppContext& ctx, const std::string& user_id, std::s
   return {std::move(curve), fraction, used};
 }
 
-std::vector<readings::StoredReading> batch_readings(AppContext& ctx, const std::string& user_id,
+std::vector<readings::StoredReading> batch_readings(ServiceContext& ctx, const std::string& user_id,
                                                     std::string_view batch_id) {
   return readings_of(ctx, get_batch(ctx, user_id, batch_id).batch_id);
 }
 
-bool has_readings(AppContext& ctx, std::string_view batch_id) {
+bool has_readings(ServiceContext& ctx, std::string_view batch_id) {
   auto query = readings_query(batch_id);
   query.limit = 1;
   return !ctx.store->query(query).items.empty();
 }
 
-chart::Chart batch_chart(AppContext& ctx, const domain::Batch& batch) {
+chart::Chart batch_chart(ServiceContext& ctx, const domain::Batch& batch) {
   chart::Chart chart;
   chart.title = batch.name;
   chart.from = batch.start_date;
@@ -405,7 +407,7 @@ chart::Chart batch_chart(AppContext& ctx, const domain::Batch& batch) {
   return chart;
 }
 
-std::size_t alert_silent_sensors(AppContext& ctx) {
+std::size_t alert_silent_sensors(ServiceContext& ctx) {
   const auto silence = sensor_silence(ctx);
   std::size_t alerted = 0;
   for (const auto& shard : keys::silence_shards()) {
@@ -443,13 +445,13 @@ std::size_t alert_silent_sensors(AppContext& ctx) {
   return alerted;
 }
 
-void register_sensor_hooks(AppContext& ctx) {
+void register_sensor_hooks(ServiceContext& ctx) {
   ctx.hooks.account_deleted.push_back([&ctx](const std::string& user_id) {
     for (const auto& item : ctx.store->query(sensors_query(user_id)).items) {
       try {
         delete_sensor(ctx, user_id, json_string(item, "sensorId"));
-      } catch (const http::ApiError& error) {
-        if (error.status() != 404) throw;
+      } catch (const domain::Error& error) {
+        if (error.failure() != domain::Failure::NotFound) throw;
       }
     }
   });

@@ -8,12 +8,12 @@
 #include <string_view>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/batch.hpp"
 #include "domain/chart.hpp"
 #include "domain/fermentation_model.hpp"
 #include "domain/reading.hpp"
 #include "domain/sensor.hpp"
+#include "services/context.hpp"
 #include "services/paged_query.hpp"
 
 namespace kefir::services {
@@ -25,16 +25,16 @@ struct SensorWithToken {
 };
 
 // 409 beyond kMaxSensorsPerUser.
-SensorWithToken create_sensor(AppContext& ctx, const std::string& user_id, const std::string& name);
+SensorWithToken create_sensor(ServiceContext& ctx, const std::string& user_id, const std::string& name);
 
 struct SensorPage {
   std::vector<domain::Sensor> sensors;
   std::optional<std::string> next_cursor;
 };
-SensorPage list_sensors(AppContext& ctx, const std::string& user_id, const PageRequest& page);
+SensorPage list_sensors(ServiceContext& ctx, const std::string& user_id, const PageRequest& page);
 
 // 404 when the user has no such sensor.
-domain::Sensor get_sensor(AppContext& ctx, const std::string& user_id, std::string_view sensor_id);
+domain::Sensor get_sensor(ServiceContext& ctx, const std::string& user_id, std::string_view sensor_id);
 
 struct SensorChanges {
   std::optional<std::string> name;
@@ -42,12 +42,13 @@ struct SensorChanges {
   // active batches (404 otherwise; 409 when it is not active).
   std::optional<std::optional<std::string>> batch_id;
 };
-domain::Sensor update_sensor(AppContext& ctx, const std::string& user_id, std::string_view sensor_id,
+domain::Sensor update_sensor(ServiceContext& ctx, const std::string& user_id, std::string_view sensor_id,
                              const SensorChanges& changes);
 // A new token; the old one stops working at once.
-SensorWithToken rotate_sensor_token(AppContext& ctx, const std::string& user_id, std::string_view sensor_id);
+SensorWithToken rotate_sensor_token(ServiceContext& ctx, const std::string& user_id,
+                                    std::string_view sensor_id);
 // Revokes the token with the sensor. The readings stay with their batch.
-void delete_sensor(AppContext& ctx, const std::string& user_id, std::string_view sensor_id);
+void delete_sensor(ServiceContext& ctx, const std::string& user_id, std::string_view sensor_id);
 
 struct IngestResult {
   std::string sensor_id;
@@ -56,9 +57,9 @@ struct IngestResult {
   readings::Reading reading;
 };
 // 401 for an unknown or revoked token. The reading goes to the batch the sensor is attached to now.
-IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readings::Reading& reading);
+IngestResult ingest_reading(ServiceContext& ctx, std::string_view token, const readings::Reading& reading);
 // The keyed hash of an ingest token (what the claim is stored under; also the rate limiter's key).
-std::string ingest_token_hash(AppContext& ctx, std::string_view token);
+std::string ingest_token_hash(ServiceContext& ctx, std::string_view token);
 
 struct BatchProgress {
   fermentation::ProgressCurve curve;
@@ -66,24 +67,24 @@ struct BatchProgress {
   std::size_t readings_used;
 };
 // The batch's current stage measured against its readings; 404 when the batch is not the user's.
-BatchProgress batch_progress(AppContext& ctx, const std::string& user_id, std::string_view batch_id);
+BatchProgress batch_progress(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id);
 
 // The readings of the user's batch in time order; 404 when the batch is not the user's.
-std::vector<readings::StoredReading> batch_readings(AppContext& ctx, const std::string& user_id,
+std::vector<readings::StoredReading> batch_readings(ServiceContext& ctx, const std::string& user_id,
                                                     std::string_view batch_id);
 
 // Whether the batch has any reading (the public page shows its chart then).
-bool has_readings(AppContext& ctx, std::string_view batch_id);
+bool has_readings(ServiceContext& ctx, std::string_view batch_id);
 // The batch's chart: its readings, stage changes and reminders, from its start (or its first reading) to now
 // (or its last reminder).
-chart::Chart batch_chart(AppContext& ctx, const domain::Batch& batch);
+chart::Chart batch_chart(ServiceContext& ctx, const domain::Batch& batch);
 
 // The silence sweep: every attached sensor whose watch is due (no reading for more than SENSOR_SILENCE)
 // alerts once, as an out-of-range reading does, until a reading re-arms it; returns how many alerted. Run
 // periodically by `kefir serve` and before each reminder pass of the Lambda scheduler, so the alert's
 // reminder goes out in the same pass.
-std::size_t alert_silent_sensors(AppContext& ctx);
+std::size_t alert_silent_sensors(ServiceContext& ctx);
 
-void register_sensor_hooks(AppContext& ctx);
+void register_sensor_hooks(ServiceContext& ctx);
 
 }  // namespace kefir::services

@@ -8,11 +8,11 @@
 #include "domain/batch.hpp"
 #include "domain/change_log.hpp"
 #include "domain/device.hpp"
+#include "domain/errors.hpp"
 #include "domain/event.hpp"
 #include "domain/keys.hpp"
 #include "domain/reading.hpp"
 #include "domain/reminder.hpp"
-#include "http/errors.hpp"
 #include "services/batch_service.hpp"
 #include "services/change_log.hpp"
 #include "services/device_service.hpp"
@@ -25,19 +25,19 @@ namespace {
 
 using changes::Kind;
 
-changes::TokenCodec token_codec(AppContext& ctx) {
+changes::TokenCodec token_codec(ServiceContext& ctx) {
   return changes::TokenCodec(ctx.derive_key("sync-token"));
 }
 
-changes::Position decode_token(AppContext& ctx, const std::string& user_id, std::string_view token,
+changes::Position decode_token(ServiceContext& ctx, const std::string& user_id, std::string_view token,
                                std::string_view field) {
   auto decoded = token_codec(ctx).decode(token, user_id, ctx.now());
   if (decoded.position) return std::move(*decoded.position);
   if (decoded.problem == changes::TokenProblem::too_old)
-    throw http::sync_too_old(
+    throw domain::sync_too_old(
         "the sync token is older than " + std::to_string(changes::kTokenLifetime.count()) +
         " days: read everything again (GET /sync without since) and sync from its token");
-  throw http::validation_error(std::string(field), "is not a sync token of this account");
+  throw domain::invalid(std::string(field), "is not a sync token of this account");
 }
 
 // A record in the feed: the API's JSON of it with a uniform "id" (the sync protocols key records by it).
@@ -121,7 +121,7 @@ std::uint64_t current_change_seq(store::ItemStore& store, const std::string& use
   return changes::counter_seq(store.get(keys::change_counter(user_id)));
 }
 
-std::string change_token(AppContext& ctx, const std::string& user_id, std::uint64_t seq) {
+std::string change_token(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq) {
   return token_codec(ctx).encode({user_id, seq, ctx.now()});
 }
 
@@ -129,7 +129,7 @@ namespace {
 
 // The changes after `position`, at most `limit` log entries (0: all of them); nullopt when the entries right
 // after it have expired.
-std::optional<ChangePage> changes_after(AppContext& ctx, const changes::Position& position,
+std::optional<ChangePage> changes_after(ServiceContext& ctx, const changes::Position& position,
                                         std::size_t limit) {
   const auto& user_id = position.user_id;
   store::Query query;
@@ -185,34 +185,34 @@ std::optional<ChangePage> changes_after(AppContext& ctx, const changes::Position
 }
 
 // The user's latest sequence, checked against a client's plain sequence number (`field`).
-std::uint64_t checked_seq(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+std::uint64_t checked_seq(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq,
                           std::string_view field) {
   const auto current = current_change_seq(*ctx.store, user_id);
   if (seq > current)
-    throw http::validation_error(std::string(field), "is ahead of this account's changes (the latest is " +
-                                                         std::to_string(current) + ")");
+    throw domain::invalid(std::string(field), "is ahead of this account's changes (the latest is " +
+                                                  std::to_string(current) + ")");
   return current;
 }
 
 [[noreturn]] void seq_too_old(std::string_view field) {
-  throw http::sync_too_old("the changes after " + std::string(field) +
-                           " have expired: pull everything again (" + std::string(field) +
-                           "=0) and sync from its timestamp");
+  throw domain::sync_too_old("the changes after " + std::string(field) +
+                             " have expired: pull everything again (" + std::string(field) +
+                             "=0) and sync from its timestamp");
 }
 
 }  // namespace
 
-ChangePage read_changes(AppContext& ctx, const std::string& user_id, std::string_view since,
+ChangePage read_changes(ServiceContext& ctx, const std::string& user_id, std::string_view since,
                         std::size_t limit) {
   auto page = changes_after(ctx, decode_token(ctx, user_id, since, "since"), limit);
   if (!page)
-    throw http::sync_too_old(
+    throw domain::sync_too_old(
         "the changes after this sync token have expired: read everything again (GET "
         "/sync without since) and sync from its token");
   return std::move(*page);
 }
 
-ChangePage read_all_changes_after(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+ChangePage read_all_changes_after(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq,
                                   std::string_view field) {
   const auto current = checked_seq(ctx, user_id, seq, field);
   auto page = changes_after(ctx, {user_id, seq, ctx.now()}, 0);
@@ -223,7 +223,7 @@ ChangePage read_all_changes_after(AppContext& ctx, const std::string& user_id, s
 
 // Readings are left out (a sensor posting every minute makes half a million a year): the feed carries each
 // new one, and GET /batches/{id}/readings a batch's history.
-ChangePage read_full_state(AppContext& ctx, const std::string& user_id) {
+ChangePage read_full_state(ServiceContext& ctx, const std::string& user_id) {
   ChangePage page;
   page.last_seq = current_change_seq(*ctx.store, user_id);
   page.next = change_token(ctx, user_id, page.last_seq);
@@ -257,11 +257,11 @@ template <typename Read>
 auto read_record(const std::string& where, Read&& read) {
   try {
     return read();
-  } catch (const http::ApiError& error) {
+  } catch (const domain::Error& error) {
     if (error.code() != "VALIDATION_ERROR") throw;
     auto details = error.details();
     for (auto& detail : details) detail.field = where + "." + detail.field;
-    throw http::validation_error(std::move(details));
+    throw domain::invalid(std::move(details));
   }
 }
 
@@ -272,13 +272,13 @@ struct Pushed {
 };
 
 Pushed split_id(const json::value& value, const std::string& where, std::string_view id_field = "id") {
-  if (!value.is_object()) throw http::validation_error(where, "must be an object");
+  if (!value.is_object()) throw domain::invalid(where, "must be an object");
   Pushed pushed{{}, value.get_object()};
   // The feed names every record "id" besides its own id field; either identifies it.
   auto* id = pushed.fields.if_contains(id_field);
   if (!id) id = pushed.fields.if_contains("id");
   if (!id || !id->is_string() || id->get_string().empty())
-    throw http::validation_error(where + "." + std::string(id_field), "is required");
+    throw domain::invalid(where + "." + std::string(id_field), "is required");
   pushed.id = std::string(id->get_string());
   pushed.fields.erase(id_field);
   pushed.fields.erase("id");
@@ -288,8 +288,7 @@ Pushed split_id(const json::value& value, const std::string& where, std::string_
 std::vector<std::string> pushed_ids(const json::array& list, const std::string& where) {
   std::vector<std::string> ids;
   for (std::size_t i = 0; i < list.size(); ++i) {
-    if (!list[i].is_string())
-      throw http::validation_error(where + "[" + std::to_string(i) + "]", "must be an id");
+    if (!list[i].is_string()) throw domain::invalid(where + "[" + std::to_string(i) + "]", "must be an id");
     ids.emplace_back(list[i].get_string());
   }
   return ids;
@@ -338,12 +337,12 @@ Push read_push(const json::object& changes, TimePoint now, bool allow_http_endpo
   for (const auto& [table_name, table_value] : changes) {
     const std::string table = "changes." + std::string(table_name);
     auto allowed = kPushable.find(table_name);
-    if (allowed == kPushable.end()) throw http::validation_error(table, "cannot be pushed");
-    if (!table_value.is_object()) throw http::validation_error(table, "must be an object");
+    if (allowed == kPushable.end()) throw domain::invalid(table, "cannot be pushed");
+    if (!table_value.is_object()) throw domain::invalid(table, "must be an object");
     for (const auto& [which_name, list_value] : table_value.get_object()) {
       const std::string which = table + "." + std::string(which_name);
-      if (!allowed->second.contains(which_name)) throw http::validation_error(which, "cannot be pushed");
-      if (!list_value.is_array()) throw http::validation_error(which, "must be an array");
+      if (!allowed->second.contains(which_name)) throw domain::invalid(which, "cannot be pushed");
+      if (!list_value.is_array()) throw domain::invalid(which, "must be an array");
       const auto& list = list_value.get_array();
       if (which_name == "deleted") {
         auto ids = pushed_ids(list, which);
@@ -358,7 +357,7 @@ Push read_push(const json::object& changes, TimePoint now, bool allow_http_endpo
         if (table_name == "batches") {
           auto pushed = split_id(list[i], where);
           if (which_name == "created" && !domain::is_batch_id(pushed.id))
-            throw http::validation_error(where + ".id", "must be a lowercase UUIDv7");
+            throw domain::invalid(where + ".id", "must be a lowercase UUIDv7");
           auto mode = which_name == "created" ? domain::BatchBody::create : domain::BatchBody::update;
           auto fields = read_record(where, [&] { return domain::read_batch_fields(pushed.fields, mode); });
           (which_name == "created" ? push.batches_created : push.batches_updated)
@@ -367,7 +366,7 @@ Push read_push(const json::object& changes, TimePoint now, bool allow_http_endpo
           auto pushed = split_id(list[i], where);
           auto body = pushed.fields;
           auto batch_id = json_string(body, "batchId");
-          if (batch_id.empty()) throw http::validation_error(where + ".batchId", "is required");
+          if (batch_id.empty()) throw domain::invalid(where + ".batchId", "is required");
           body.erase("batchId");
           auto fields = read_record(where, [&] { return domain::read_event_fields(body); });
           push.events_created.push_back({std::move(pushed), std::move(batch_id), std::move(fields)});
@@ -377,13 +376,13 @@ Push read_push(const json::object& changes, TimePoint now, bool allow_http_endpo
           PushedReminder reminder;
           if (auto* completed = body.if_contains("completed")) {
             if (*completed != json::value(true))
-              throw http::validation_error(where + ".completed", "can only become true");
+              throw domain::invalid(where + ".completed", "can only become true");
             reminder.complete = true;
             body.erase("completed");
           }
           if (auto* status = body.if_contains("status")) {
             if (*status != json::value("cancelled"))
-              throw http::validation_error(where + ".status", "can only become cancelled");
+              throw domain::invalid(where + ".status", "can only become cancelled");
             reminder.cancel = true;
             body.erase("status");
           }
@@ -405,7 +404,7 @@ Push read_push(const json::object& changes, TimePoint now, bool allow_http_endpo
 }
 
 // The log entries after `seq`, in commit order.
-std::vector<store::Item> entries_after(AppContext& ctx, const std::string& user_id, std::uint64_t seq) {
+std::vector<store::Item> entries_after(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq) {
   store::Query query;
   query.partition = keys::user_pk(user_id);
   query.sort = {store::SortOp::between, keys::change_sk(seq + 1),
@@ -432,7 +431,7 @@ bool already_as_pushed(const json::object& pushed, const json::object& server) {
 
 class Applier {
  public:
-  Applier(AppContext& ctx, const std::string& user_id, std::set<std::pair<Kind, std::string>> changed)
+  Applier(ServiceContext& ctx, const std::string& user_id, std::set<std::pair<Kind, std::string>> changed)
       : ctx_(ctx), user_id_(user_id), changed_(std::move(changed)) {}
 
   void apply(const Push& push) {
@@ -499,8 +498,10 @@ class Applier {
     try {
       apply();
       ++applied;
-    } catch (const http::ApiError& error) {
-      if (error.status() != 404 && error.status() != 409 && error.status() != 412) throw;
+    } catch (const domain::Error& error) {
+      if (error.failure() != domain::Failure::NotFound && error.failure() != domain::Failure::Conflict &&
+          error.failure() != domain::Failure::PreconditionFailed)
+        throw;
       conflict(kind, id, error.what());
     }
   }
@@ -576,7 +577,7 @@ class Applier {
     attempt(Kind::device, id, [&] { services::delete_device(ctx_, user_id_, id); });
   }
 
-  AppContext& ctx_;
+  ServiceContext& ctx_;
   const std::string& user_id_;
   std::set<std::pair<Kind, std::string>> changed_;
 };
@@ -587,7 +588,7 @@ namespace {
 
 // Applies `changes` (POST /sync's shape) pushed by a client that pulled up to `position`; `since_pull` are
 // the log entries after it.
-PushResult apply_push(AppContext& ctx, const changes::Position& position,
+PushResult apply_push(ServiceContext& ctx, const changes::Position& position,
                       const std::vector<store::Item>& since_pull, const json::object& changes) {
   const auto& user_id = position.user_id;
   auto push = read_push(changes, ctx.now(), !ctx.config.prod());
@@ -606,8 +607,8 @@ PushResult apply_push(AppContext& ctx, const changes::Position& position,
 
 }  // namespace
 
-PushResult push_changes(AppContext& ctx, const std::string& user_id, const json::object& body) {
-  http::BodyReader reader(body);
+PushResult push_changes(ServiceContext& ctx, const std::string& user_id, const json::object& body) {
+  domain::BodyReader reader(body);
   auto last_pulled = reader.string("lastPulledAt", 1, 1024, {.required = true});
   auto changes_field = reader.object("changes", {.required = true});
   reader.finish();
@@ -615,7 +616,7 @@ PushResult push_changes(AppContext& ctx, const std::string& user_id, const json:
   return apply_push(ctx, position, entries_after(ctx, user_id, position.seq), *changes_field.value);
 }
 
-PushResult push_changes_after_seq(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+PushResult push_changes_after_seq(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq,
                                   const json::object& changes, std::string_view field) {
   const auto current = checked_seq(ctx, user_id, seq, field);
   auto since_pull = entries_after(ctx, user_id, seq);
@@ -630,8 +631,8 @@ std::uint64_t parse_last_pulled_at(const std::optional<std::string>& text, std::
   std::uint64_t seq = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seq);
   if (ec != std::errc() || end != text->data() + text->size())
-    throw http::validation_error(std::string(field),
-                                 "must be a non-negative integer: the timestamp of an earlier pull, or 0");
+    throw domain::invalid(std::string(field),
+                          "must be a non-negative integer: the timestamp of an earlier pull, or 0");
   return seq;
 }
 
@@ -640,8 +641,7 @@ std::size_t parse_sync_limit(const std::optional<std::string>& text) {
   std::size_t limit = 0;
   auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
   if (ec != std::errc() || end != text->data() + text->size() || limit < 1 || limit > kMaxSyncLimit)
-    throw http::validation_error("limit",
-                                 "must be an integer between 1 and " + std::to_string(kMaxSyncLimit));
+    throw domain::invalid("limit", "must be an integer between 1 and " + std::to_string(kMaxSyncLimit));
   return limit;
 }
 

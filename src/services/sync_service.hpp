@@ -8,14 +8,14 @@
 // - read_changes(): the changes after a token, in commit order, at most `limit` log entries, with the token
 //   after them; throws the feed's errors (400 VALIDATION_ERROR naming `since` for a tampered or another
 //   user's token, 410 SYNC_TOO_OLD for one older than changes::kTokenLifetime);
-// - AppContext::user_changed: called after each local commit of a user's change.
+// - ServiceContext::user_changed: called after each local commit of a user's change.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "app/context.hpp"
 #include "ports/item_store.hpp"
+#include "services/context.hpp"
 #include "util/json.hpp"
 
 namespace kefir::services {
@@ -33,13 +33,13 @@ struct ChangePage {
 };
 
 std::uint64_t current_change_seq(store::ItemStore& store, const std::string& user_id);
-std::string change_token(AppContext& ctx, const std::string& user_id, std::uint64_t seq);
-ChangePage read_changes(AppContext& ctx, const std::string& user_id, std::string_view since,
+std::string change_token(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq);
+ChangePage read_changes(ServiceContext& ctx, const std::string& user_id, std::string_view since,
                         std::size_t limit);
 
 // Everything the user has now, as `created`, with a token read before it: nothing committed while it is read
 // is lost (at worst sent again by the next pull, which is harmless).
-ChangePage read_full_state(AppContext& ctx, const std::string& user_id);
+ChangePage read_full_state(ServiceContext& ctx, const std::string& user_id);
 
 // POST /sync: applies a client's changes {"lastPulledAt": token, "changes": {table: {created, updated,
 // deleted}}} through the same services and validation as the REST API, each record in its own transaction.
@@ -52,17 +52,17 @@ struct PushResult {
   json::array conflicts;       // {"table", "id", "server": record | null, "reason"}
   std::uint64_t last_seq = 0;  // the sequence `next` stands for
 };
-PushResult push_changes(AppContext& ctx, const std::string& user_id, const json::object& body);
+PushResult push_changes(ServiceContext& ctx, const std::string& user_id, const json::object& body);
 
 // WatermelonDB's protocol (GET/POST /sync/watermelon) names a position by the plain sequence number instead
 // of a token (its `lastPulledAt`/`timestamp`). Both throw 400 VALIDATION_ERROR naming `field` for a sequence
 // ahead of the user's log, and 410 SYNC_TOO_OLD when the entries after it have expired.
 //
 // Every change after `seq`, in one page: a WatermelonDB pull has no pages.
-ChangePage read_all_changes_after(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+ChangePage read_all_changes_after(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq,
                                   std::string_view field);
 // POST /sync's push of `changes` (its `changes` shape) by a client that pulled up to `seq`.
-PushResult push_changes_after_seq(AppContext& ctx, const std::string& user_id, std::uint64_t seq,
+PushResult push_changes_after_seq(ServiceContext& ctx, const std::string& user_id, std::uint64_t seq,
                                   const json::object& changes, std::string_view field);
 // A WatermelonDB `last_pulled_at`: absent, empty or "null" (a first sync) is 0; else a non-negative integer,
 // or 400 naming `field`.

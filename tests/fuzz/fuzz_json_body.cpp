@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.body.assign(reinterpret_cast<const char*>(data), size);
   try {
     auto body = http::parse_json_object(request);
-    http::BodyReader reader(body);
+    domain::BodyReader reader(body);
     reader.string("name", 1, 100, {.required = true});
     reader.one_of("stage", {"stage1_open", "stage2_bottled"}, {.required = true});
     reader.integer("targetDuration", 1, 720, {.nullable = true});
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     reader.object("metadata");
     reader.array("reminders");
     reader.finish();
-  } catch (const http::ApiError&) {
+  } catch (const domain::Error&) {
   }
   return 0;
 }

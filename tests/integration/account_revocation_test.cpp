@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "app/adapters.hpp"
 #include "app/app.hpp"
 #include "auth/token_service.hpp"
 #include "domain/keys.hpp"

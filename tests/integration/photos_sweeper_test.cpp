@@ -2,7 +2,7 @@
 // 7 days, every photo after PHOTO_RETENTION_DAYS (0 keeps them), generated exports after a day, objects
 // without a PHOTO# item at once, renditions whose photo is gone too.
 #include "adapters/fs/fs_blob_store.hpp"
-#include "app/app.hpp"
+#include "app/adapters.hpp"
 #include "domain/keys.hpp"
 #include "domain/photo.hpp"
 #include "integration/photos_support.hpp"

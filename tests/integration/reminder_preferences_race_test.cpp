@@ -7,10 +7,12 @@
 #include <functional>
 #include <utility>
 
+#include "adapters/fs/zoneinfo.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
 #include "domain/batch.hpp"
 #include "services/auth_service.hpp"
 #include "services/batch_service.hpp"
+#include "services/context.hpp"
 #include "services/reminder_service.hpp"
 #include "support/auth_helpers.hpp"
 #include "support/test_env.hpp"
@@ -71,6 +73,7 @@ class ReminderPreferencesRace : public ::testing::Test {
         std::make_unique<store::SqliteItemStore>((dir_.path() / "kefir.db").string(), *clock));
     store_ = static_cast<InterleavingStore*>(ctx_.store.get());
     ctx_.clock = std::move(clock);
+    ctx_.zones = std::make_unique<tz::SystemZoneDatabase>();
     auth_ = std::make_unique<services::AuthService>(ctx_);
     user_id_ = auth_->find_or_create_user(unique_email("race")).user_id;
     services::ProfileChanges paris;
@@ -107,7 +110,7 @@ class ReminderPreferencesRace : public ::testing::Test {
   }
 
   TempDir dir_;
-  AppContext ctx_;
+  ServiceContext ctx_;
   InterleavingStore* store_ = nullptr;
   std::unique_ptr<services::AuthService> auth_;
   std::string user_id_;

@@ -97,7 +97,7 @@ TEST(BatchFields, ANumberOutOfRangeNamesTheBoundsAsWritten) {
   try {
     read_batch_fields(parse(R"({"temperature":99})"), BatchBody::update);
     ADD_FAILURE() << "accepted";
-  } catch (const http::ApiError& error) {
+  } catch (const domain::Error& error) {
     ASSERT_EQ(error.details().size(), 1u);
     EXPECT_EQ(error.details().front().problem, "must be between 10 and 40");
   }
@@ -109,7 +109,7 @@ TEST(BatchFields, ReadOnlyFieldsAreRejectedAsSuch) {
     try {
       read_batch_fields(json::object{{field, "x"}}, BatchBody::update);
       ADD_FAILURE() << field;
-    } catch (const http::ApiError& error) {
+    } catch (const domain::Error& error) {
       ASSERT_EQ(error.details().size(), 1u);
       EXPECT_EQ(error.details()[0].field, field);
       EXPECT_EQ(error.details()[0].problem, "is read-only");

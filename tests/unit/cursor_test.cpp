@@ -15,8 +15,8 @@ std::string rejection(const Codec& codec, std::string_view text, std::string_vie
   try {
     codec.decode(text, fingerprint);
     return "";
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.status(), 400);
+  } catch (const domain::Error& error) {
+    EXPECT_EQ(error.failure(), domain::Failure::Invalid);
     EXPECT_EQ(error.code(), "VALIDATION_ERROR");
     return error.details().empty() ? "?" : error.details().front().field;
   }
@@ -89,8 +89,8 @@ TEST(PageLimit, DefaultsAndBounds) {
     try {
       parse_limit(text);
       ADD_FAILURE() << "accepted limit " << text;
-    } catch (const http::ApiError& error) {
-      EXPECT_EQ(error.status(), 400);
+    } catch (const domain::Error& error) {
+      EXPECT_EQ(error.failure(), domain::Failure::Invalid);
       ASSERT_EQ(error.details().size(), 1u);
       EXPECT_EQ(error.details().front().field, "limit");
     }
@@ -104,7 +104,7 @@ TEST(ListFilter, EmptyMeansNoFilterAndUnknownValuesAreErrors) {
   try {
     parse_choice("Ready", "status", {"active", "ready"});
     ADD_FAILURE() << "accepted a wrong-case value";
-  } catch (const http::ApiError& error) {
+  } catch (const domain::Error& error) {
     EXPECT_EQ(error.details().front().field, "status");
   }
 }

@@ -120,7 +120,7 @@ TEST(WebDeviceFields, EndpointsAreAbsoluteHttpsUrlsUpTo2048Characters) {
     return body;
   };
   EXPECT_TRUE(rejected_fields(with_endpoint("http://127.0.0.1:9000/push/1")).empty()) << "http in stage dev";
-  EXPECT_THROW(read_device_fields(with_endpoint("http://127.0.0.1:9000/push/1"), false), http::ApiError)
+  EXPECT_THROW(read_device_fields(with_endpoint("http://127.0.0.1:9000/push/1"), false), domain::Error)
       << "https only in stage prod";
   auto longest = "https://push.example/" + std::string(2048 - 21, 'x');
   EXPECT_TRUE(rejected_fields(with_endpoint(longest)).empty());

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "http/message.hpp"
 #include "support/test_env.hpp"
 
 namespace kefir::blob {

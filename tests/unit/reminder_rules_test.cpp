@@ -30,8 +30,8 @@ template <typename F>
 std::vector<std::string> problems_of(F&& call) {
   try {
     call();
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.status(), 400);
+  } catch (const domain::Error& error) {
+    EXPECT_EQ(error.failure(), domain::Failure::Invalid);
     EXPECT_EQ(error.code(), "VALIDATION_ERROR");
     std::vector<std::string> out;
     for (const auto& d : error.details()) out.push_back(d.field + ": " + d.problem);

@@ -32,7 +32,7 @@ class FakeFeed final : public ChangeFeed {
   Page read(const std::string& user_id, std::string_view since) override {
     auto colon = since.find(':');
     if (colon == std::string_view::npos || since.substr(0, colon) != user_id)
-      throw http::validation_error("since", "not a token of this user");
+      throw domain::invalid("since", "not a token of this user");
     std::uint64_t from = std::stoull(std::string(since.substr(colon + 1)));
     auto last = std::min(current_seq(user_id), from + 2);
     Page page;
@@ -136,7 +136,7 @@ TEST_F(StreamHubTest, ResumingSendsEveryPageAfterTheTokenInOrderThenGoesLive) {
 }
 
 TEST_F(StreamHubTest, AForeignTokenIsRefusedBeforeTheStreamOpens) {
-  EXPECT_THROW(open("ann", "bob:0"), http::ApiError);
+  EXPECT_THROW(open("ann", "bob:0"), domain::Error);
   EXPECT_EQ(hub->open_streams(), 0u);
 }
 
@@ -147,12 +147,12 @@ TEST_F(StreamHubTest, LimitsPerUserAndPerInstanceAnswer429) {
   try {
     open("ann");
     FAIL() << "a third stream for one user was opened";
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.status(), 429);
+  } catch (const domain::Error& error) {
+    EXPECT_EQ(error.failure(), domain::Failure::Throttled);
     EXPECT_EQ(error.code(), "THROTTLED");
   }
   auto b1 = open("bob");
-  EXPECT_THROW(open("cat"), http::ApiError) << "the instance holds 3";
+  EXPECT_THROW(open("cat"), domain::Error) << "the instance holds 3";
   a1->close();
   EXPECT_NO_THROW(open("ann")) << "a closed stream frees its place";
 }

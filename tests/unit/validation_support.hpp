@@ -15,8 +15,8 @@ std::vector<std::string> rejected_fields_of(Read&& read) {
   try {
     read();
     return {};
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.status(), 400);
+  } catch (const domain::Error& error) {
+    EXPECT_EQ(error.failure(), domain::Failure::Invalid);
     EXPECT_EQ(error.code(), "VALIDATION_ERROR");
     std::vector<std::string> fields;
     for (const auto& detail : error.details()) fields.push_back(detail.field);

@@ -13,8 +13,8 @@ namespace {
 std::vector<std::string> problem_fields(const std::function<void()>& call) {
   try {
     call();
-  } catch (const http::ApiError& error) {
-    EXPECT_EQ(error.status(), 400);
+  } catch (const domain::Error& error) {
+    EXPECT_EQ(error.failure(), domain::Failure::Invalid);
     std::vector<std::string> fields;
     for (const auto& detail : error.details()) fields.push_back(detail.field);
     return fields;

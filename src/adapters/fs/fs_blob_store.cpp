@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "http/message.hpp"
 #include "util/crypto.hpp"
 #include "util/json.hpp"
 
@@ -216,6 +217,16 @@ UrlStatus FsBlobStore::check_url(std::string_view method, std::string_view key, 
     return UrlStatus::bad_signature;
   if (epoch_seconds(clock_.now()) >= expiry) return UrlStatus::expired;
   return UrlStatus::valid;
+}
+
+bool FsBlobStore::valid_key(std::string_view key) const {
+  return valid_blob_key(key);
+}
+
+std::unique_ptr<std::istream> FsBlobStore::open(const std::string& key) const {
+  auto file = std::make_unique<std::ifstream>(object_path(key), std::ios::binary);
+  if (!*file) return nullptr;
+  return file;
 }
 
 std::optional<BlobInfo> FsBlobStore::head(const std::string& key) {

@@ -18,13 +18,7 @@
 
 namespace kefir::blob {
 
-inline constexpr std::string_view kExpiresParam = "X-Kefir-Expires";
-inline constexpr std::string_view kContentTypeParam = "X-Kefir-Content-Type";
-inline constexpr std::string_view kSignatureParam = "X-Kefir-Signature";
-
-enum class UrlStatus { valid, bad_signature, expired };
-
-class FsBlobStore final : public BlobStore {
+class FsBlobStore final : public SelfServedBlobStore {
  public:
   // `public_base_url` is where kefir serves /blobs/...; `url_key` signs the URLs (derive_key("blob-url")).
   FsBlobStore(std::filesystem::path root, std::string public_base_url, std::string url_key,
@@ -40,14 +34,12 @@ class FsBlobStore final : public BlobStore {
   void get_file(const std::string& key, const std::string& path) override;
   void put_file(const std::string& key, const std::string& content_type, const std::string& path) override;
 
-  // The query parameters of a presigned URL checked against what it claims to allow. `content_type` is the
-  // signed one from the URL (empty for GET); the caller compares it with the request's header.
+  bool valid_key(std::string_view key) const override;
   UrlStatus check_url(std::string_view method, std::string_view key, std::string_view expires,
-                      std::string_view content_type, std::string_view signature) const;
-  // Moves a finished upload (a temp file on this machine) into place. A new object is pending; replacing an
-  // attached object keeps it attached.
+                      std::string_view content_type, std::string_view signature) const override;
   void accept_upload(const std::string& key, const std::string& content_type,
-                     const std::string& uploaded_path);
+                     const std::string& uploaded_path) override;
+  std::unique_ptr<std::istream> open(const std::string& key) const override;
   // The object's file, after the key's syntax and confinement checks (throws BlobError).
   std::filesystem::path object_path(std::string_view key) const;
 
