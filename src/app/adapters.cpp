@@ -5,11 +5,13 @@
 
 #include "adapters/console/console_mailer.hpp"
 #include "adapters/dynamodb/dynamodb_item_store.hpp"
+#include "adapters/expo/expo_push_sender.hpp"
 #include "adapters/fs/fs_blob_store.hpp"
 #include "adapters/fs/zoneinfo.hpp"
 #include "adapters/s3/s3_blob_store.hpp"
 #include "adapters/smtp/smtp_mailer.hpp"
 #include "adapters/sqlite/sqlite_item_store.hpp"
+#include "adapters/webpush/vapid_web_push_sender.hpp"
 #include "auth/mail_queue.hpp"
 
 namespace kefir {
@@ -60,6 +62,19 @@ std::unique_ptr<mail::Mailer> make_mailer(const Config& config, ops::ServiceMetr
 
 std::unique_ptr<tz::ZoneDatabase> make_zone_database() {
   return std::make_unique<tz::SystemZoneDatabase>();
+}
+
+std::unique_ptr<jobs::ReminderProcessor> make_reminder_processor(AppContext& ctx) {
+  push::ExpoOptions expo;
+  expo.push_url = ctx.config.expo_push_url;
+  expo.access_token = ctx.config.expo_access_token;
+  expo.rate = ctx.config.expo_rate;
+  jobs::ReminderProcessorOptions options;
+  options.interval = std::chrono::seconds(ctx.config.reminder_interval);
+  options.receipt_delay = std::chrono::seconds(ctx.config.expo_receipt_delay);
+  return std::make_unique<jobs::ReminderProcessor>(
+      ctx, std::make_shared<push::ExpoPushSender>(expo),
+      std::make_shared<push::VapidWebPushSender>(ctx.vapid, *ctx.clock), *ctx.metrics, options);
 }
 
 }  // namespace kefir

@@ -5,7 +5,9 @@
 #include <memory>
 #include <string>
 
+#include "app/context.hpp"
 #include "config/config.hpp"
+#include "jobs/reminder_processor.hpp"
 #include "ops/metrics.hpp"
 #include "ports/blob_store.hpp"
 #include "ports/clock.hpp"
@@ -34,5 +36,9 @@ BlobStores make_blob_stores(const Config& config, std::string url_key, const Clo
 std::unique_ptr<mail::Mailer> make_mailer(const Config& config, ops::ServiceMetrics& metrics);
 
 std::unique_ptr<tz::ZoneDatabase> make_zone_database();
+
+// The processor the configuration asks for: the Expo client on EXPO_PUSH_URL, EXPO_RATE, the intervals, and
+// Web Push signed with the context's VAPID key.
+std::unique_ptr<jobs::ReminderProcessor> make_reminder_processor(AppContext& ctx);
 
 }  // namespace kefir

@@ -132,7 +132,7 @@ App::App(Config config, http::Router& router, std::unique_ptr<Clock> clock)
   }
   register_domain_hooks(ctx);
   api::register_routes(router_, ctx);
-  jobs_.push_back(jobs::make_reminder_processor(ctx));
+  jobs_.push_back(make_reminder_processor(ctx));
   jobs_.push_back(
       std::make_unique<jobs::PhotoSweeper>(ctx, std::chrono::seconds(ctx.config.photo_sweep_interval)));
   jobs_.push_back(std::make_unique<jobs::PeriodicJob>("sensor silence sweep",

@@ -25,7 +25,7 @@ bool photo_item_missing(store::ItemStore& store, const photo::RenditionOf& rendi
 
 }  // namespace
 
-PhotoSweeper::PhotoSweeper(AppContext& ctx, std::chrono::seconds interval)
+PhotoSweeper::PhotoSweeper(ServiceContext& ctx, std::chrono::seconds interval)
     : ctx_(ctx), periodic_("photo sweep", interval, [this] { run_once(ctx_.now()); }) {}
 
 SweepSummary PhotoSweeper::run_once(TimePoint now) {

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <cstddef>
 
-#include "app/context.hpp"
 #include "jobs/background_job.hpp"
 #include "jobs/periodic_job.hpp"
+#include "services/context.hpp"
 
 namespace kefir::jobs {
 
@@ -24,7 +24,7 @@ struct SweepSummary {
 
 class PhotoSweeper final : public BackgroundJob {
  public:
-  explicit PhotoSweeper(AppContext& ctx, std::chrono::seconds interval = std::chrono::hours(1));
+  explicit PhotoSweeper(ServiceContext& ctx, std::chrono::seconds interval = std::chrono::hours(1));
 
   void start() override { periodic_.start(); }
   void stop() override { periodic_.stop(); }
@@ -33,7 +33,7 @@ class PhotoSweeper final : public BackgroundJob {
   SweepSummary run_once(TimePoint now);
 
  private:
-  AppContext& ctx_;
+  ServiceContext& ctx_;
   PeriodicJob periodic_;  // last: stopped before the rest goes
 };
 

@@ -132,18 +132,18 @@ void ReminderProcessor::count_outcomes(Pass& pass, const std::vector<Claim>& cla
         break;
       case Claim::Result::retry:
         ++counts.retried;
-        ops::metrics().reminder_retried();
+        metrics_.reminder_retried();
         break;
       case Claim::Result::failed:
         ++counts.failed;
-        ops::metrics().reminder_failed(claim.metric_label);
+        metrics_.reminder_failed(claim.metric_label);
         break;
       case Claim::Result::unsent:
         ++counts.released;
         break;
     }
   }
-  if (counts.sent > 0) ops::metrics().reminder_sent(counts.sent);
+  if (counts.sent > 0) metrics_.reminder_sent(counts.sent);
   {
     std::lock_guard lock(mutex_);
     for (auto& receipt : receipts) receipts_.push_back(std::move(receipt));

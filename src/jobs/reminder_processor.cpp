@@ -5,8 +5,6 @@
 #include <deque>
 #include <mutex>
 
-#include "adapters/expo/expo_push_sender.hpp"
-#include "adapters/webpush/vapid_web_push_sender.hpp"
 #include "jobs/reminder_pass.hpp"
 #include "services/change_log.hpp"
 #include "util/log.hpp"
@@ -63,7 +61,7 @@ class UnitQueue {
 
 // The reminders a round marked sent or failed, in the change feed: one entry per user, after the round (an
 // entry per reminder, each in its own transaction, slowed delivery down too much).
-void log_outcomes(AppContext& ctx, std::map<std::string, std::vector<changes::Record>>& outcomes) {
+void log_outcomes(ServiceContext& ctx, std::map<std::string, std::vector<changes::Record>>& outcomes) {
   try {
     services::log_committed_changes(ctx, outcomes);
   } catch (const std::exception& error) {
@@ -75,12 +73,13 @@ void log_outcomes(AppContext& ctx, std::map<std::string, std::vector<changes::Re
 
 }  // namespace
 
-ReminderProcessor::ReminderProcessor(AppContext& ctx, std::shared_ptr<push::PushSender> sender,
+ReminderProcessor::ReminderProcessor(ServiceContext& ctx, std::shared_ptr<push::PushSender> sender,
                                      std::shared_ptr<push::WebPushSender> web_sender,
-                                     ReminderProcessorOptions options)
+                                     ops::ServiceMetrics& metrics, ReminderProcessorOptions options)
     : ctx_(ctx),
       sender_(std::move(sender)),
       web_sender_(std::move(web_sender)),
+      metrics_(metrics),
       options_(options),
       random_(std::random_device{}()),
       job_("reminder pass", options_.interval, *ctx_.clock, [this] { return scheduled_pass(); }) {
@@ -221,19 +220,6 @@ std::optional<TimePoint> ReminderProcessor::next_due_key() {
     if (due && (!next || *due < *next)) next = due;
   }
   return next;
-}
-
-std::unique_ptr<ReminderProcessor> make_reminder_processor(AppContext& ctx) {
-  push::ExpoOptions expo;
-  expo.push_url = ctx.config.expo_push_url;
-  expo.access_token = ctx.config.expo_access_token;
-  expo.rate = ctx.config.expo_rate;
-  ReminderProcessorOptions options;
-  options.interval = seconds(ctx.config.reminder_interval);
-  options.receipt_delay = seconds(ctx.config.expo_receipt_delay);
-  return std::make_unique<ReminderProcessor>(
-      ctx, std::make_shared<push::ExpoPushSender>(expo),
-      std::make_shared<push::VapidWebPushSender>(ctx.vapid, *ctx.clock), options);
 }
 
 }  // namespace kefir::jobs

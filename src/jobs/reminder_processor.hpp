@@ -31,13 +31,14 @@
 #include <string>
 #include <vector>
 
-#include "app/context.hpp"
 #include "domain/device.hpp"
 #include "domain/reminder.hpp"
 #include "jobs/background_job.hpp"
 #include "jobs/periodic_job.hpp"
+#include "ops/metrics.hpp"
 #include "ports/push_sender.hpp"
 #include "ports/web_push_sender.hpp"
+#include "services/context.hpp"
 
 namespace kefir::jobs {
 
@@ -62,8 +63,9 @@ struct PassSummary {
 
 class ReminderProcessor final : public BackgroundJob {
  public:
-  ReminderProcessor(AppContext& ctx, std::shared_ptr<push::PushSender> sender,
-                    std::shared_ptr<push::WebPushSender> web_sender, ReminderProcessorOptions options = {});
+  ReminderProcessor(ServiceContext& ctx, std::shared_ptr<push::PushSender> sender,
+                    std::shared_ptr<push::WebPushSender> web_sender, ops::ServiceMetrics& metrics,
+                    ReminderProcessorOptions options = {});
   ~ReminderProcessor() override;
   ReminderProcessor(const ReminderProcessor&) = delete;
   ReminderProcessor& operator=(const ReminderProcessor&) = delete;
@@ -119,9 +121,10 @@ class ReminderProcessor final : public BackgroundJob {
   std::optional<TimePoint> next_receipt_time();
   milliseconds retry_delay(std::int64_t attempts);
 
-  AppContext& ctx_;
+  ServiceContext& ctx_;
   std::shared_ptr<push::PushSender> sender_;
   std::shared_ptr<push::WebPushSender> web_sender_;
+  ops::ServiceMetrics& metrics_;
   ReminderProcessorOptions options_;
 
   std::atomic<bool> stopping_{false};  // workers read it without the mutex
@@ -131,9 +134,5 @@ class ReminderProcessor final : public BackgroundJob {
 
   PeriodicJob job_;  // last: stopped before the rest goes
 };
-
-// The processor the configuration asks for: the Expo client on EXPO_PUSH_URL, EXPO_RATE, the intervals, and
-// Web Push signed with the context's VAPID key.
-std::unique_ptr<ReminderProcessor> make_reminder_processor(AppContext& ctx);
 
 }  // namespace kefir::jobs

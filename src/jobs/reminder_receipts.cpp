@@ -61,7 +61,7 @@ void ReminderProcessor::check_receipts(TimePoint now) {
       receipts = sender_->receipts(ids);
     } catch (const std::exception& error) {
       log::warn("reading push receipts failed", {{"error", error.what()}});
-      ops::metrics().push_error("receipts_unavailable");
+      metrics_.push_error("receipts_unavailable");
       for (auto i = at; i < end; ++i) try_later(std::move(due[i]), now + kReceiptRetry);
       continue;
     }
@@ -70,7 +70,7 @@ void ReminderProcessor::check_receipts(TimePoint now) {
       if (found == receipts.end()) {
         try_later(std::move(due[i]), now + options_.receipt_delay);  // not ready yet
       } else if (found->second.error == kMessageRateExceeded) {
-        ops::metrics().push_error(kMessageRateExceeded);
+        metrics_.push_error(kMessageRateExceeded);
         resends[{due[i].user_id, due[i].reminder_id}].push_back(due[i].device_id);
       } else if (!found->second.ok) {
         handle_receipt(due[i], found->second, now);
@@ -103,7 +103,7 @@ void ReminderProcessor::check_receipts(TimePoint now) {
 
 void ReminderProcessor::handle_receipt(const PendingReceipt& pending, const push::Receipt& receipt,
                                        TimePoint now) {
-  ops::metrics().push_error(receipt.error);
+  metrics_.push_error(receipt.error);
   if (receipt.error == kDeviceNotRegistered) {
     if (services::remove_device_by_token(ctx_, pending.token)) {
       log::info("push receipt: device no longer registered; removed",

@@ -120,12 +120,12 @@ void ReminderProcessor::send_expo_request(Pass& pass, std::vector<Claim>& claims
         continue;
       }
       claim.ticket_errors.push_back(ticket.error);
-      ops::metrics().push_error(ticket.error);
+      metrics_.push_error(ticket.error);
       if (ticket.error == kDeviceNotRegistered) forget_device(pass, claim, *slots[k].device, ticket.error);
     }
     return;
   }
-  ops::metrics().push_error(result.error.starts_with("network") ? "network" : result.error);
+  metrics_.push_error(result.error.starts_with("network") ? "network" : result.error);
   log::warn("push request failed", {{"error", result.error}, {"messages", messages.size()}});
   for (const auto& slot : slots) {
     auto& claim = claims[slot.claim];
@@ -185,11 +185,11 @@ void ReminderProcessor::record_web_push(Pass& pass, Claim& claim, const domain::
   using Outcome = push::WebPushResult::Outcome;
   if (result.outcome == Outcome::accepted) {
     ++claim.web_delivered;
-    ops::metrics().web_push_sent();
+    metrics_.web_push_sent();
     return;
   }
   const bool network = result.error.starts_with("network");
-  ops::metrics().web_push_error(network ? "network" : result.error);
+  metrics_.web_push_error(network ? "network" : result.error);
   switch (result.outcome) {
     case Outcome::gone:
       claim.web_errors.push_back(result.error);

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "app/adapters.hpp"
 #include "app/app.hpp"
 #include "jobs/reminder_processor.hpp"
 #include "lambda/apigw_v2.hpp"
@@ -50,7 +51,7 @@ constexpr milliseconds kDeadlineMargin{3000};
 // the same pass. The processor lives as long as the process, so a warm instance still reads the push receipts
 // of what it sent in an earlier invocation.
 InvocationHandler scheduler_handler(AppContext& ctx) {
-  std::shared_ptr<jobs::ReminderProcessor> processor = jobs::make_reminder_processor(ctx);
+  std::shared_ptr<jobs::ReminderProcessor> processor = make_reminder_processor(ctx);
   return [processor, &ctx](const Invocation& invocation) {
     boost::system::error_code ec;
     json::parse(invocation.payload, ec);

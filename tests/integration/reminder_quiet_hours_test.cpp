@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "app/adapters.hpp"
 #include "app/app.hpp"
 #include "http/server.hpp"
 #include "jobs/reminder_processor.hpp"
@@ -40,7 +41,7 @@ class QuietHoursDelivery : public ::testing::Test {
                                               {"EXPO_PUSH_URL", expo_.push_url()},
                                               {"EXPO_RATE", "0"}}),
                                  router_, std::move(clock));
-    processor_ = jobs::make_reminder_processor(app_->context());
+    processor_ = make_reminder_processor(app_->context());
     thread_ = std::thread([this] { server_->run(); });
     sign_in();
     auto device = api_.post(
