@@ -174,12 +174,12 @@ TEST_P(DeferredRenditions, BombAndCorruptImagesAreRemovedWithANoteOnTheTimeline)
   EXPECT_EQ(batch.at("photoKeys").as_array(), json::array{json::value(fine)});
   std::vector<std::string> notes;
   for (const auto& event : list_all(brewer_->api, "/batches/" + batch_id_ + "/events", "events", 100))
-    if (event.at("type") == "note") notes.push_back(text(event.at("description")));
+    if (event.at("type") == "note" && text(event.at("description")).starts_with("Photo removed: it "))
+      notes.push_back(text(event.at("description")));
   ASSERT_EQ(notes.size(), 2u);
   auto said = [&](const std::string& words) {
-    return std::any_of(notes.begin(), notes.end(), [&](const auto& note) {
-      return note.starts_with("Photo removed: it ") && note.find(words) != std::string::npos;
-    });
+    return std::any_of(notes.begin(), notes.end(),
+                       [&](const auto& note) { return note.find(words) != std::string::npos; });
   };
   EXPECT_TRUE(said("30000 x 30000 pixels")) << notes[0] << " / " << notes[1];
   EXPECT_TRUE(said("not a readable image")) << notes[0] << " / " << notes[1];
