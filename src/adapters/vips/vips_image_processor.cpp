@@ -2,7 +2,6 @@
 
 #include <vips/vips.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -119,9 +118,6 @@ void start_vips_once() {
     // A photo is rendered inside its attach request (on the server's pool for blocking handlers, not an I/O
     // thread) with one thread, so concurrent uploads cannot take every core from the requests around them.
     vips_concurrency_set(1);
-    // Stops libvips' worker threads before the process ends: LeakSanitizer's exit check (registered
-    // earlier, so run later) crashes on them.
-    std::atexit([] { vips_shutdown(); });
   });
 }
 
