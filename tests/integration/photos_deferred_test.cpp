@@ -236,5 +236,13 @@ TEST(DeferredRenditionsInServe, ServeWithLibvipsRendersDeferredPhotosByItself) {
                    .empty());
 }
 
+TEST(DeferredRenditionsInServe, AnUnknownRenditionsModeIsAConfigurationError) {
+  TempDir data_dir;
+  auto result = run_kefir({"renditions", "--once"}, {{"DATA_DIR", data_dir.str()}, {"RENDITIONS", "later"}});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("RENDITIONS: must be one of inline, deferred (got 'later')"), std::string::npos)
+      << result.err;
+}
+
 }  // namespace
 }  // namespace kefir::test::photos
