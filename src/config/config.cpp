@@ -138,8 +138,7 @@ const std::vector<OptionSpec>& option_specs() {
        "seconds between photo lifecycle sweeps (retention, abandoned and orphaned uploads)"},
       {"RENDITIONS", "--renditions", "",
        "inline | deferred: photo renditions made by the attach call, or later by a rendition worker "
-       "(default: "
-       "inline where libvips is loaded, else deferred)"},
+       "(default: inline where libvips is loaded, else deferred)"},
       {"RENDITION_INTERVAL", "--rendition-interval", "15",
        "seconds between the rendition worker's passes over deferred photos"},
       {"SENSOR_SILENCE", "--sensor-silence", "7200",

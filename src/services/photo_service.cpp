@@ -116,6 +116,10 @@ constexpr std::chrono::minutes kRenditionLease{5};
 // Deferred photos read per query of the rendition worker.
 constexpr std::size_t kRenditionPage = 25;
 
+bool renditions_deferred(const AppContext& ctx) {
+  return ctx.config.renditions == "deferred" || (ctx.config.renditions.empty() && !ctx.images);
+}
+
 void mark_renditions_pending(store::Update& update, const std::string& photo_key, TimePoint now) {
   update.set["GSI1PK"] = keys::rendition_shard(photo_key);
   update.set["GSI1SK"] = keys::rendition_gsi1sk(format_rfc3339(now), photo_key);
@@ -247,10 +251,6 @@ domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::str
   } catch (const store::ConditionFailed&) {
     throw bad_photo_key("has no upload (it expired or was never requested)");
   }
-}
-
-bool renditions_deferred(const AppContext& ctx) {
-  return ctx.config.renditions == "deferred" || (ctx.config.renditions.empty() && !ctx.images);
 }
 
 std::vector<RenditionOutcome> render_pending_photos(AppContext& ctx) {

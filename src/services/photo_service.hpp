@@ -25,12 +25,9 @@ struct PhotoUpload {
 PhotoUpload create_photo_upload(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
                                 std::optional<std::string> filename, const std::string& content_type);
 
-// Whether attaching leaves the renditions to the rendition worker: RENDITIONS=deferred, or by default a
-// process without libvips (the Lambda package). Otherwise they are made in the attach call.
-bool renditions_deferred(const AppContext& ctx);
-
 // Idempotent: attaching a photo the batch already has returns the batch unchanged. With renditions deferred
-// it answers at once, with the original stored and the photo waiting for the rendition worker.
+// (RENDITIONS=deferred, or by default a process without libvips: the Lambda package) it answers at once, with
+// the original stored and the photo waiting for the rendition worker; else the renditions are made here.
 domain::Batch attach_photo(AppContext& ctx, const std::string& user_id, std::string_view batch_id,
                            const std::string& photo_key);
 
