@@ -115,6 +115,11 @@ int main(int argc, char** argv) {
   simulate_sensor_command->add_option("--hours", sensor_hours, "how far back the readings start")
       ->check(CLI::Range(1, 24 * 30))
       ->capture_default_str();
+  bool renditions_once = false;
+  auto* renditions_command = cli.add_subcommand(
+      "renditions", "make the photo renditions left to a worker (RENDITIONS=deferred, the Lambda shape)");
+  renditions_command->add_flag("--once", renditions_once, "one pass over the waiting photos, then exit");
+  add_config_flags(*renditions_command, overrides);
   auto* lambda_command =
       cli.add_subcommand("lambda", "run as an AWS Lambda custom runtime (_HANDLER=http or scheduler)");
   add_config_flags(*lambda_command, overrides);
@@ -151,6 +156,7 @@ int main(int argc, char** argv) {
     if (*restore_command) ops::restore_command(config, restore_file, std::cout);
     if (*reset_command) ops::reset_command(config, std::cout);
     if (*create_table_command) ops::create_table_command(config, std::cout);
+    if (*renditions_command) ops::renditions_command(config, renditions_once, std::cout);
     log::flush();
     return code;
   } catch (const ConfigError& error) {

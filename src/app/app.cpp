@@ -15,6 +15,7 @@
 #include "jobs/periodic_job.hpp"
 #include "jobs/photo_sweeper.hpp"
 #include "jobs/reminder_processor.hpp"
+#include "jobs/rendition_worker.hpp"
 #include "jobs/stream_hub.hpp"
 #include "ops/instrumented_item_store.hpp"
 #include "ops/metrics.hpp"
@@ -138,6 +139,10 @@ App::App(Config config, http::Router& router, std::unique_ptr<Clock> clock)
   jobs_.push_back(std::make_unique<jobs::PeriodicJob>("sensor silence sweep",
                                                       std::chrono::seconds(ctx.config.sensor_sweep_interval),
                                                       [&ctx] { services::alert_silent_sensors(ctx); }));
+  // Also with RENDITIONS=inline: it finishes the photos of processes that defer them (the Lambda shape).
+  if (ctx.images)
+    jobs_.push_back(
+        std::make_unique<jobs::RenditionWorker>(ctx, std::chrono::seconds(ctx.config.rendition_interval)));
 }
 
 App::~App() {

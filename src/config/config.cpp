@@ -136,6 +136,11 @@ const std::vector<OptionSpec>& option_specs() {
       {"PHOTO_RETENTION_DAYS", "--photo-retention-days", "365", "days photos are kept (0: forever)"},
       {"PHOTO_SWEEP_INTERVAL", "--photo-sweep-interval", "3600",
        "seconds between photo lifecycle sweeps (retention, abandoned and orphaned uploads)"},
+      {"RENDITIONS", "--renditions", "",
+       "inline | deferred: photo renditions made by the attach call, or later by a rendition worker "
+       "(default: inline where libvips is loaded, else deferred)"},
+      {"RENDITION_INTERVAL", "--rendition-interval", "15",
+       "seconds between the rendition worker's passes over deferred photos"},
       {"SENSOR_SILENCE", "--sensor-silence", "7200",
        "seconds without a reading before an attached sensor's silence alert"},
       {"SENSOR_SWEEP_INTERVAL", "--sensor-sweep-interval", "60", "seconds between sensor silence sweeps"},
@@ -214,6 +219,8 @@ Config load_config(std::map<std::string, std::string> raw) {
   config.cors_origins = split_list(raw.at("CORS_ORIGINS"));
   config.photo_retention_days = parse_int(raw, "PHOTO_RETENTION_DAYS", 0, 36500);
   config.photo_sweep_interval = parse_int(raw, "PHOTO_SWEEP_INTERVAL", 1, 86400);
+  if (!raw.at("RENDITIONS").empty()) config.renditions = one_of(raw, "RENDITIONS", {"inline", "deferred"});
+  config.rendition_interval = parse_int(raw, "RENDITION_INTERVAL", 1, 86400);
   config.sensor_silence = parse_int(raw, "SENSOR_SILENCE", 1, 30 * 86400);
   config.sensor_sweep_interval = parse_int(raw, "SENSOR_SWEEP_INTERVAL", 1, 86400);
   config.streams_per_user = parse_int(raw, "STREAMS_PER_USER", 1, 1000000);

@@ -65,6 +65,8 @@ struct Config {
   std::vector<std::string> cors_origins;
   int photo_retention_days = 365;
   int photo_sweep_interval = 3600;  // seconds
+  std::string renditions;           // "inline", "deferred" or "" (inline where libvips is loaded)
+  int rendition_interval = 15;      // seconds
   int sensor_silence = 7200;        // seconds
   int sensor_sweep_interval = 60;   // seconds
   int streams_per_user = 5;         // live streams (GET /me/stream) per account

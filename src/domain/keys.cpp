@@ -21,6 +21,13 @@ std::uint32_t shard_of(std::string_view id) {
   return hash % kDueShards;
 }
 
+std::vector<std::string> every_shard(std::string_view prefix) {
+  std::vector<std::string> shards;
+  for (std::uint32_t shard = 0; shard < static_cast<std::uint32_t>(kDueShards); ++shard)
+    shards.push_back(shard_name(prefix, shard));
+  return shards;
+}
+
 }  // namespace
 
 std::string due_shard(std::string_view reminder_id) {
@@ -32,10 +39,15 @@ std::string silence_shard(std::string_view sensor_id) {
 }
 
 std::vector<std::string> silence_shards() {
-  std::vector<std::string> shards;
-  for (std::uint32_t shard = 0; shard < static_cast<std::uint32_t>(kDueShards); ++shard)
-    shards.push_back(shard_name(kSilenceShardPrefix, shard));
-  return shards;
+  return every_shard(kSilenceShardPrefix);
+}
+
+std::string rendition_shard(std::string_view photo_key) {
+  return shard_name(kRenditionShardPrefix, shard_of(photo_key));
+}
+
+std::vector<std::string> rendition_shards() {
+  return every_shard(kRenditionShardPrefix);
 }
 
 store::Key push_token_claim(std::string_view push_address) {

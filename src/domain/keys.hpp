@@ -117,6 +117,15 @@ inline constexpr std::string_view kPhotoPrefix = "PHOTO#";
 inline store::Key photo(std::string_view user_id, std::string_view photo_key) {
   return {user_pk(user_id), "PHOTO#" + std::string(photo_key)};
 }
+// Sparse GSI1 of attached photos whose renditions are still to be made (RENDITIONS=deferred), sharded as the
+// due reminders: "RENDER#00".."RENDER#15", sorted by when the photo can next be claimed: when it was
+// attached, or the end of a rendition worker's lease.
+inline constexpr std::string_view kRenditionShardPrefix = "RENDER#";
+std::string rendition_shard(std::string_view photo_key);  // derived from the key, stable
+std::vector<std::string> rendition_shards();
+inline std::string rendition_gsi1sk(std::string_view claimable_rfc3339, std::string_view photo_key) {
+  return std::string(claimable_rfc3339) + "#" + std::string(photo_key);
+}
 
 // The user's change log (issue 17): the counter of committed changes and one entry per committed transaction,
 // "CHANGE#<seq, zero-padded to 20 digits>" so the entries sort in commit order.

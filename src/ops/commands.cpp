@@ -1,5 +1,8 @@
 #include "ops/commands.hpp"
 
+#include <pthread.h>
+
+#include <csignal>
 #include <filesystem>
 
 #include "adapters/dynamodb/dynamodb_item_store.hpp"
@@ -8,6 +11,7 @@
 #include "app/adapters.hpp"
 #include "app/app.hpp"
 #include "auth/token_service.hpp"
+#include "jobs/rendition_worker.hpp"
 #include "ops/seed.hpp"
 
 namespace kefir::ops {
@@ -35,6 +39,40 @@ void seed_command(const Config& config, std::ostream& out) {
       << std::chrono::duration_cast<std::chrono::minutes>(auth::kTokenLifetime).count() << " minutes, for "
       << ctx.tokens->issuer() << ":\n"
       << "export KEFIR_TOKEN=" << ctx.tokens->issue_access_token(result.user_id) << "\n";
+}
+
+void renditions_command(const Config& config, bool once, std::ostream& out) {
+  // Blocked before any thread starts, so that every thread inherits the mask and the signal waits for
+  // sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  if (!once) pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  http::Router unused_routes;
+  App app(config, unused_routes);
+  if (!app.context().images)
+    throw CommandError(
+        "renditions: this build has no libvips (KEFIR_IMAGES=OFF); run the worker from one with it");
+  jobs::RenditionWorker worker(app.context(), std::chrono::seconds(config.rendition_interval));
+  if (!once) {
+    worker.start();
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    worker.stop();
+    return;
+  }
+  std::size_t removed = 0;
+  auto outcomes = worker.run_once();
+  for (const auto& outcome : outcomes) {
+    if (outcome.removed_because) {
+      out << "removed " << outcome.photo_key << ": it " << *outcome.removed_because << "\n";
+      ++removed;
+    } else {
+      out << "rendered " << outcome.photo_key << "\n";
+    }
+  }
+  out << outcomes.size() - removed << " photos rendered, " << removed << " removed\n";
 }
 
 void backup_command(const Config& config, const std::string& file, std::ostream& out) {

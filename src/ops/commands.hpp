@@ -1,6 +1,7 @@
 #pragma once
-// The operator's subcommands (SPEC §11) besides `serve`: seed, backup, restore and reset. Each prints what it
-// did on `out`; a refusal or failure is a CommandError whose message is the one line `kefir` prints (exit 1).
+// The operator's subcommands (SPEC §11) besides `serve`: seed, backup, restore, reset and renditions. Each
+// prints what it did on `out`; a refusal or failure is a CommandError whose message is the one line `kefir`
+// prints (exit 1).
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -26,6 +27,10 @@ void reset_command(const Config& config, std::ostream& out);
 // every 15 minutes with its own time, to an ingest URL as fast as its rate limit allows.
 void simulate_sensor_command(const std::string& url, const std::string& profile, int hours,
                              std::ostream& out);
+// `kefir renditions [--once]`: the rendition worker of deferred photos (RENDITIONS=deferred, the Lambda
+// shape), for a process with libvips beside a shape without it. One pass with `once`, printing each photo;
+// else a pass every RENDITION_INTERVAL seconds until SIGINT or SIGTERM.
+void renditions_command(const Config& config, bool once, std::ostream& out);
 // Creates the DynamoDB table of the configuration (keys, GSI1, TTL) as infra/ does; an existing table is
 // fine.
 void create_table_command(const Config& config, std::ostream& out);

@@ -12,6 +12,7 @@
 #include "services/batch_service.hpp"
 #include "services/bulk_delete.hpp"
 #include "services/event_service.hpp"
+#include "util/log.hpp"
 
 namespace kefir::services {
 namespace {
@@ -73,29 +74,116 @@ class ScratchDirectory {
   std::filesystem::path path_;
 };
 
-// The renditions of an uploaded photo, stored next to it. A file that is not a readable image of its type (or
-// a decompression bomb) is refused like an oversized upload: deleted, and nothing of it left behind.
-void store_renditions(ServiceContext& ctx, const std::string& user_id, const std::string& photo_key,
-                      const store::Item& upload) {
-  if (!ctx.images) return;
+// Makes the renditions of an uploaded photo and stores them next to it; returns how many. Throws
+// ImageRejected for a file that is not a readable image of its type, or a decompression bomb.
+std::size_t make_renditions(ServiceContext& ctx, const std::string& photo_key,
+                            const std::string& content_type) {
   ScratchDirectory scratch;
   auto original = scratch.file("original");
   ctx.blobs->get_file(photo_key, original);
-  std::vector<images::RenditionFile> files;
+  auto files = ctx.images->render(original, content_type, scratch.file(""));
+  // The public page shows a photo once its first rendition exists, so that one is stored after the others.
+  auto shown_from = photo::rendition_key(photo_key, photo::kRenditions.front());
+  std::stable_partition(files.begin(), files.end(), [&](const images::RenditionFile& file) {
+    return photo::rendition_key(photo_key, file.rendition) != shown_from;
+  });
+  for (const auto& file : files)
+    ctx.blobs->put_file(photo::rendition_key(photo_key, file.rendition),
+                        std::string(photo::content_type_of(file.rendition.format)), file.path);
+  return files.size();
+}
+
+// Renditions made in the attach call. A file no renditions can be made of is refused like an oversized
+// upload: deleted, and nothing of it left behind.
+void store_renditions(ServiceContext& ctx, const std::string& user_id, const std::string& photo_key,
+                      const store::Item& upload) {
+  if (!ctx.images) return;
   try {
-    files = ctx.images->render(original, json_string(upload, "contentType"), scratch.file(""));
+    make_renditions(ctx, photo_key, json_string(upload, "contentType"));
   } catch (const images::ImageRejected& rejected) {
     ctx.blobs->remove(photo_key);
     ctx.store->remove(keys::photo(user_id, photo_key));
     throw bad_photo_key(std::string(rejected.what()) + "; the upload was deleted");
   }
-  for (const auto& file : files)
-    ctx.blobs->put_file(photo::rendition_key(photo_key, file.rendition),
-                        std::string(photo::content_type_of(file.rendition.format)), file.path);
 }
 
 void remove_renditions(blob::BlobStore& blobs, const std::string& photo_key) {
   for (auto rendition : photo::kRenditions) blobs.remove(photo::rendition_key(photo_key, rendition));
+}
+
+// How long a rendition worker holds a deferred photo: far longer than any rendering (a 12 MP JPEG takes about
+// 0.3 s), so a photo goes to another worker only after its worker died.
+constexpr std::chrono::minutes kRenditionLease{5};
+// Deferred photos read per query of the rendition worker.
+constexpr std::size_t kRenditionPage = 25;
+
+bool renditions_deferred(const ServiceContext& ctx) {
+  return ctx.config.renditions == "deferred" || (ctx.config.renditions.empty() && !ctx.images);
+}
+
+void mark_renditions_pending(store::Update& update, const std::string& photo_key, TimePoint now) {
+  update.set["GSI1PK"] = keys::rendition_shard(photo_key);
+  update.set["GSI1SK"] = keys::rendition_gsi1sk(format_rfc3339(now), photo_key);
+}
+
+// The lease on a deferred photo, if this worker won it: the photo's index entry moves to the end of the lease
+// on condition that nobody moved it since it was read. The returned condition holds while the lease is ours.
+std::optional<store::Condition> lease_photo(ServiceContext& ctx, const store::Item& pending, TimePoint now) {
+  store::Update lease;
+  lease.set["GSI1SK"] =
+      keys::rendition_gsi1sk(format_rfc3339(now + kRenditionLease), json_string(pending, "photoKey"));
+  try {
+    ctx.store->update(store::key_of(pending), lease,
+                      store::Condition::equals("GSI1SK", pending.at("GSI1SK")));
+  } catch (const store::ConditionFailed&) {
+    return std::nullopt;  // another worker's, or deleted
+  }
+  return store::Condition::equals("GSI1SK", lease.set.at("GSI1SK"));
+}
+
+// A deferred photo no renditions can be made of leaves its batch and the storage, and a note on the batch's
+// timeline tells the brewer why (their attach call had succeeded).
+void remove_unrenderable_photo(ServiceContext& ctx, const store::Item& photo, const store::Condition& leased,
+                               const std::string& reason) {
+  auto user_id = json_string(photo, "userId");
+  auto photo_key = json_string(photo, "photoKey");
+  try {
+    modify_batch(
+        ctx, user_id, json_string(photo, "batchId"), std::nullopt,
+        [&](domain::Batch& batch, TimePoint now) -> std::optional<std::vector<store::WriteOp>> {
+          auto& photos = batch.photo_keys;
+          photos.erase(std::remove(photos.begin(), photos.end(), photo_key), photos.end());
+          auto note = timeline_event(user_id, batch.batch_id, domain::kEventNote,
+                                     "Photo removed: it " + reason, {{"photoKey", photo_key}}, now);
+          return std::vector<store::WriteOp>{event_write(note), store::Delete{store::key_of(photo), leased}};
+        });
+  } catch (const domain::Error&) {
+    ctx.store->remove(store::key_of(photo));  // the batch is gone: its deletion takes its photos too
+  }
+  ctx.blobs->remove(photo_key);
+}
+
+// Makes the renditions of a deferred photo this worker holds the lease on, then takes it off the index.
+RenditionOutcome render_leased_photo(ServiceContext& ctx, const store::Item& photo,
+                                     const store::Condition& leased) {
+  auto photo_key = json_string(photo, "photoKey");
+  try {
+    if (make_renditions(ctx, photo_key, json_string(photo, "contentType")) == 0)
+      throw std::runtime_error("the image processor made no renditions (is the libvips module loaded?)");
+  } catch (const images::ImageRejected& rejected) {
+    remove_unrenderable_photo(ctx, photo, leased, rejected.what());
+    return {photo_key, rejected.what()};
+  }
+  store::Update rendered;
+  rendered.remove = {"GSI1PK", "GSI1SK"};
+  try {
+    ctx.store->update(store::key_of(photo), rendered, leased);
+  } catch (const store::ConditionFailed&) {
+    // Deleted while it was rendered (its deletion removed the renditions before they were stored): the
+    // renditions just stored would be left behind.
+    if (!ctx.store->get(store::key_of(photo))) remove_renditions(*ctx.blobs, photo_key);
+  }
+  return {photo_key, std::nullopt};
 }
 
 }  // namespace
@@ -136,7 +224,8 @@ domain::Batch attach_photo(ServiceContext& ctx, const std::string& user_id, std:
   auto upload = ctx.store->get(keys::photo(user_id, photo_key));
   if (!upload) throw bad_photo_key("has no upload (it expired or was never requested)");
   check_uploaded_object(ctx, user_id, photo_key, *upload);
-  store_renditions(ctx, user_id, photo_key, *upload);
+  const bool deferred = renditions_deferred(ctx);
+  if (!deferred) store_renditions(ctx, user_id, photo_key, *upload);
   // Before the batch write: if that fails, the object is kept a while as an orphan rather than expired under
   // a batch that lists it.
   ctx.blobs->mark_attached(photo_key);
@@ -155,6 +244,7 @@ domain::Batch attach_photo(ServiceContext& ctx, const std::string& user_id, std:
           store::Update attached;
           attached.set = {{"status", kAttached}, {"attachedAt", format_rfc3339(now)}};
           attached.remove = {"TTL"};
+          if (deferred) mark_renditions_pending(attached, photo_key, now);
           return std::vector<store::WriteOp>{
               event_write(event),
               store::UpdateItem{keys::photo(user_id, photo_key), attached, store::Condition::item_exists()}};
@@ -162,6 +252,34 @@ domain::Batch attach_photo(ServiceContext& ctx, const std::string& user_id, std:
   } catch (const store::ConditionFailed&) {
     throw bad_photo_key("has no upload (it expired or was never requested)");
   }
+}
+
+std::vector<RenditionOutcome> render_pending_photos(ServiceContext& ctx) {
+  if (!ctx.images) throw std::logic_error("the rendition worker needs an image processor (libvips)");
+  std::vector<RenditionOutcome> outcomes;
+  for (const auto& shard : keys::rendition_shards()) {
+    store::Query due;
+    due.on_gsi1 = true;
+    due.partition = shard;
+    due.sort = {store::SortOp::less_equal, keys::rendition_gsi1sk(format_rfc3339(ctx.now()), "~"), {}};
+    due.limit = kRenditionPage;
+    for (;;) {
+      auto page = ctx.store->query(due);
+      for (const auto& pending : page.items) {
+        auto leased = lease_photo(ctx, pending, ctx.now());
+        if (!leased) continue;
+        try {
+          outcomes.push_back(render_leased_photo(ctx, pending, *leased));
+        } catch (const std::exception& error) {
+          log::warn("photo renditions failed; retried when the lease ends",
+                    {{"photoKey", json_string(pending, "photoKey")}, {"error", error.what()}});
+        }
+      }
+      if (!page.last_key) break;
+      due.start_after = std::move(page.last_key);
+    }
+  }
+  return outcomes;
 }
 
 std::vector<PhotoLink> photo_links(ServiceContext& ctx, const domain::Batch& batch,

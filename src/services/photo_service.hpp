@@ -4,7 +4,8 @@
 //
 // The PHOTO#<photoKey> item (under USER#<userId>): photoKey, batchId, userId, contentType, filename,
 // createdAt, status ("pending" until attached, then "attached" with attachedAt). A pending item carries a TTL
-// of photo::kUnattachedLifetime, the same life as the unattached object itself.
+// of photo::kUnattachedLifetime, the same life as the unattached object itself. A photo attached with its
+// renditions deferred is in the sparse GSI1 of keys::rendition_shard until the rendition worker made them.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,9 +25,23 @@ struct PhotoUpload {
 PhotoUpload create_photo_upload(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                                 std::optional<std::string> filename, const std::string& content_type);
 
-// Idempotent: attaching a photo the batch already has returns the batch unchanged.
+// Idempotent: attaching a photo the batch already has returns the batch unchanged. With renditions deferred
+// (RENDITIONS=deferred, or by default a process without libvips: the Lambda package) it answers at once, with
+// the original stored and the photo waiting for the rendition worker; else the renditions are made here.
 domain::Batch attach_photo(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            const std::string& photo_key);
+
+// What the rendition worker did with one deferred photo.
+struct RenditionOutcome {
+  std::string photo_key;
+  std::optional<std::string> removed_because;  // set when no renditions could be made and the photo went
+};
+// One pass of the rendition worker over the deferred photos whose turn has come. Each is leased first (a
+// conditional update of its index entry, so two workers never render one photo) and rendered as an attach
+// call would; then it leaves the index. A file that is not a readable image of its type, or a decompression
+// bomb, is removed from its batch and the storage, and a `note` event on the batch's timeline says why. A
+// photo that fails otherwise is retried when its lease ends. Needs ctx.images.
+std::vector<RenditionOutcome> render_pending_photos(ServiceContext& ctx);
 
 struct PhotoLink {
   std::string photo_key;

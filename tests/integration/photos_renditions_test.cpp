@@ -10,13 +10,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct ImageFacts {
-  int width = 0;
-  int height = 0;
-  std::string loader;
-  std::string metadata;  // vipsheader -a: every field libvips read, EXIF ones included
-};
-
 class PhotoRenditions : public ::testing::Test {
  protected:
   ServerProcess server;
@@ -41,32 +34,7 @@ class PhotoRenditions : public ::testing::Test {
   }
 
   ImageFacts facts(const std::string& bytes, const std::string& name) const {
-    auto path = fs::path(scratch.str()) / name;
-    write_file(path, bytes);
-    ImageFacts facts;
-    auto header = run("vipsheader -a " + shell_quoted(path.string()) + " 2>&1");
-    EXPECT_EQ(header.exit_code, 0) << header.out;
-    facts.metadata = header.out;
-    auto field = [&](const std::string& name) {
-      auto at = header.out.find("\n" + name + ": ");
-      if (at == std::string::npos) return std::string();
-      auto start = at + name.size() + 3;
-      return header.out.substr(start, header.out.find('\n', start) - start);
-    };
-    facts.width = std::atoi(field("width").c_str());
-    facts.height = std::atoi(field("height").c_str());
-    facts.loader = field("vips-loader");
-    return facts;
-  }
-
-  // The red channel of one pixel (the fixtures are red on one half, blue on the other).
-  int red_at(const std::string& bytes, const std::string& name, int x, int y) const {
-    auto path = fs::path(scratch.str()) / name;
-    write_file(path, bytes);
-    auto point = run("vips getpoint " + shell_quoted(path.string()) + " " + std::to_string(x) + " " +
-                     std::to_string(y) + " 2>&1");
-    EXPECT_EQ(point.exit_code, 0) << point.out;
-    return std::atoi(point.out.c_str());
+    return image_facts(bytes, fs::path(scratch.str()) / name);
   }
 
   HttpResponse last_attach;
@@ -84,18 +52,7 @@ TEST_F(PhotoRenditions, RotatedPhoneJpegComesOutUprightWithoutGpsInEverySizeAndF
     ASSERT_EQ(download.status, 200);
     bool webp = std::string_view(query).find("jpeg") == std::string_view::npos;
     EXPECT_EQ(download.header("content-type"), webp ? "image/webp" : "image/jpeg");
-    auto image = facts(download.body, webp ? "r.webp" : "r.jpg");
-    EXPECT_EQ(image.loader, webp ? "webpload" : "jpegload");
-    // Orientation 6: the stored 200 x 100 picture is shown turned clockwise, so red ends up on top. Never
-    // enlarged past the original.
-    EXPECT_EQ(image.width, 100);
-    EXPECT_EQ(image.height, 200);
-    EXPECT_GT(red_at(download.body, webp ? "p.webp" : "p.jpg", 50, 20), 150) << "top is red";
-    EXPECT_LT(red_at(download.body, webp ? "q.webp" : "q.jpg", 50, 180), 100) << "bottom is blue";
-    // Where and with what it was taken is gone (libvips' WebP saver still writes a minimal EXIF block of
-    // its own: the resolution and orientation 1, which is the truth about the upright pixels).
-    for (const char* leaked : {"GPS", "TestPhone", "Orientation: 6"})
-      EXPECT_EQ(image.metadata.find(leaked), std::string::npos) << leaked << " in\n" << image.metadata;
+    expect_upright_without_gps(download.body, webp, scratch);
   }
 
   auto kept = get_url(listed_url("?size=original"));

@@ -124,6 +124,59 @@ inline void write_file(const std::filesystem::path& path, const std::string& con
   out << content;
 }
 
+// An image as libvips' own command-line tools (vipsheader, vips getpoint) read it, not kefir's code.
+struct ImageFacts {
+  int width = 0;
+  int height = 0;
+  std::string loader;
+  std::string metadata;  // vipsheader -a: every field libvips read, EXIF ones included
+};
+
+inline ImageFacts image_facts(const std::string& bytes, const std::filesystem::path& file) {
+  write_file(file, bytes);
+  ImageFacts facts;
+  auto header = run("vipsheader -a " + shell_quoted(file.string()) + " 2>&1");
+  EXPECT_EQ(header.exit_code, 0) << header.out;
+  facts.metadata = header.out;
+  auto field = [&](const std::string& name) {
+    auto at = header.out.find("\n" + name + ": ");
+    if (at == std::string::npos) return std::string();
+    auto start = at + name.size() + 3;
+    return header.out.substr(start, header.out.find('\n', start) - start);
+  };
+  facts.width = std::atoi(field("width").c_str());
+  facts.height = std::atoi(field("height").c_str());
+  facts.loader = field("vips-loader");
+  return facts;
+}
+
+// The red channel of one pixel (the fixtures are red on one half, blue on the other).
+inline int red_at(const std::string& bytes, const std::filesystem::path& file, int x, int y) {
+  write_file(file, bytes);
+  auto point = run("vips getpoint " + shell_quoted(file.string()) + " " + std::to_string(x) + " " +
+                   std::to_string(y) + " 2>&1");
+  EXPECT_EQ(point.exit_code, 0) << point.out;
+  return std::atoi(point.out.c_str());
+}
+
+// A rendition of the fixture rotated-gps.jpg (a 200 x 100 picture, red left and blue right, with EXIF
+// orientation 6 and GPS coordinates), checked with files in `scratch`: upright and without metadata.
+inline void expect_upright_without_gps(const std::string& rendition, bool webp, const TempDir& scratch) {
+  auto file = scratch.path() / (webp ? "rendition.webp" : "rendition.jpg");
+  auto image = image_facts(rendition, file);
+  EXPECT_EQ(image.loader, webp ? "webpload" : "jpegload");
+  // Orientation 6: the stored 200 x 100 picture is shown turned clockwise, so red ends up on top. Never
+  // enlarged past the original.
+  EXPECT_EQ(image.width, 100);
+  EXPECT_EQ(image.height, 200);
+  EXPECT_GT(red_at(rendition, file, 50, 20), 150) << "top is red";
+  EXPECT_LT(red_at(rendition, file, 50, 180), 100) << "bottom is blue";
+  // Where and with what it was taken is gone (libvips' WebP saver still writes a minimal EXIF block of its
+  // own: the resolution and orientation 1, which is the truth about the upright pixels).
+  for (const char* leaked : {"GPS", "TestPhone", "Orientation: 6"})
+    EXPECT_EQ(image.metadata.find(leaked), std::string::npos) << leaked << " in\n" << image.metadata;
+}
+
 // Debian's Chromium (or another install of it), for the tests that render pages headless; "" when none.
 inline std::string chromium_binary() {
   for (const char* candidate : {"chromium", "chromium-browser", "google-chrome"})
