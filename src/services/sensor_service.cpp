@@ -340,11 +340,22 @@ IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readi
     return result;
   }
   if (!reading.temperature_c) return result;
-  auto batch = find_batch(ctx, claim.user_id, batch_id);
-  if (!batch || batch->archived()) return result;
-  if (reading.time >= ctx.now() - readings::kAlertFreshness)
-    raise_or_clear_alert(ctx, claim_key, claim, *batch, *reading.temperature_c);
-  retime_model_reminders(ctx, claim.user_id, batch_id, progress_curve(ctx, claim.user_id, *batch));
+  // The batch is read only when a fresh reading may alert or a reminder follows the curve: most readings of
+  // a sensor catching up do neither. Archived or deleted since the commit: no alert, nothing re-timed.
+  std::optional<std::optional<domain::Batch>> batch;  // outside: whether it was read
+  auto open_batch = [&]() -> const domain::Batch* {
+    if (!batch) batch = find_batch(ctx, claim.user_id, batch_id);
+    return *batch && !(*batch)->archived() ? &**batch : nullptr;
+  };
+  if (reading.time >= ctx.now() - readings::kAlertFreshness) {
+    if (const auto* open = open_batch())
+      raise_or_clear_alert(ctx, claim_key, claim, *open, *reading.temperature_c);
+  }
+  retime_model_reminders(ctx, claim.user_id, batch_id, [&]() -> std::optional<fermentation::ProgressCurve> {
+    const auto* open = open_batch();
+    if (!open) return std::nullopt;
+    return progress_curve(ctx, claim.user_id, *open);
+  });
   return result;
 }
 
