@@ -86,15 +86,21 @@ std::optional<Item> checked_current(Connection& db, const Key& key, const std::o
   return current;
 }
 
+// An UPDATE of a row read as current (its unchanged index entries stay); otherwise the row is new, or an
+// expired one still in the table, and replaces whatever is there.
+void save_row(Connection& db, const sqlite::Row& row, bool current) {
+  if (current) {
+    sqlite::rewrite_row(db, row);
+  } else {
+    sqlite::write_row(db, row);
+  }
+}
+
 Item apply_update(Connection& db, const Key& key, const Update& update,
                   const std::optional<Condition>& condition, int index, std::int64_t now) {
   auto current = checked_current(db, key, condition, index, now);
   Item item = sqlite::updated_item(key, current ? &*current : nullptr, update);
-  if (current) {
-    sqlite::rewrite_row(db, sqlite::row_of(item));
-  } else {
-    sqlite::write_row(db, sqlite::row_of(item));  // new, or an expired row still in the table
-  }
+  save_row(db, sqlite::row_of(item), current.has_value());
   return item;
 }
 
@@ -207,8 +213,8 @@ std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<Wr
       entry["SK"] = log_sort_key(append.sort_prefix, static_cast<std::uint64_t>(number));
       entry["seq"] = number;
       sqlite::write_row(db, sqlite::row_of(entry));
-      sqlite::write_row(
-          db, sqlite::row_of({{"PK", append.counter.pk}, {"SK", append.counter.sk}, {"seq", number}}));
+      save_row(db, sqlite::row_of({{"PK", append.counter.pk}, {"SK", append.counter.sk}, {"seq", number}}),
+               counter.has_value());
       numbers[i] = static_cast<std::uint64_t>(number);
     }
   });
