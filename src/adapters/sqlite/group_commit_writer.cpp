@@ -87,25 +87,27 @@ bool GroupCommitWriter::take_queued(std::vector<Request>& group) {
 }
 
 void GroupCommitWriter::commit_group(std::vector<Request>& group) {
+  take_queued(group);  // first: a BEGIN that fails fails them
   std::vector<std::exception_ptr> outcomes;
   try {
     step("BEGIN IMMEDIATE");
     // Writes queued while the group runs join it rather than wait a whole commit (an fsync) for the next one.
-    while (take_queued(group)) {
+    do {
       for (std::size_t i = outcomes.size(); i < group.size(); ++i) {
         outcomes.emplace_back();
-        step("SAVEPOINT operation");
+        const auto written = db_->total_changes();
         try {
           group[i].operation(*db_);
         } catch (const StoreUnavailable&) {
           throw;
         } catch (...) {
+          // Operations check before they write (no savepoint per operation: it copied every page an
+          // operation touched). One that failed after writing cannot be undone alone: its group fails.
+          if (db_->total_changes() != written) throw;
           outcomes[i] = std::current_exception();
-          step("ROLLBACK TO operation");
         }
-        step("RELEASE operation");
       }
-    }
+    } while (take_queued(group));
     step("COMMIT");
   } catch (...) {
     auto failure = std::current_exception();
