@@ -213,6 +213,7 @@ void detach_from_batch(AppContext& ctx, const std::string& user_id, const std::s
 }  // namespace
 
 std::string ingest_token_hash(AppContext& ctx, std::string_view token) {
+  if (!domain::is_ingest_token(token)) throw unknown_token();
   return domain::ingest_token_hash(ctx.derive_key("sensor-token"), token);
 }
 
@@ -296,9 +297,8 @@ void delete_sensor(AppContext& ctx, const std::string& user_id, std::string_view
   throw http::conflict("the sensor is being changed by another request; retry");
 }
 
-IngestResult ingest_reading(AppContext& ctx, std::string_view token, const readings::Reading& reading) {
-  if (!domain::is_ingest_token(token)) throw unknown_token();
-  const auto claim_key = keys::sensor_token_claim(ingest_token_hash(ctx, token));
+IngestResult ingest_reading(AppContext& ctx, std::string_view token_hash, const readings::Reading& reading) {
+  const auto claim_key = keys::sensor_token_claim(token_hash);
   auto claim_item = ctx.store->get(claim_key);
   if (!claim_item) throw unknown_token();
   const auto claim = domain::claim_from_item(*claim_item);
