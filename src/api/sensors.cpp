@@ -75,9 +75,9 @@ std::optional<readings::Format> read_format(const http::Request& request) {
 }
 
 http::Response ingest(AppContext& ctx, auth::SlidingWindowLimiter* limiter, const http::Request& request) {
-  const std::string token(request.param("token"));
+  const auto token_hash = services::ingest_token_hash(ctx, request.param("token"));
   std::chrono::seconds retry_after{};
-  if (limiter && !limiter->allow(services::ingest_token_hash(ctx, token), retry_after))
+  if (limiter && !limiter->allow(token_hash, retry_after))
     throw domain::throttled(static_cast<int>(retry_after.count()), "too many readings for this sensor");
   auto format = read_format(request);
   readings::Reading reading;
@@ -88,7 +88,7 @@ http::Response ingest(AppContext& ctx, auth::SlidingWindowLimiter* limiter, cons
     for (const auto& problem : invalid.problems()) details.push_back({problem.field, problem.problem});
     throw domain::invalid(std::move(details));
   }
-  auto result = services::ingest_reading(ctx, token, reading);
+  auto result = services::ingest_reading(ctx, token_hash, reading);
   readings::StoredReading stored{result.sensor_id, reading.time,    reading.temperature_c,
                                  reading.ph,       reading.gravity, reading.gravity_unit};
   json::object body = readings::to_json(stored);

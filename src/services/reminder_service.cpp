@@ -433,15 +433,19 @@ void retime_pending_reminders(ServiceContext& ctx, const std::string& user_id) {
   if (earliest) wake_processor(ctx, *earliest);
 }
 
-std::size_t retime_model_reminders(ServiceContext& ctx, const std::string& user_id,
-                                   const std::string& batch_id, const fermentation::ProgressCurve& curve) {
+std::size_t retime_model_reminders(
+    ServiceContext& ctx, const std::string& user_id, const std::string& batch_id,
+    const std::function<std::optional<fermentation::ProgressCurve>()>& measured_curve) {
   auto following = load_user_reminders(ctx, user_id, [&](const Reminder& r) {
     return r.batch_id == batch_id && r.status == Status::pending && !r.completed && r.model_fraction &&
            !r.pinned;
   });
+  if (following.empty()) return 0;
+  const auto curve = measured_curve();
+  if (!curve) return 0;
   std::size_t moved = 0;
   for (const auto& reminder : following) {
-    const TimePoint target = std::max(curve.time_at_fraction(*reminder.model_fraction), ctx.now());
+    const TimePoint target = std::max(curve->time_at_fraction(*reminder.model_fraction), ctx.now());
     if (std::chrono::abs(target - reminder.scheduled_time) < kRetimeTolerance) continue;
     reminders::ReminderPatch patch;
     patch.scheduled_time = target;

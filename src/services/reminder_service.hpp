@@ -2,6 +2,8 @@
 // Reminder use cases (SPEC §5) over the item store: suggestions from the fermentation model, confirming,
 // listing, snoozing, completing and cancelling, and what archiving or deleting a batch or an account does to
 // reminders. Delivery is the reminder processor's (jobs/reminder_processor.hpp).
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,11 +60,14 @@ reminders::Reminder cancel_reminder(ServiceContext& ctx, const std::string& user
 // time (not one being sent or waiting to retry) to the delivery time the new preferences give.
 void retime_pending_reminders(ServiceContext& ctx, const std::string& user_id);
 
-// Moves the batch's pending reminders that follow the fermentation (and are not pinned) to when `curve`
+// Moves the batch's pending reminders that follow the fermentation (and are not pinned) to when the curve
 // reaches their share of the stage, never before now, through reschedule_reminder(); a reminder claimed for
-// delivery meanwhile is left alone. Returns how many moved.
-std::size_t retime_model_reminders(ServiceContext& ctx, const std::string& user_id,
-                                   const std::string& batch_id, const fermentation::ProgressCurve& curve);
+// delivery meanwhile is left alone. Returns how many moved. `measured_curve` is called only when some
+// reminder follows it (building it reads the batch, the stage's readings and the user's history, and most
+// readings find no such reminder); it gives nullopt when the batch closed meanwhile, and nothing moves.
+std::size_t retime_model_reminders(
+    ServiceContext& ctx, const std::string& user_id, const std::string& batch_id,
+    const std::function<std::optional<fermentation::ProgressCurve>()>& measured_curve);
 
 // The hooks: archiving cancels the batch's pending reminders; deleting a batch or an account deletes them.
 void register_reminder_hooks(ServiceContext& ctx);

@@ -214,6 +214,7 @@ void detach_from_batch(ServiceContext& ctx, const std::string& user_id, const st
 }  // namespace
 
 std::string ingest_token_hash(ServiceContext& ctx, std::string_view token) {
+  if (!domain::is_ingest_token(token)) throw unknown_token();
   return domain::ingest_token_hash(ctx.derive_key("sensor-token"), token);
 }
 
@@ -298,9 +299,9 @@ void delete_sensor(ServiceContext& ctx, const std::string& user_id, std::string_
   throw domain::conflict("the sensor is being changed by another request; retry");
 }
 
-IngestResult ingest_reading(ServiceContext& ctx, std::string_view token, const readings::Reading& reading) {
-  if (!domain::is_ingest_token(token)) throw unknown_token();
-  const auto claim_key = keys::sensor_token_claim(ingest_token_hash(ctx, token));
+IngestResult ingest_reading(ServiceContext& ctx, std::string_view token_hash,
+                            const readings::Reading& reading) {
+  const auto claim_key = keys::sensor_token_claim(token_hash);
   auto claim_item = ctx.store->get(claim_key);
   if (!claim_item) throw unknown_token();
   const auto claim = domain::claim_from_item(*claim_item);
@@ -342,11 +343,22 @@ IngestResult ingest_reading(ServiceContext& ctx, std::string_view token, const r
     return result;
   }
   if (!reading.temperature_c) return result;
-  auto batch = find_batch(ctx, claim.user_id, batch_id);
-  if (!batch || batch->archived()) return result;
-  if (reading.time >= ctx.now() - readings::kAlertFreshness)
-    raise_or_clear_alert(ctx, claim_key, claim, *batch, *reading.temperature_c);
-  retime_model_reminders(ctx, claim.user_id, batch_id, progress_curve(ctx, claim.user_id, *batch));
+  // The batch is read only when a fresh reading may alert or a reminder follows the curve: most readings of
+  // a sensor catching up do neither. Archived or deleted since the commit: no alert, nothing re-timed.
+  std::optional<std::optional<domain::Batch>> batch;  // outside: whether it was read
+  auto open_batch = [&]() -> const domain::Batch* {
+    if (!batch) batch = find_batch(ctx, claim.user_id, batch_id);
+    return *batch && !(*batch)->archived() ? &**batch : nullptr;
+  };
+  if (reading.time >= ctx.now() - readings::kAlertFreshness) {
+    if (const auto* open = open_batch())
+      raise_or_clear_alert(ctx, claim_key, claim, *open, *reading.temperature_c);
+  }
+  retime_model_reminders(ctx, claim.user_id, batch_id, [&]() -> std::optional<fermentation::ProgressCurve> {
+    const auto* open = open_batch();
+    if (!open) return std::nullopt;
+    return progress_curve(ctx, claim.user_id, *open);
+  });
   return result;
 }
 

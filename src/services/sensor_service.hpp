@@ -56,10 +56,13 @@ struct IngestResult {
   bool merged = false;                  // an earlier post of the same minute was there
   readings::Reading reading;
 };
-// 401 for an unknown or revoked token. The reading goes to the batch the sensor is attached to now.
-IngestResult ingest_reading(ServiceContext& ctx, std::string_view token, const readings::Reading& reading);
-// The keyed hash of an ingest token (what the claim is stored under; also the rate limiter's key).
+// The keyed hash of an ingest token (what the claim is stored under; also the rate limiter's key), computed
+// once per post. 401 for what is not an ingest token.
 std::string ingest_token_hash(ServiceContext& ctx, std::string_view token);
+// The token given by its hash: 401 for an unknown or revoked one. The reading goes to the batch the sensor is
+// attached to now.
+IngestResult ingest_reading(ServiceContext& ctx, std::string_view token_hash,
+                            const readings::Reading& reading);
 
 struct BatchProgress {
   fermentation::ProgressCurve curve;

@@ -249,6 +249,41 @@ TEST_F(SqliteStore, WalStaysBoundedUnderWritesThatNeverPause) {
   EXPECT_EQ(raw_rows(db, "SELECT count(*) FROM items")[0][0], "1600");
 }
 
+// Concurrent writes are committed in groups (one fsync each, the writes queued while a group runs joining
+// it): a transaction whose condition fails writes nothing, and only its caller hears of it.
+TEST_F(SqliteStore, ConcurrentTransactionsThatFailWriteNothingInTheirGroup) {
+  const auto db = path("kefir.db");
+  SqliteItemStore store(db.string(), clock_);
+  store.put({{"PK", "TAKEN"}, {"SK", "x"}});
+  constexpr int kWriters = 16, kWrites = 40;
+  std::atomic<int> refused{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; i < kWrites; ++i) {
+        const auto id = std::to_string(w) + "-" + std::to_string(i);
+        if (i % 2 == 0) {
+          write_pair(store, id);
+          continue;
+        }
+        try {
+          // Both writes or neither: the second one's condition fails.
+          store.transact_write({Put{{{"PK", "PAIR#" + id}, {"SK", "A"}}, Condition::item_absent()},
+                                Put{{{"PK", "TAKEN"}, {"SK", "x"}}, Condition::item_absent()}});
+        } catch (const store::ConditionFailed& failed) {
+          EXPECT_EQ(failed.index(), 1);
+          ++refused;
+        }
+      }
+    });
+  }
+  for (auto& writer : writers) writer.join();
+  EXPECT_EQ(refused, kWriters * kWrites / 2);
+  EXPECT_EQ(raw_rows(db, "SELECT count(*) FROM items WHERE PK LIKE 'PAIR#%'")[0][0],
+            std::to_string(kWriters * kWrites));
+  EXPECT_EQ(json_int(*store.get({"COUNTER", "PAIRS"}), "pairs").value_or(0), kWriters * kWrites / 2);
+}
+
 TEST_F(SqliteStore, PurgeDeletesExpiredRows) {
   const auto db = path("kefir.db");
   SqliteItemStore store(db.string(), clock_);

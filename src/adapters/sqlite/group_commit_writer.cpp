@@ -58,16 +58,14 @@ void GroupCommitWriter::loop() {
   auto next_housekeeping = std::chrono::steady_clock::now() + period_;
   std::vector<Request> group;
   while (true) {
+    bool queued = false;
     {
       std::unique_lock lock(mutex_);
       wake_.wait_until(lock, next_housekeeping, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && group.size() < kMaxGroup) {
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      queued = !queue_.empty();
     }
-    if (!group.empty()) {
+    if (queued) {
       commit_group(group);
       group.clear();
     }
@@ -78,22 +76,38 @@ void GroupCommitWriter::loop() {
   }
 }
 
+bool GroupCommitWriter::take_queued(std::vector<Request>& group) {
+  std::lock_guard lock(mutex_);
+  const auto before = group.size();
+  while (!queue_.empty() && group.size() < kMaxGroup) {
+    group.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return group.size() > before;
+}
+
 void GroupCommitWriter::commit_group(std::vector<Request>& group) {
-  std::vector<std::exception_ptr> outcomes(group.size());
+  take_queued(group);  // first: a BEGIN that fails fails them
+  std::vector<std::exception_ptr> outcomes;
   try {
     step("BEGIN IMMEDIATE");
-    for (std::size_t i = 0; i < group.size(); ++i) {
-      step("SAVEPOINT operation");
-      try {
-        group[i].operation(*db_);
-      } catch (const StoreUnavailable&) {
-        throw;
-      } catch (...) {
-        outcomes[i] = std::current_exception();
-        step("ROLLBACK TO operation");
+    // Writes queued while the group runs join it rather than wait a whole commit (an fsync) for the next one.
+    do {
+      for (std::size_t i = outcomes.size(); i < group.size(); ++i) {
+        outcomes.emplace_back();
+        const auto written = db_->total_changes();
+        try {
+          group[i].operation(*db_);
+        } catch (const StoreUnavailable&) {
+          throw;
+        } catch (...) {
+          // Operations check before they write (no savepoint per operation: it copied every page an
+          // operation touched). One that failed after writing cannot be undone alone: its group fails.
+          if (db_->total_changes() != written) throw;
+          outcomes[i] = std::current_exception();
+        }
       }
-      step("RELEASE operation");
-    }
+    } while (take_queued(group));
     step("COMMIT");
   } catch (...) {
     auto failure = std::current_exception();

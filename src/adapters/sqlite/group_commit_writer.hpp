@@ -1,8 +1,10 @@
 #pragma once
 // The single writer of a SQLite store. Callers queue an operation and wait; the writer thread takes
-// everything queued, runs each operation in its own SAVEPOINT inside one BEGIN IMMEDIATE..COMMIT and commits
-// once, so a whole group of concurrent writes costs one fsync. An operation that throws (a failed condition)
-// is rolled back alone and its caller gets the exception; a failing commit fails every caller of the group.
+// everything queued (and what is queued while it runs), runs the operations inside one BEGIN
+// IMMEDIATE..COMMIT and commits once, so a whole group of concurrent writes costs one fsync. An operation
+// checks its conditions before its first write: one that throws then (a failed condition) has changed
+// nothing, and only its caller gets the exception; one that throws after writing, or a failing commit, fails
+// every caller of the group.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -42,6 +44,9 @@ class GroupCommitWriter {
   };
 
   void loop();
+  // Moves queued requests into `group` (up to the group's limit); false when none was added.
+  bool take_queued(std::vector<Request>& group);
+  // Runs the queued requests, and those queued meanwhile, in one transaction; `group` holds them.
   void commit_group(std::vector<Request>& group);
   bool run_housekeeping();  // true when it has more to do
   void step(const std::string& sql);

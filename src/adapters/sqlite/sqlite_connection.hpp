@@ -66,6 +66,8 @@ class Connection {
   Statement& prepared(const std::string& sql);
   bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
   std::int64_t changes() const { return sqlite3_changes64(db_); }
+  // Rows inserted, updated or deleted through this connection since it opened.
+  std::int64_t total_changes() const { return sqlite3_total_changes64(db_); }
 
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }

@@ -86,17 +86,39 @@ std::optional<Item> checked_current(Connection& db, const Key& key, const std::o
   return current;
 }
 
+// An UPDATE of a row read as current (its unchanged index entries stay); otherwise the row is new, or an
+// expired one still in the table, and replaces whatever is there.
+void save_row(Connection& db, const sqlite::Row& row, bool current) {
+  if (current) {
+    sqlite::rewrite_row(db, row);
+  } else {
+    sqlite::write_row(db, row);
+  }
+}
+
+struct UpdatedItem {
+  Item item;
+  bool current;  // it replaces the current item (an UPDATE of its row)
+};
+
+UpdatedItem checked_update(Connection& db, const Key& key, const Update& update,
+                           const std::optional<Condition>& condition, int index, std::int64_t now) {
+  auto current = checked_current(db, key, condition, index, now);
+  return {sqlite::updated_item(key, current ? &*current : nullptr, update), current.has_value()};
+}
+
 Item apply_update(Connection& db, const Key& key, const Update& update,
                   const std::optional<Condition>& condition, int index, std::int64_t now) {
-  auto current = checked_current(db, key, condition, index, now);
-  Item item = sqlite::updated_item(key, current ? &*current : nullptr, update);
-  if (current) {
-    sqlite::rewrite_row(db, sqlite::row_of(item));
-  } else {
-    sqlite::write_row(db, sqlite::row_of(item));  // new, or an expired row still in the table
-  }
-  return item;
+  auto updated = checked_update(db, key, update, condition, index, now);
+  save_row(db, sqlite::row_of(updated.item), updated.current);
+  return std::move(updated.item);
 }
+
+// A write of a transaction, made once every condition of the transaction held.
+struct PendingWrite {
+  std::variant<sqlite::Row, Key> target;  // the row to save, or the key of the row to delete
+  bool current = false;                   // the row exists (see save_row)
+};
 
 std::optional<Item> apply_delete(Connection& db, const Key& key, const std::optional<Condition>& condition,
                                  int index, std::int64_t now) {
@@ -186,14 +208,21 @@ std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<Wr
   std::vector<std::uint64_t> numbers(appends.size());
   writer_->run([&](Connection& db) {
     const std::int64_t now = now_seconds();
+    // Every condition is checked before the first write, so a failed one leaves nothing to undo (the writer
+    // runs operations without a savepoint). The keys are distinct: no check depends on another's write.
+    std::vector<PendingWrite> writes;
+    writes.reserve(operations.size() + 2 * appends.size());
     for (std::size_t i = 0; i < operations.size(); ++i) {
       const int index = static_cast<int>(i);
       if (const auto* put = std::get_if<Put>(&operations[i])) {
-        apply_put(db, *rows[i], put->condition, index, now);
+        if (put->condition) checked_current(db, {rows[i]->pk, rows[i]->sk}, put->condition, index, now);
+        writes.push_back({std::move(*rows[i])});
       } else if (const auto* update = std::get_if<UpdateItem>(&operations[i])) {
-        apply_update(db, update->key, update->update, update->condition, index, now);
+        auto updated = checked_update(db, update->key, update->update, update->condition, index, now);
+        writes.push_back({sqlite::row_of(updated.item), updated.current});
       } else if (const auto* erase = std::get_if<Delete>(&operations[i])) {
-        apply_delete(db, erase->key, erase->condition, index, now);
+        checked_current(db, erase->key, erase->condition, index, now);
+        writes.push_back({erase->key});
       } else {
         const auto& check = std::get<Check>(operations[i]);
         checked_current(db, check.key, check.condition, index, now);
@@ -206,10 +235,18 @@ std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<Wr
       auto entry = append.entry;
       entry["SK"] = log_sort_key(append.sort_prefix, static_cast<std::uint64_t>(number));
       entry["seq"] = number;
-      sqlite::write_row(db, sqlite::row_of(entry));
-      sqlite::write_row(
-          db, sqlite::row_of({{"PK", append.counter.pk}, {"SK", append.counter.sk}, {"seq", number}}));
+      writes.push_back({sqlite::row_of(entry)});
+      writes.push_back(
+          {sqlite::row_of({{"PK", append.counter.pk}, {"SK", append.counter.sk}, {"seq", number}}),
+           counter.has_value()});
       numbers[i] = static_cast<std::uint64_t>(number);
+    }
+    for (const auto& write : writes) {
+      if (const auto* row = std::get_if<sqlite::Row>(&write.target)) {
+        save_row(db, *row, write.current);
+      } else {
+        sqlite::delete_item(db, std::get<Key>(write.target));
+      }
     }
   });
   return numbers;
