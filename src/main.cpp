@@ -69,61 +69,114 @@ int serve(Config config) {
   return 0;
 }
 
+// The subcommands, and what their arguments were given once parsed.
+struct Commands {
+  std::map<std::string, std::string> overrides;  // configuration flags, over the environment
+  CLI::App* serve = nullptr;
+  CLI::App* version = nullptr;
+  CLI::App* keygen = nullptr;
+  std::string key_file;
+  CLI::App* seed = nullptr;
+  CLI::App* backup = nullptr;
+  std::string backup_file;
+  CLI::App* restore = nullptr;
+  std::string restore_file;
+  CLI::App* reset = nullptr;
+  CLI::App* create_table = nullptr;
+  CLI::App* simulate_sensor = nullptr;
+  std::string sensor_url;
+  std::string sensor_profile = "windowsill";
+  int sensor_hours = 24;
+  CLI::App* renditions = nullptr;
+  bool renditions_once = false;
+  CLI::App* lambda = nullptr;
+};
+
+// A subcommand that reads the configuration, so it takes every configuration flag.
+CLI::App* configured_command(CLI::App& cli, Commands& commands, std::string name, std::string description) {
+  auto* command = cli.add_subcommand(std::move(name), std::move(description));
+  add_config_flags(*command, commands.overrides);
+  return command;
+}
+
+void define_commands(CLI::App& cli, Commands& commands) {
+  commands.serve = configured_command(cli, commands, "serve",
+                                      "serve the HTTP API (standalone or one scaled-out instance)");
+  commands.version = cli.add_subcommand("version", "print the version");
+  commands.keygen = cli.add_subcommand(
+      "keygen", "write a new RSA-2048 token signing key (PEM) to FILE (mode 0600) or stdout");
+  commands.keygen->add_option("file", commands.key_file,
+                              "a new file for the key (never overwritten); stdout when omitted");
+  commands.seed = configured_command(cli, commands, "seed",
+                                     "write the development data (idempotent; dev: prints a token)");
+  commands.backup = configured_command(cli, commands, "backup",
+                                       "consistent snapshot of the SQLite store, also while serving");
+  commands.backup->add_option("file", commands.backup_file, "where to write the backup")->required();
+  commands.restore =
+      configured_command(cli, commands, "restore", "replace the SQLite store with a backup (server stopped)");
+  commands.restore->add_option("file", commands.restore_file, "the backup to restore")->required();
+  commands.reset = configured_command(cli, commands, "reset", "delete all data in DATA_DIR (stage dev only)");
+  commands.create_table =
+      configured_command(cli, commands, "create-table",
+                         "create the DynamoDB table (STORE=dynamodb; keys, GSI1, TTL) if missing");
+  commands.simulate_sensor = cli.add_subcommand(
+      "simulate-sensor", "post the last day of a simulated sensor's readings to its ingest URL, quickly");
+  commands.simulate_sensor
+      ->add_option("url", commands.sensor_url, "the sensor's ingest URL (POST /me/sensors)")
+      ->required();
+  commands.simulate_sensor->add_option("--profile", commands.sensor_profile, "windowsill, cellar or heatmat")
+      ->capture_default_str();
+  commands.simulate_sensor->add_option("--hours", commands.sensor_hours, "how far back the readings start")
+      ->check(CLI::Range(1, 24 * 30))
+      ->capture_default_str();
+  commands.renditions = configured_command(
+      cli, commands, "renditions",
+      "make the photo renditions left to a worker (RENDITIONS=deferred, the Lambda shape)");
+  commands.renditions->add_flag("--once", commands.renditions_once,
+                                "one pass over the waiting photos, then exit");
+  commands.lambda = configured_command(cli, commands, "lambda",
+                                       "run as an AWS Lambda custom runtime (_HANDLER=http or scheduler)");
+}
+
+int run_command(const Commands& commands) {
+  if (*commands.version) {
+    std::cout << "kefir " << KEFIR_VERSION << "\n";
+    return 0;
+  }
+  if (*commands.keygen) {
+    if (commands.key_file.empty())
+      std::cout << auth::TokenService::generate_private_key_pem();
+    else
+      auth::TokenService::write_new_key_file(commands.key_file);
+    return 0;
+  }
+  if (*commands.lambda) return lambda::run([&] { return configure(commands.overrides); });
+  if (*commands.simulate_sensor) {
+    ops::simulate_sensor_command(commands.sensor_url, commands.sensor_profile, commands.sensor_hours,
+                                 std::cout);
+    return 0;
+  }
+  Config config = configure(commands.overrides);
+  int code = 0;
+  if (*commands.serve) code = serve(std::move(config));
+  if (*commands.seed) ops::seed_command(config, std::cout);
+  if (*commands.backup) ops::backup_command(config, commands.backup_file, std::cout);
+  if (*commands.restore) ops::restore_command(config, commands.restore_file, std::cout);
+  if (*commands.reset) ops::reset_command(config, std::cout);
+  if (*commands.create_table) ops::create_table_command(config, std::cout);
+  if (*commands.renditions) ops::renditions_command(config, commands.renditions_once, std::cout);
+  log::flush();
+  return code;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  Commands commands;
+  if (lambda::started_by_lambda(argv[0])) return lambda::run([&] { return configure(commands.overrides); });
   CLI::App cli{"kefir: the backend of a kefir-brewing app (SPEC: batches, timeline, reminders, photos)"};
   cli.require_subcommand(1);
-  std::map<std::string, std::string> overrides;
-  if (lambda::started_by_lambda(argv[0])) return lambda::run([&] { return configure(overrides); });
-
-  auto* serve_command =
-      cli.add_subcommand("serve", "serve the HTTP API (standalone or one scaled-out instance)");
-  add_config_flags(*serve_command, overrides);
-  auto* version_command = cli.add_subcommand("version", "print the version");
-  std::string key_file;
-  auto* keygen_command = cli.add_subcommand(
-      "keygen", "write a new RSA-2048 token signing key (PEM) to FILE (mode 0600) or stdout");
-  keygen_command->add_option("file", key_file,
-                             "a new file for the key (never overwritten); stdout when omitted");
-  auto* seed_command =
-      cli.add_subcommand("seed", "write the development data (idempotent; dev: prints a token)");
-  add_config_flags(*seed_command, overrides);
-  std::string backup_file;
-  auto* backup_command =
-      cli.add_subcommand("backup", "consistent snapshot of the SQLite store, also while serving");
-  backup_command->add_option("file", backup_file, "where to write the backup")->required();
-  add_config_flags(*backup_command, overrides);
-  std::string restore_file;
-  auto* restore_command =
-      cli.add_subcommand("restore", "replace the SQLite store with a backup (server stopped)");
-  restore_command->add_option("file", restore_file, "the backup to restore")->required();
-  add_config_flags(*restore_command, overrides);
-  auto* reset_command = cli.add_subcommand("reset", "delete all data in DATA_DIR (stage dev only)");
-  add_config_flags(*reset_command, overrides);
-  auto* create_table_command = cli.add_subcommand(
-      "create-table", "create the DynamoDB table (STORE=dynamodb; keys, GSI1, TTL) if missing");
-  add_config_flags(*create_table_command, overrides);
-  std::string sensor_url, sensor_profile = "windowsill";
-  int sensor_hours = 24;
-  auto* simulate_sensor_command = cli.add_subcommand(
-      "simulate-sensor", "post the last day of a simulated sensor's readings to its ingest URL, quickly");
-  simulate_sensor_command->add_option("url", sensor_url, "the sensor's ingest URL (POST /me/sensors)")
-      ->required();
-  simulate_sensor_command->add_option("--profile", sensor_profile, "windowsill, cellar or heatmat")
-      ->capture_default_str();
-  simulate_sensor_command->add_option("--hours", sensor_hours, "how far back the readings start")
-      ->check(CLI::Range(1, 24 * 30))
-      ->capture_default_str();
-  bool renditions_once = false;
-  auto* renditions_command = cli.add_subcommand(
-      "renditions", "make the photo renditions left to a worker (RENDITIONS=deferred, the Lambda shape)");
-  renditions_command->add_flag("--once", renditions_once, "one pass over the waiting photos, then exit");
-  add_config_flags(*renditions_command, overrides);
-  auto* lambda_command =
-      cli.add_subcommand("lambda", "run as an AWS Lambda custom runtime (_HANDLER=http or scheduler)");
-  add_config_flags(*lambda_command, overrides);
-
+  define_commands(cli, commands);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -132,33 +185,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*version_command) {
-      std::cout << "kefir " << KEFIR_VERSION << "\n";
-      return 0;
-    }
-    if (*keygen_command) {
-      if (key_file.empty())
-        std::cout << auth::TokenService::generate_private_key_pem();
-      else
-        auth::TokenService::write_new_key_file(key_file);
-      return 0;
-    }
-    if (*lambda_command) return lambda::run([&] { return configure(overrides); });
-    if (*simulate_sensor_command) {
-      ops::simulate_sensor_command(sensor_url, sensor_profile, sensor_hours, std::cout);
-      return 0;
-    }
-    Config config = configure(overrides);
-    int code = 0;
-    if (*serve_command) code = serve(std::move(config));
-    if (*seed_command) ops::seed_command(config, std::cout);
-    if (*backup_command) ops::backup_command(config, backup_file, std::cout);
-    if (*restore_command) ops::restore_command(config, restore_file, std::cout);
-    if (*reset_command) ops::reset_command(config, std::cout);
-    if (*create_table_command) ops::create_table_command(config, std::cout);
-    if (*renditions_command) ops::renditions_command(config, renditions_once, std::cout);
-    log::flush();
-    return code;
+    return run_command(commands);
   } catch (const ConfigError& error) {
     std::cerr << "kefir: " << error.what() << "\n";
     return kConfigErrorExit;

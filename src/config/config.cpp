@@ -84,6 +84,22 @@ std::string vapid_subject(const std::string& given, const std::string& mail_from
   return "mailto:admin@localhost";
 }
 
+// Stage prod has no development fallbacks: every secret and address must be given, all named at once.
+void require_prod_settings(const Config& config) {
+  std::vector<std::string> missing;
+  if (config.jwt_private_key_file.empty() && config.jwt_private_key.empty())
+    missing.push_back("JWT_PRIVATE_KEY_FILE or JWT_PRIVATE_KEY");
+  if (config.vapid_private_key_file.empty() && config.vapid_private_key.empty())
+    missing.push_back("VAPID_PRIVATE_KEY_FILE or VAPID_PRIVATE_KEY");
+  if (config.smtp_url.empty()) missing.push_back("SMTP_URL");
+  if (config.public_base_url.empty()) missing.push_back("PUBLIC_BASE_URL");
+  if (config.cors_origins.empty()) missing.push_back("CORS_ORIGINS");
+  if (missing.empty()) return;
+  std::string list;
+  for (const auto& name : missing) list += (list.empty() ? "" : ", ") + name;
+  throw ConfigError("stage prod requires " + list);
+}
+
 }  // namespace
 
 const std::vector<OptionSpec>& option_specs() {
@@ -230,21 +246,7 @@ Config load_config(std::map<std::string, std::string> raw) {
 
   if (config.public_base_url.empty() && !config.prod())
     config.public_base_url = "http://" + config.host + ":" + std::to_string(config.port);
-  if (config.prod()) {
-    std::vector<std::string> missing;
-    if (config.jwt_private_key_file.empty() && config.jwt_private_key.empty())
-      missing.push_back("JWT_PRIVATE_KEY_FILE or JWT_PRIVATE_KEY");
-    if (config.vapid_private_key_file.empty() && config.vapid_private_key.empty())
-      missing.push_back("VAPID_PRIVATE_KEY_FILE or VAPID_PRIVATE_KEY");
-    if (config.smtp_url.empty()) missing.push_back("SMTP_URL");
-    if (config.public_base_url.empty()) missing.push_back("PUBLIC_BASE_URL");
-    if (config.cors_origins.empty()) missing.push_back("CORS_ORIGINS");
-    if (!missing.empty()) {
-      std::string list;
-      for (const auto& name : missing) list += (list.empty() ? "" : ", ") + name;
-      throw ConfigError("stage prod requires " + list);
-    }
-  }
+  if (config.prod()) require_prod_settings(config);
   config.raw = std::move(raw);
   return config;
 }

@@ -45,4 +45,22 @@ ItemPage read_page(store::ItemStore& store, const cursor::Codec& codec, store::Q
   return page;
 }
 
+void for_each_due(store::ItemStore& store, const std::vector<std::string>& shards,
+                  const std::string& due_until, std::size_t page_size,
+                  const std::function<void(const store::Item&)>& visit) {
+  for (const auto& shard : shards) {
+    store::Query due;
+    due.on_gsi1 = true;
+    due.partition = shard;
+    due.sort = {store::SortOp::less_equal, due_until, {}};
+    due.limit = page_size;
+    for (;;) {
+      auto page = store.query(due);
+      for (const auto& item : page.items) visit(item);
+      if (!page.last_key) break;
+      due.start_after = std::move(page.last_key);
+    }
+  }
+}
+
 }  // namespace kefir::services

@@ -31,4 +31,10 @@ ItemPage read_page(store::ItemStore& store, const cursor::Codec& codec, store::Q
                    std::string_view fingerprint, const PageRequest& request,
                    const std::function<bool(const store::Item&)>& keep = {});
 
+// Every entry of a sharded due index (the GSI1 partitions `shards`, sort keys up to `due_until`), read
+// `page_size` at a time so that a sweep never holds a whole backlog: the silence watch, the rendition worker.
+void for_each_due(store::ItemStore& store, const std::vector<std::string>& shards,
+                  const std::string& due_until, std::size_t page_size,
+                  const std::function<void(const store::Item&)>& visit);
+
 }  // namespace kefir::services

@@ -257,28 +257,18 @@ domain::Batch attach_photo(ServiceContext& ctx, const std::string& user_id, std:
 std::vector<RenditionOutcome> render_pending_photos(ServiceContext& ctx) {
   if (!ctx.images) throw std::logic_error("the rendition worker needs an image processor (libvips)");
   std::vector<RenditionOutcome> outcomes;
-  for (const auto& shard : keys::rendition_shards()) {
-    store::Query due;
-    due.on_gsi1 = true;
-    due.partition = shard;
-    due.sort = {store::SortOp::less_equal, keys::rendition_gsi1sk(format_rfc3339(ctx.now()), "~"), {}};
-    due.limit = kRenditionPage;
-    for (;;) {
-      auto page = ctx.store->query(due);
-      for (const auto& pending : page.items) {
-        auto leased = lease_photo(ctx, pending, ctx.now());
-        if (!leased) continue;
-        try {
-          outcomes.push_back(render_leased_photo(ctx, pending, *leased));
-        } catch (const std::exception& error) {
-          log::warn("photo renditions failed; retried when the lease ends",
-                    {{"photoKey", json_string(pending, "photoKey")}, {"error", error.what()}});
-        }
-      }
-      if (!page.last_key) break;
-      due.start_after = std::move(page.last_key);
+  auto render = [&](const store::Item& pending) {
+    auto leased = lease_photo(ctx, pending, ctx.now());
+    if (!leased) return;
+    try {
+      outcomes.push_back(render_leased_photo(ctx, pending, *leased));
+    } catch (const std::exception& error) {
+      log::warn("photo renditions failed; retried when the lease ends",
+                {{"photoKey", json_string(pending, "photoKey")}, {"error", error.what()}});
     }
-  }
+  };
+  for_each_due(*ctx.store, keys::rendition_shards(), keys::rendition_gsi1sk(format_rfc3339(ctx.now()), "~"),
+               kRenditionPage, render);
   return outcomes;
 }
 

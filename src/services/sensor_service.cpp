@@ -422,37 +422,27 @@ chart::Chart batch_chart(ServiceContext& ctx, const domain::Batch& batch) {
 std::size_t alert_silent_sensors(ServiceContext& ctx) {
   const auto silence = sensor_silence(ctx);
   std::size_t alerted = 0;
-  for (const auto& shard : keys::silence_shards()) {
-    store::Query due;
-    due.on_gsi1 = true;
-    due.partition = shard;
-    due.sort = {store::SortOp::less_equal, keys::silence_gsi1sk(format_rfc3339(ctx.now()), "~"), {}};
-    due.limit = kSilenceSweepPage;
-    for (;;) {
-      auto page = ctx.store->query(due);
-      for (const auto& item : page.items) {
-        const auto claim = domain::claim_from_item(item);
-        // Off the watch only if nothing moved it since this query: a reading meanwhile wins.
-        store::UpdateItem silent{store::key_of(item), domain::mark_silent(),
-                                 store::Condition::equals("GSI1SK", item.at("GSI1SK"))};
-        auto batch = claim.batch_id ? find_batch(ctx, claim.user_id, *claim.batch_id) : std::nullopt;
-        auto sensor = ctx.store->get(keys::sensor(claim.user_id, claim.sensor_id));
-        try {
-          if (!batch || batch->archived() || !sensor) {
-            ctx.store->update(silent.key, silent.update, silent.condition);
-            continue;
-          }
-          commit_alert(ctx, std::move(silent), *batch,
-                       domain::silence_message(json_string(*sensor, "name"), batch->name, silence),
-                       {{"sensorId", claim.sensor_id}, {"silentForSeconds", silence.count()}});
-          ++alerted;
-        } catch (const store::ConditionFailed&) {
-        }
+  auto sweep = [&](const store::Item& item) {
+    const auto claim = domain::claim_from_item(item);
+    // Off the watch only if nothing moved it since this query: a reading meanwhile wins.
+    store::UpdateItem silent{store::key_of(item), domain::mark_silent(),
+                             store::Condition::equals("GSI1SK", item.at("GSI1SK"))};
+    auto batch = claim.batch_id ? find_batch(ctx, claim.user_id, *claim.batch_id) : std::nullopt;
+    auto sensor = ctx.store->get(keys::sensor(claim.user_id, claim.sensor_id));
+    try {
+      if (!batch || batch->archived() || !sensor) {
+        ctx.store->update(silent.key, silent.update, silent.condition);
+        return;
       }
-      if (!page.last_key) break;
-      due.start_after = std::move(page.last_key);
+      commit_alert(ctx, std::move(silent), *batch,
+                   domain::silence_message(json_string(*sensor, "name"), batch->name, silence),
+                   {{"sensorId", claim.sensor_id}, {"silentForSeconds", silence.count()}});
+      ++alerted;
+    } catch (const store::ConditionFailed&) {
     }
-  }
+  };
+  for_each_due(*ctx.store, keys::silence_shards(), keys::silence_gsi1sk(format_rfc3339(ctx.now()), "~"),
+               kSilenceSweepPage, sweep);
   if (alerted > 0) log::info("silent sensors", {{"alerted", alerted}});
   return alerted;
 }
