@@ -64,7 +64,8 @@ class Router {
   Route method_not_allowed_route_;
 };
 
-// Converts any exception into a response (ApiError as itself, anything else as a logged 500).
+// Converts any exception into a response: an ApiError as itself, a domain::Error by its kind, a store that is
+// throttled or down as 503 with Retry-After, anything else as a logged 500.
 Response response_for_current_exception(const Request& request);
 
 }  // namespace kefir::http

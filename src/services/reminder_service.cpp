@@ -157,7 +157,7 @@ struct Change {
   // Set when the change's delivery time came from the preferences read at this version.
   std::optional<std::int64_t> preferences_version;
 };
-// Decides from the current reminder: a change, nothing to do (nullopt), or an ApiError (409).
+// Decides from the current reminder: a change, nothing to do (nullopt), or a domain::Error (conflict).
 using Decide = std::function<std::optional<Change>(const Reminder&, TimePoint now)>;
 
 Reminder change_reminder(ServiceContext& ctx, const std::string& user_id, std::string_view reminder_id,
