@@ -82,6 +82,18 @@ let liveTimer;
 let refreshWaitsForInput = false;
 
 /**
+ * What a screen's data is, for telling whether it changed: a presigned photo URL is signed anew, with a new
+ * expiry, on every read, so only what it points to counts. Otherwise every live event would re-render a batch
+ * with photos, and a tap landing during that render would be lost.
+ */
+function comparable(/** @type {any} */ data) {
+  return JSON.stringify(data, (_key, value) =>
+    typeof value === 'string' && /^https?:\/\/[^?]*\?.*(X-Kefir-Signature|X-Amz-Signature)=/.test(value)
+      ? value.slice(0, value.indexOf('?'))
+      : value);
+}
+
+/**
  * Another device (or tab) changed the user's data: re-read what the open screen shows and render it again when
  * it differs, so this tab's own writes, which the screen already shows, cost no second render. Not while the
  * user is typing into it: then once they leave the field.
@@ -102,7 +114,7 @@ async function refreshIfChanged() {
   for (const [path, json] of before) {
     const { data, offline } = await api.load(path).catch(() => ({ data: null, offline: true }));
     if (offline) return;
-    if (JSON.stringify(data) !== json) return render();
+    if (comparable(data) !== json) return render();
   }
 }
 
@@ -156,7 +168,7 @@ window.addEventListener('online', () => {
 });
 api.events.addEventListener('loaded', (event) => {
   const { path, data } = /** @type {CustomEvent} */ (event).detail;
-  shown.set(path, JSON.stringify(data));
+  shown.set(path, comparable(data));
 });
 live.addEventListener('changes', (event) => {
   if (/** @type {CustomEvent} */ (event).detail?.reset) render();

@@ -138,17 +138,29 @@ export async function findText(page, selector, text, timeout = 10000) {
   }
 }
 
-/** Clicks the button or link whose text contains `text`. */
-export async function clickText(page, text, selector = 'button, a') {
+/**
+ * Clicks what `find` returns. A live refresh may re-render the screen between finding and clicking (the data
+ * changed on the server, e.g. by this tab's own write): then it is found again.
+ */
+async function clickFound(page, find) {
   await page.bringToFront();  // a click waits for the element to be rendered, which a tab in the background is not
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await (await findText(page, selector, text)).click();
+      return await (await find()).click();
     } catch (error) {
-      // The screen re-rendered between finding and clicking: find it again.
       if (attempt === 3 || !/detached|not clickable/i.test(String(error))) throw error;
     }
   }
+}
+
+/** Clicks the button or link whose text contains `text`. */
+export async function clickText(page, text, selector = 'button, a') {
+  return clickFound(page, () => findText(page, selector, text));
+}
+
+/** Clicks the element `selector` matches. */
+export async function clickSelector(page, selector) {
+  return clickFound(page, () => page.waitForSelector(selector));
 }
 
 /**

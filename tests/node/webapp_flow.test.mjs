@@ -9,7 +9,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { eventually, outboxCodes, uniqueEmail } from './auth_support.mjs';
 import {
-  apiJson, assertAccessible, assertNoProblems, clickText, findText, openPage, screenshot, signInThroughUi, withKefirAndBrowser,
+  apiJson, assertAccessible, assertNoProblems, clickSelector, clickText, findText, openPage, screenshot, signInThroughUi, withKefirAndBrowser,
 } from './browser_support.mjs';
 
 let server;
@@ -73,7 +73,7 @@ test('a brewer tracks a batch end to end in the browser', async () => {
   await findText(page, '.timeline .event', 'Bubbles at the top');
   // A measurement, with an error from the API shown next to its field.
   page.allow(/status of 400 .*\/events/);  // the out-of-range reading typed on purpose
-  await page.click('input[name=type][value=measurement]');
+  await clickSelector(page, 'input[name=type][value=measurement]');
   await page.type('input[name="metadata.ph"]', '99');
   await clickText(page, 'Add to timeline');
   await findText(page, '[data-error-for="metadata.ph"]', 'between');

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  apiJson, assertNoProblems, clickText, findText, openPage, signInThroughUi, withKefirAndBrowser,
+  apiJson, assertNoProblems, clickSelector, clickText, findText, openPage, signInThroughUi, withKefirAndBrowser,
 } from './browser_support.mjs';
 
 let server;
@@ -75,7 +75,7 @@ test('offline: saved data after a reload, an observation kept pending, then stor
   assert.match(await pending.evaluate((item) => item.textContent), /pending/);
   await findText(page, '#status-banner', '1 change waiting to be sent');
   // A reading only the server can refuse (pH 1-14): queued too, then dropped with a visible error.
-  await page.click('input[name=type][value=measurement]');
+  await clickSelector(page, 'input[name=type][value=measurement]');
   await page.type('input[name="metadata.ph"]', '99');
   await clickText(page, 'Add to timeline');
   await findText(page, '#status-banner', '2 changes waiting to be sent');
