@@ -35,9 +35,7 @@ void register_batch_routes(http::Router& router, AppContext& ctx) {
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
     return cached_list_page(ctx, request, [&] {
       auto result = services::list_batches(ctx, request.user_id, filter, page);
-      return list_page_body(
-          "batches", result.batches, result.next_cursor,
-          [](std::string& out, const domain::Batch& batch) { domain::append_json(out, batch); });
+      return list_page_body("batches", result, domain::append_stored_batch_json);
     });
   });
 

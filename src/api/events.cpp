@@ -16,10 +16,7 @@ void register_event_routes(http::Router& router, AppContext& ctx) {
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
     auto result = services::list_events(ctx, request.user_id, request.param("id"), order == "asc", page);
     return http::Response::text(200, "application/json",
-                                list_page_body("events", result.events, result.next_cursor,
-                                               [](std::string& out, const domain::Event& event) {
-                                                 domain::append_json(out, event);
-                                               }));
+                                list_page_body("events", result, domain::append_stored_event_json));
   });
 
   router.add("DELETE", "/batches/{id}/events/{eventId}", [&ctx](http::Request& request) {

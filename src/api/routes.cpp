@@ -24,6 +24,30 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_sync_routes(router, ctx);
 }
 
+std::string list_page_body(std::string_view name, const services::StoredPage& page,
+                           void (*append_item)(std::string&, std::string_view)) {
+  std::string out;
+  // An item's API JSON weighs about what its stored text does (less the keys, plus nulls): reserved once, the
+  // body is not copied as it grows.
+  out.reserve(page.stored_bytes + 128);
+  out += "{";
+  json_text::append_string(out, name);
+  out += ":[";
+  for (std::size_t i = 0; i < page.documents.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_item(out, page.documents[i]);
+  }
+  out += "],\"count\":";
+  json_text::append_integer(out, static_cast<std::int64_t>(page.documents.size()));
+  out += ",\"nextCursor\":";
+  if (page.next_cursor)
+    json_text::append_string(out, *page.next_cursor);
+  else
+    out += "null";
+  out.push_back('}');
+  return out;
+}
+
 http::Response cached_list_page(AppContext& ctx, const http::Request& request,
                                 const std::function<std::string()>& render) {
   constexpr std::string_view kJson = "application/json";

@@ -7,6 +7,7 @@
 
 #include "app/context.hpp"
 #include "http/router.hpp"
+#include "services/paged_query.hpp"
 #include "util/json_text.hpp"
 
 namespace kefir::api {
@@ -37,28 +38,10 @@ void register_stream_routes(http::Router& router, AppContext& ctx);
 http::Response cached_list_page(AppContext& ctx, const http::Request& request,
                                 const std::function<std::string()>& render);
 
-// The body of a list page, {"<name>":[...],"count":n,"nextCursor":...}, each item's JSON text appended by
-// `append_item` straight into it: building a DOM of the page only to serialize it cost as much as reading it.
-template <typename Item, typename AppendItem>
-std::string list_page_body(std::string_view name, const std::vector<Item>& items,
-                           const std::optional<std::string>& next_cursor, AppendItem append_item) {
-  std::string out = "{";
-  json_text::append_string(out, name);
-  out += ":[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    append_item(out, items[i]);
-  }
-  out += "],\"count\":";
-  json_text::append_integer(out, static_cast<std::int64_t>(items.size()));
-  out += ",\"nextCursor\":";
-  if (next_cursor)
-    json_text::append_string(out, *next_cursor);
-  else
-    out += "null";
-  out.push_back('}');
-  return out;
-}
+// The body of a list page, {"<name>":[...],"count":n,"nextCursor":...}, each stored item's JSON appended by
+// `append_item` (domain::append_stored_batch_json, ...) straight into it.
+std::string list_page_body(std::string_view name, const services::StoredPage& page,
+                           void (*append_item)(std::string&, std::string_view));
 
 // An object of a self-served blob store as a streamed response (the blob and public photo routes).
 http::Response stored_object_response(blob::SelfServedBlobStore& store, const std::string& key,

@@ -1,8 +1,10 @@
 #include "domain/api_json.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "util/json_text.hpp"
+#include "util/stored_json.hpp"
 
 namespace kefir::domain::api_json {
 namespace {
@@ -12,7 +14,139 @@ json::value number_value(double number) {
   return number;
 }
 
+bool digits(std::string_view text) {
+  return !text.empty() && text.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// What format_rfc3339 writes, quoted: "YYYY-MM-DDTHH:MM:SS.mmmZ".
+bool canonical_time(std::string_view raw) {
+  constexpr std::string_view kShape = "\"0000-00-00T00:00:00.000Z\"";
+  if (raw.size() != kShape.size()) return false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (kShape[i] == '0' ? (raw[i] < '0' || raw[i] > '9') : raw[i] != kShape[i]) return false;
+  }
+  return true;
+}
+
+bool string_list(std::string_view raw) {
+  if (raw.size() < 2 || raw.front() != '[' || raw.back() != ']') return false;
+  std::string_view items = raw.substr(1, raw.size() - 2);
+  while (!items.empty()) {
+    if (items.front() != '"') return false;
+    std::size_t i = 1;
+    while (i < items.size() && items[i] != '"') i += items[i] == '\\' ? 2 : 1;
+    if (i >= items.size()) return false;
+    items.remove_prefix(i + 1);
+    if (!items.empty()) {
+      if (items.front() != ',') return false;
+      items.remove_prefix(1);
+      if (items.empty()) return false;
+    }
+  }
+  return true;
+}
+
+// Whether the stored text of a member is what the API writes for a field of this shape.
+bool in_api_form(Shape shape, std::string_view raw) {
+  switch (shape) {
+    case Shape::string:
+      return raw.size() >= 2 && raw.front() == '"';
+    case Shape::time:
+      return canonical_time(raw);
+    case Shape::integer:
+      return digits(raw.front() == '-' ? raw.substr(1) : raw) && raw.size() <= 18;
+    case Shape::number:
+      // Written from the same double by the same serializer (number_value, then json::serialize).
+      return !raw.empty() && (raw.front() == '-' || (raw.front() >= '0' && raw.front() <= '9'));
+    case Shape::boolean:
+      return raw == "true" || raw == "false";
+    case Shape::strings:
+      return string_list(raw);
+    case Shape::object:
+      return raw.front() == '{';
+    case Shape::decoded:
+      return false;
+  }
+  return false;
+}
+
 }  // namespace
+
+SplicedObject::SplicedObject(std::vector<SplicedField> fields) : fields_(std::move(fields)) {
+  if (fields_.size() > kMaxFields) throw std::logic_error("a spliced object has too many fields");
+  slots_.fill(-1);
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    auto& slot = slots_[slot_of(fields_[i].stored)];
+    slot = slot == -1 ? static_cast<std::int8_t>(i) : std::int8_t{-2};
+  }
+}
+
+std::size_t SplicedObject::slot_of(std::string_view name) {
+  if (name.empty()) return 0;
+  return (name.size() * 31 + static_cast<unsigned char>(name.front()) * 7 +
+          static_cast<unsigned char>(name.back())) %
+         kSlots;
+}
+
+int SplicedObject::field_index(std::string_view stored_name) const {
+  const int slot = slots_[slot_of(stored_name)];
+  if (slot >= 0) return fields_[static_cast<std::size_t>(slot)].stored == stored_name ? slot : -1;
+  if (slot == -1) return -1;
+  for (std::size_t i = 0; i < fields_.size(); ++i)
+    if (fields_[i].stored == stored_name) return static_cast<int>(i);
+  return -1;
+}
+
+bool SplicedObject::append(std::string& out, std::string_view stored) const {
+  std::array<std::string_view, kMaxFields> by_field{};  // each field's stored value; empty: absent
+  bool object = stored_json::for_each_raw_member(stored, [&](const stored_json::RawMember& member) {
+    if (int index = field_index(member.key); index >= 0)
+      by_field[static_cast<std::size_t>(index)] = member.value;
+    return true;
+  });
+  if (!object) return false;
+  const std::size_t start = out.size();
+  // A member named alike in both is `"name":value` in the stored text too, so a run of such members that the
+  // store wrote one after another in the fields' order is copied in one piece, commas included.
+  const char* run_begin = nullptr;
+  const char* run_end = nullptr;
+  auto flush = [&] {
+    if (run_begin) out.append(run_begin, static_cast<std::size_t>(run_end - run_begin));
+    run_begin = nullptr;
+  };
+  out.push_back('{');
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    const SplicedField& field = fields_[i];
+    const std::string_view value = by_field[i];
+    const bool absent = value.empty() || value == "null";
+    if (absent ? !field.nullable : !in_api_form(field.shape, value)) {
+      out.resize(start);
+      return false;
+    }
+    if (!absent && field.same_name) {
+      const char* member_begin = value.data() - field.stored.size() - 3;  // at `"name":`
+      if (run_begin && member_begin == run_end + 1 && *run_end == ',') {
+        run_end = value.data() + value.size();
+        continue;
+      }
+      flush();
+      if (i > 0) out.push_back(',');
+      run_begin = member_begin;
+      run_end = value.data() + value.size();
+      continue;
+    }
+    flush();
+    if (i > 0) out.push_back(',');
+    out += field.key_text;
+    if (absent)
+      out += "null";
+    else
+      out += value;
+  }
+  flush();
+  out.push_back('}');
+  return true;
+}
 
 json::value dom_value(const std::string& text) {
   return json::value(text);

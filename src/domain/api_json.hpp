@@ -11,7 +11,10 @@
 // `visit_fields(field)` calls `field(name, value)` once per field in order; values are std::string,
 // TimePoint (RFC 3339), std::int64_t, double, bool, std::vector<std::string>, json::object, or an optional
 // of one of them (null when empty).
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,6 +89,90 @@ void put_stored(json::object& item, VisitFields visit_fields) {
     auto stored = dom_value(value);
     if (!stored.is_null()) item[name.stored] = std::move(stored);
   });
+}
+
+// Splicing: a list page's item JSON copied from the item's stored text instead of decoded and re-written. The
+// store holds each item as json::serialize wrote it from put_stored's values, and the API writes the same
+// values the same way, so a stored member in canonical form is already the API's text for its field.
+// `decoded`: a value the API derives from the decoded field (not the stored text), so a document holding one
+// is decoded.
+enum class Shape { string, time, integer, number, boolean, strings, object, decoded };
+struct SplicedField {
+  SplicedField(const FieldName& name, Shape shape, bool nullable = false)
+      : stored(name.stored),
+        key_text("\"" + std::string(name.api) + "\":"),
+        same_name(name.api == name.stored),
+        shape(shape),
+        nullable(nullable) {}
+
+  std::string_view stored;
+  std::string key_text;  // "apiName":
+  bool same_name;        // then the stored member's own text is the API's
+  Shape shape;
+  bool nullable;  // an absent member reads as null; otherwise its absence needs the decoder's default
+};
+
+inline SplicedField spliced(const FieldName& name, const std::string&) {
+  return {name, Shape::string};
+}
+inline SplicedField spliced(const FieldName& name, TimePoint) {
+  return {name, Shape::time};
+}
+inline SplicedField spliced(const FieldName& name, std::int64_t) {
+  return {name, Shape::integer};
+}
+inline SplicedField spliced(const FieldName& name, double) {
+  return {name, Shape::number};
+}
+inline SplicedField spliced(const FieldName& name, bool) {
+  return {name, Shape::boolean};
+}
+inline SplicedField spliced(const FieldName& name, const std::vector<std::string>&) {
+  return {name, Shape::strings};
+}
+inline SplicedField spliced(const FieldName& name, const json::object&) {
+  return {name, Shape::object};
+}
+template <typename T>
+SplicedField spliced(const FieldName& name, const std::optional<T>&) {
+  auto field = spliced(name, T{});
+  field.nullable = true;
+  return field;
+}
+
+// The API object of a list of fields, spliced from stored documents.
+class SplicedObject {
+ public:
+  explicit SplicedObject(std::vector<SplicedField> fields);
+
+  // Appends the API object from the stored document `stored`; false, with `out` as it was, when a member is
+  // missing without being nullable or is not in the form the API writes (a document from an older writer):
+  // the caller decodes it then.
+  bool append(std::string& out, std::string_view stored) const;
+
+ private:
+  static constexpr std::size_t kMaxFields = 64;
+  static constexpr std::size_t kSlots = 256;
+  static std::size_t slot_of(std::string_view name);
+  int field_index(std::string_view stored_name) const;
+
+  std::vector<SplicedField> fields_;
+  // A stored name's field by a hash of its length and end characters (-1: none, -2: more than one, search),
+  // so that the members no field reads (the keys) cost one look-up, not a comparison with every field.
+  std::array<std::int8_t, kSlots> slots_;
+};
+
+// The fields `visit_fields` lists, with the shapes their types give (visit a default-constructed value);
+// `decoded` names the stored members whose API value is derived from the decoded field.
+template <typename VisitFields>
+SplicedObject spliced_object(VisitFields visit_fields, std::initializer_list<std::string_view> decoded = {}) {
+  std::vector<SplicedField> fields;
+  visit_fields(
+      [&fields](const FieldName& name, const auto& value) { fields.push_back(spliced(name, value)); });
+  for (auto& field : fields)
+    if (std::find(decoded.begin(), decoded.end(), field.stored) != decoded.end())
+      field.shape = Shape::decoded;
+  return SplicedObject(std::move(fields));
 }
 
 }  // namespace kefir::domain::api_json

@@ -3,6 +3,7 @@
 #include "domain/api_json.hpp"
 #include "domain/keys.hpp"
 #include "util/ids.hpp"
+#include "util/stored_json.hpp"
 
 namespace kefir::domain {
 namespace {
@@ -56,23 +57,6 @@ void visit_fields(const Batch& batch, Field&& field) {
   field("archivedAt", batch.archived_at);
 }
 
-std::optional<std::string> item_string(const store::Item& item, std::string_view key) {
-  if (auto* value = item.if_contains(key); value && value->is_string())
-    return std::string(value->get_string());
-  return std::nullopt;
-}
-std::optional<TimePoint> item_time(const store::Item& item, std::string_view key) {
-  if (auto text = item_string(item, key)) return parse_rfc3339(*text);
-  return std::nullopt;
-}
-std::vector<std::string> item_strings(const store::Item& item, std::string_view key) {
-  std::vector<std::string> out;
-  if (auto* value = item.if_contains(key); value && value->is_array())
-    for (const auto& entry : value->get_array())
-      if (entry.is_string()) out.emplace_back(entry.get_string());
-  return out;
-}
-
 template <typename T>
 void assign(T& target, const domain::Field<T>& field, BatchChange& change) {
   if (!field.has_value() || target == *field) return;
@@ -103,14 +87,123 @@ domain::Field<readings::SafeRange> read_safe_range(domain::BodyReader& reader) {
   return field;
 }
 
-std::optional<readings::SafeRange> item_safe_range(const store::Item& item) {
-  const auto* range = item.if_contains("safeRange");
-  if (!range || !range->is_object()) return std::nullopt;
-  auto low = json_number(range->get_object(), "minC");
-  auto high = json_number(range->get_object(), "maxC");
+std::string string_or(const stored_json::Member& member, std::string_view fallback = {}) {
+  return std::string(stored_json::as_string(member).value_or(fallback));
+}
+std::optional<std::string> optional_string(const stored_json::Member& member) {
+  if (auto text = stored_json::as_string(member)) return std::string(*text);
+  return std::nullopt;
+}
+std::optional<TimePoint> optional_time(const stored_json::Member& member) {
+  if (auto text = stored_json::as_string(member)) return parse_rfc3339(*text);
+  return std::nullopt;
+}
+std::vector<std::string> strings(const stored_json::Member& member) {
+  std::vector<std::string> out;
+  if (const auto* items = stored_json::as_array(member))
+    for (const auto& entry : *items)
+      if (entry.is_string()) out.emplace_back(entry.get_string());
+  return out;
+}
+std::optional<readings::SafeRange> optional_safe_range(const stored_json::Member& member) {
+  const auto* range = stored_json::as_object(member);
+  if (!range) return std::nullopt;
+  auto low = json_number(*range, "minC");
+  auto high = json_number(*range, "maxC");
   if (!low || !high) return std::nullopt;
   return readings::SafeRange{*low, *high};
 }
+
+// A stored batch read member by member, from its text or from an item: what a member the writer left out
+// (or wrote with a type it no longer has) reads as.
+struct StoredBatch {
+  Batch batch;
+  std::optional<TimePoint> updated_at;  // absent: the creation time
+  std::size_t next_entry = 0;
+
+  using Reader = void (*)(StoredBatch&, const stored_json::Member&);
+  struct Entry {
+    std::string_view name;
+    Reader read;
+  };
+  static constexpr Reader kKeyAttribute = [](StoredBatch&, const stored_json::Member&) {};
+  // The stored names, in the order to_item writes them.
+  static constexpr Entry kEntries[] = {
+      {"PK", kKeyAttribute},
+      {"SK", kKeyAttribute},
+      {"GSI1PK", kKeyAttribute},
+      {"GSI1SK", kKeyAttribute},
+      {"batchId", [](StoredBatch& s, const stored_json::Member& m) { s.batch.batch_id = string_or(m); }},
+      {"userId", [](StoredBatch& s, const stored_json::Member& m) { s.batch.user_id = string_or(m); }},
+      {"name", [](StoredBatch& s, const stored_json::Member& m) { s.batch.name = string_or(m); }},
+      {"kind", [](StoredBatch& s, const stored_json::Member& m) { s.batch.kind = string_or(m, "water"); }},
+      {"stage", [](StoredBatch& s, const stored_json::Member& m) { s.batch.stage = string_or(m); }},
+      {"status",
+       [](StoredBatch& s, const stored_json::Member& m) { s.batch.status = string_or(m, kStatusActive); }},
+      {"startDate",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.start_date = optional_time(m).value_or(TimePoint{});
+       }},
+      {"targetDuration",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.target_duration_hours = stored_json::as_int(m);
+       }},
+      {"temperature",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.temperature_c = stored_json::as_number(m);
+       }},
+      {"waterVolumeMl",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.water_volume_ml = stored_json::as_int(m);
+       }},
+      {"sugarType",
+       [](StoredBatch& s, const stored_json::Member& m) { s.batch.sugar_type = optional_string(m); }},
+      {"sugarAmount",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.sugar_amount_g = stored_json::as_number(m);
+       }},
+      {"fruits", [](StoredBatch& s, const stored_json::Member& m) { s.batch.fruits = strings(m); }},
+      {"bottleCount",
+       [](StoredBatch& s, const stored_json::Member& m) { s.batch.bottle_count = stored_json::as_int(m); }},
+      {"bottleVolumeMl",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.bottle_volume_ml = stored_json::as_int(m);
+       }},
+      {"stage2StartDate",
+       [](StoredBatch& s, const stored_json::Member& m) { s.batch.stage2_start_date = optional_time(m); }},
+      {"stage2TargetDuration",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.stage2_target_duration_hours = stored_json::as_int(m);
+       }},
+      {"notes", [](StoredBatch& s, const stored_json::Member& m) { s.batch.notes = optional_string(m); }},
+      {"isPublic",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.is_public = stored_json::as_bool(m).value_or(false);
+       }},
+      {"publicNote",
+       [](StoredBatch& s, const stored_json::Member& m) { s.batch.public_note = optional_string(m); }},
+      {"safeRange",
+       [](StoredBatch& s, const stored_json::Member& m) { s.batch.safe_range = optional_safe_range(m); }},
+      {"photoKeys", [](StoredBatch& s, const stored_json::Member& m) { s.batch.photo_keys = strings(m); }},
+      {"version", [](StoredBatch& s,
+                     const stored_json::Member& m) { s.batch.version = stored_json::as_int(m).value_or(1); }},
+      {"createdAt",
+       [](StoredBatch& s, const stored_json::Member& m) {
+         s.batch.created_at = optional_time(m).value_or(TimePoint{});
+       }},
+      {"updatedAt", [](StoredBatch& s, const stored_json::Member& m) { s.updated_at = optional_time(m); }},
+      {"archivedAt",
+       [](StoredBatch& s, const stored_json::Member& m) { s.batch.archived_at = optional_time(m); }},
+  };
+
+  void read(std::string_view key, const stored_json::Member& member) {
+    if (const auto* entry = stored_json::find_entry(kEntries, key, next_entry)) entry->read(*this, member);
+  }
+  Batch finish() && {
+    batch.updated_at = updated_at.value_or(batch.created_at);
+    return std::move(batch);
+  }
+};
 
 }  // namespace
 
@@ -236,34 +329,48 @@ store::Item to_item(const Batch& batch) {
 }
 
 Batch batch_from_item(const store::Item& item) {
-  Batch batch;
-  batch.batch_id = json_string(item, "batchId");
-  batch.user_id = json_string(item, "userId");
-  batch.name = json_string(item, "name");
-  batch.kind = json_string(item, "kind", "water");
-  batch.stage = json_string(item, "stage");
-  batch.status = json_string(item, "status", std::string(kStatusActive));
-  batch.start_date = item_time(item, "startDate").value_or(TimePoint{});
-  batch.target_duration_hours = json_int(item, "targetDuration");
-  batch.temperature_c = json_number(item, "temperature");
-  batch.water_volume_ml = json_int(item, "waterVolumeMl");
-  batch.sugar_type = item_string(item, "sugarType");
-  batch.sugar_amount_g = json_number(item, "sugarAmount");
-  batch.fruits = item_strings(item, "fruits");
-  batch.bottle_count = json_int(item, "bottleCount");
-  batch.bottle_volume_ml = json_int(item, "bottleVolumeMl");
-  batch.stage2_start_date = item_time(item, "stage2StartDate");
-  batch.stage2_target_duration_hours = json_int(item, "stage2TargetDuration");
-  batch.notes = item_string(item, "notes");
-  batch.is_public = json_bool(item, "isPublic");
-  batch.public_note = item_string(item, "publicNote");
-  batch.safe_range = item_safe_range(item);
-  batch.photo_keys = item_strings(item, "photoKeys");
-  batch.version = json_int(item, "version").value_or(1);
-  batch.created_at = item_time(item, "createdAt").value_or(TimePoint{});
-  batch.updated_at = item_time(item, "updatedAt").value_or(batch.created_at);
-  batch.archived_at = item_time(item, "archivedAt");
-  return batch;
+  StoredBatch stored;
+  for (const auto& member : item) stored.read(member.key(), stored_json::member_of(member.value()));
+  return std::move(stored).finish();
+}
+
+std::optional<Batch> batch_from_stored(std::string_view text) {
+  StoredBatch stored;
+  if (!stored_json::for_each_member(text, [&stored](std::string_view key, const stored_json::Member& member) {
+        stored.read(key, member);
+      }))
+    return std::nullopt;
+  return std::move(stored).finish();
+}
+
+void append_stored_batch_json(std::string& out, std::string_view text) {
+  // The API writes a safe range from its decoded numbers: a stored one is decoded (custom ranges are rare).
+  static const auto spliced =
+      api_json::spliced_object([](auto&& field) { visit_fields(Batch{}, field); }, {"safeRange"});
+  if (spliced.append(out, text)) return;
+  auto batch = batch_from_stored(text);
+  if (!batch) throw store::StoreUnavailable("a stored batch is not a JSON object");
+  append_json(out, *batch);
+}
+
+BatchListing listing_from_stored(std::string_view text) {
+  BatchListing listing{std::string(kStatusActive), {}};
+  bool plain = true;  // both members, if present, are strings without escapes
+  int found = 0;
+  bool object = stored_json::for_each_raw_member(text, [&](const stored_json::RawMember& member) {
+    std::string* target = member.key == "status"  ? &listing.status
+                          : member.key == "stage" ? &listing.stage
+                                                  : nullptr;
+    if (!target) return true;
+    const auto raw = member.value;
+    plain = raw.size() >= 2 && raw.front() == '"' && raw.find('\\') == std::string_view::npos;
+    if (plain) target->assign(raw.substr(1, raw.size() - 2));
+    return plain && ++found < 2;  // to_item writes both near the start: the rest need not be read
+  });
+  if (object && plain) return listing;
+  auto batch = batch_from_stored(text);
+  if (!batch) throw store::StoreUnavailable("a stored batch is not a JSON object");
+  return {std::move(batch->status), std::move(batch->stage)};
 }
 
 bool is_batch_id(std::string_view id) {

@@ -89,6 +89,19 @@ json::object to_json(const Batch& batch);
 void append_json(std::string& out, const Batch& batch);
 store::Item to_item(const Batch& batch);
 Batch batch_from_item(const store::Item& item);
+// The same from the item's stored JSON text, without a DOM; nullopt when it is not a JSON object.
+std::optional<Batch> batch_from_stored(std::string_view text);
+// A list page's JSON of a stored batch: spliced from the stored text when it is in the form to_item writes,
+// otherwise decoded and written as append_json does (the same bytes either way). Throws StoreUnavailable
+// when the text is not a JSON object.
+void append_stored_batch_json(std::string& out, std::string_view text);
+
+// What the batch list filters on, read from a stored batch's text without decoding the rest.
+struct BatchListing {
+  std::string status;
+  std::string stage;
+};
+BatchListing listing_from_stored(std::string_view text);
 
 // The temperatures the batch's culture is safe at: its own range, else its kind's.
 readings::SafeRange safe_range(const Batch& batch);

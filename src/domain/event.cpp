@@ -5,6 +5,7 @@
 #include "domain/api_json.hpp"
 #include "domain/batch.hpp"
 #include "domain/keys.hpp"
+#include "util/stored_json.hpp"
 
 namespace kefir::domain {
 namespace {
@@ -46,6 +47,64 @@ void visit_fields(const Event& event, Field&& field) {
   field("photoKey", event.photo_key);
   field("createdAt", event.created_at);
 }
+
+std::string string_or_empty(const stored_json::Member& member) {
+  return std::string(stored_json::as_string(member).value_or(std::string_view{}));
+}
+std::optional<TimePoint> optional_time(const stored_json::Member& member) {
+  if (auto text = stored_json::as_string(member)) return parse_rfc3339(*text);
+  return std::nullopt;
+}
+
+// A stored event read member by member, from its text or from an item.
+struct StoredEvent {
+  Event event;
+  std::optional<TimePoint> created_at;  // absent: the event's timestamp
+  std::size_t next_entry = 0;
+
+  using Reader = void (*)(StoredEvent&, const stored_json::Member&);
+  struct Entry {
+    std::string_view name;
+    Reader read;
+  };
+  static constexpr Reader kKeyAttribute = [](StoredEvent&, const stored_json::Member&) {};
+  // The stored names, in the order to_item writes them.
+  static constexpr Entry kEntries[] = {
+      {"PK", kKeyAttribute},
+      {"SK", kKeyAttribute},
+      {"userId", [](StoredEvent& s, const stored_json::Member& m) { s.event.user_id = string_or_empty(m); }},
+      {"eventId",
+       [](StoredEvent& s, const stored_json::Member& m) { s.event.event_id = string_or_empty(m); }},
+      {"batchId",
+       [](StoredEvent& s, const stored_json::Member& m) { s.event.batch_id = string_or_empty(m); }},
+      {"type", [](StoredEvent& s, const stored_json::Member& m) { s.event.type = string_or_empty(m); }},
+      {"timestamp",
+       [](StoredEvent& s, const stored_json::Member& m) {
+         s.event.timestamp = optional_time(m).value_or(TimePoint{});
+       }},
+      {"description",
+       [](StoredEvent& s, const stored_json::Member& m) { s.event.description = string_or_empty(m); }},
+      {"metadata",
+       [](StoredEvent& s, const stored_json::Member& m) {
+         const auto* metadata = stored_json::as_object(m);
+         s.event.metadata = metadata ? *metadata : json::object{};
+       }},
+      {"photoKey",
+       [](StoredEvent& s, const stored_json::Member& m) {
+         auto key = stored_json::as_string(m);
+         s.event.photo_key = key ? std::optional<std::string>(*key) : std::nullopt;
+       }},
+      {"createdAt", [](StoredEvent& s, const stored_json::Member& m) { s.created_at = optional_time(m); }},
+  };
+
+  void read(std::string_view key, const stored_json::Member& member) {
+    if (const auto* entry = stored_json::find_entry(kEntries, key, next_entry)) entry->read(*this, member);
+  }
+  Event finish() && {
+    event.created_at = created_at.value_or(event.timestamp);
+    return std::move(event);
+  }
+};
 
 }  // namespace
 
@@ -126,19 +185,26 @@ store::Item to_item(const Event& event) {
 }
 
 Event event_from_item(const store::Item& item) {
-  Event event;
-  event.event_id = json_string(item, "eventId");
-  event.batch_id = json_string(item, "batchId");
-  event.user_id = json_string(item, "userId");
-  event.type = json_string(item, "type");
-  event.timestamp = parse_rfc3339(json_string(item, "timestamp")).value_or(TimePoint{});
-  event.description = json_string(item, "description");
-  if (auto* metadata = item.if_contains("metadata"); metadata && metadata->is_object())
-    event.metadata = metadata->get_object();
-  if (auto* photo_key = item.if_contains("photoKey"); photo_key && photo_key->is_string())
-    event.photo_key = std::string(photo_key->get_string());
-  event.created_at = parse_rfc3339(json_string(item, "createdAt")).value_or(event.timestamp);
-  return event;
+  StoredEvent stored;
+  for (const auto& member : item) stored.read(member.key(), stored_json::member_of(member.value()));
+  return std::move(stored).finish();
+}
+
+std::optional<Event> event_from_stored(std::string_view text) {
+  StoredEvent stored;
+  if (!stored_json::for_each_member(text, [&stored](std::string_view key, const stored_json::Member& member) {
+        stored.read(key, member);
+      }))
+    return std::nullopt;
+  return std::move(stored).finish();
+}
+
+void append_stored_event_json(std::string& out, std::string_view text) {
+  static const auto spliced = api_json::spliced_object([](auto&& field) { visit_fields(Event{}, field); });
+  if (spliced.append(out, text)) return;
+  auto event = event_from_stored(text);
+  if (!event) throw store::StoreUnavailable("a stored event is not a JSON object");
+  append_json(out, *event);
 }
 
 }  // namespace kefir::domain

@@ -60,5 +60,10 @@ json::object to_json(const Event& event);
 void append_json(std::string& out, const Event& event);
 store::Item to_item(const Event& event);
 Event event_from_item(const store::Item& item);
+// The same from the item's stored JSON text, without a DOM; nullopt when it is not a JSON object.
+std::optional<Event> event_from_stored(std::string_view text);
+// A list page's JSON of a stored event: spliced from the stored text when it is in the form to_item writes,
+// otherwise decoded and written as append_json does. Throws StoreUnavailable when it is not a JSON object.
+void append_stored_event_json(std::string& out, std::string_view text);
 
 }  // namespace kefir::domain

@@ -46,6 +46,10 @@ store::QueryPage InstrumentedItemStore::query(const store::Query& query) {
   return timed("query", [&] { return inner_->query(query); });
 }
 
+store::DocumentPage InstrumentedItemStore::query_documents(const store::Query& query) {
+  return timed("query", [&] { return inner_->query_documents(query); });
+}
+
 void InstrumentedItemStore::transact_write(const std::vector<store::WriteOp>& operations) {
   timed("transact_write", [&] { inner_->transact_write(operations); });
 }

@@ -21,6 +21,7 @@ class InstrumentedItemStore final : public store::ItemStore {
   std::optional<store::Item> remove(const store::Key& key,
                                     const std::optional<store::Condition>& condition = std::nullopt) override;
   store::QueryPage query(const store::Query& query) override;
+  store::DocumentPage query_documents(const store::Query& query) override;
   void transact_write(const std::vector<store::WriteOp>& operations) override;
   std::vector<std::uint64_t> transact_append(const std::vector<store::WriteOp>& operations,
                                              const std::vector<store::LogAppend>& appends) override;

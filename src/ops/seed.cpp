@@ -78,8 +78,8 @@ bool has_batch_named(AppContext& ctx, const std::string& user_id, const std::str
     services::PageRequest page{.limit = 100};
     for (;;) {
       auto listed = services::list_batches(ctx, user_id, {.status = status, .stage = {}}, page);
-      for (const auto& batch : listed.batches)
-        if (batch.name == name) return true;
+      for (const auto& stored : listed.documents)
+        if (auto batch = domain::batch_from_stored(stored); batch && batch->name == name) return true;
       if (!listed.next_cursor) break;
       page.cursor = listed.next_cursor;
     }

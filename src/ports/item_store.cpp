@@ -24,6 +24,15 @@ std::string log_sort_key(std::string_view prefix, std::uint64_t number) {
   return std::string(prefix) + digits;
 }
 
+DocumentPage ItemStore::query_documents(const Query& query) {
+  auto page = this->query(query);
+  DocumentPage documents;
+  documents.documents.reserve(page.items.size());
+  for (const auto& item : page.items) documents.documents.push_back(json::serialize(item));
+  documents.last_key = std::move(page.last_key);
+  return documents;
+}
+
 std::vector<std::uint64_t> ItemStore::transact_append(const std::vector<WriteOp>& operations,
                                                       const std::vector<LogAppend>& appends) {
   if (operations.size() + 2 * appends.size() > kMaxTransactionItems)

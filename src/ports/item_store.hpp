@@ -103,6 +103,12 @@ struct QueryPage {
   std::optional<json::object> last_key;  // set when more items may follow
 };
 
+// A query's items as their stored JSON text, for callers that decode it without a DOM (list pages).
+struct DocumentPage {
+  std::vector<std::string> documents;
+  std::optional<json::object> last_key;
+};
+
 struct Put {
   Item item;
   std::optional<Condition> condition;
@@ -170,6 +176,9 @@ class ItemStore {
   virtual std::optional<Item> remove(const Key& key,
                                      const std::optional<Condition>& condition = std::nullopt) = 0;
   virtual QueryPage query(const Query& query) = 0;
+  // query() with each item as JSON text. This default serializes what query() returns; a store that keeps
+  // items as JSON text hands that text out instead of parsing it.
+  virtual DocumentPage query_documents(const Query& query);
   virtual void transact_write(const std::vector<WriteOp>& operations) = 0;
   // transact_write() with log appends after the operations (each counts as two items: the entry and its
   // counter); returns each append's number. A failed condition of `operations` throws ConditionFailed with

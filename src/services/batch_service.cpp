@@ -66,24 +66,20 @@ domain::Batch create_batch(ServiceContext& ctx, const std::string& user_id, cons
   return batch;
 }
 
-BatchPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
-                       const PageRequest& page) {
+StoredPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
+                        const PageRequest& page) {
   auto query = user_batches_query(user_id);
   query.forward = false;  // UUIDv7 ids sort by creation: newest first is the reverse key range
-  auto keep = [&filter](const store::Item& item) {
-    auto status = json_string(item, "status");
-    if (filter.status ? status != *filter.status : status == domain::kStatusArchived) return false;
-    return !filter.stage || json_string(item, "stage") == *filter.stage;
+  auto keep = [&filter](std::string_view stored) {
+    auto listing = domain::listing_from_stored(stored);
+    if (filter.status ? listing.status != *filter.status : listing.status == domain::kStatusArchived)
+      return false;
+    return !filter.stage || listing.stage == *filter.stage;
   };
   cursor::Codec codec(ctx.derive_key("cursor"));
   auto fingerprint =
       cursor::fingerprint({"batches", user_id, filter.status.value_or(""), filter.stage.value_or("")});
-  auto items = read_page(*ctx.store, codec, std::move(query), fingerprint, page, keep);
-  BatchPage result;
-  result.next_cursor = std::move(items.next_cursor);
-  result.batches.reserve(items.items.size());
-  for (const auto& item : items.items) result.batches.push_back(domain::batch_from_item(item));
-  return result;
+  return read_stored_page(*ctx.store, codec, std::move(query), fingerprint, page, keep);
 }
 
 std::optional<domain::Batch> find_batch(ServiceContext& ctx, const std::string& user_id,

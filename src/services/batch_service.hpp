@@ -19,17 +19,12 @@ struct BatchFilter {
   std::optional<std::string> stage;
 };
 
-struct BatchPage {
-  std::vector<domain::Batch> batches;
-  std::optional<std::string> next_cursor;
-};
-
 // `client_id`: the id an offline client gave the batch (POST /sync), a UUID no batch has; 409 when one has
 // it.
 domain::Batch create_batch(ServiceContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
                            const std::optional<std::string>& client_id = std::nullopt);
-BatchPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
-                       const PageRequest& page);
+StoredPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
+                        const PageRequest& page);
 
 // The user's batch; 404 when it does not exist or belongs to someone else.
 domain::Batch get_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id);

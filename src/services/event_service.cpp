@@ -53,20 +53,15 @@ domain::Event add_event(ServiceContext& ctx, const std::string& user_id, std::st
   return event;
 }
 
-EventPage list_events(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
-                      bool ascending, const PageRequest& page) {
+StoredPage list_events(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
+                       bool ascending, const PageRequest& page) {
   get_batch(ctx, user_id, batch_id);
   auto query = timeline_query(batch_id);
   query.forward = ascending;
   cursor::Codec codec(ctx.derive_key("cursor"));
-  auto items =
-      read_page(*ctx.store, codec, std::move(query),
-                cursor::fingerprint({"events", user_id, batch_id, ascending ? "asc" : "desc"}), page);
-  EventPage result;
-  result.next_cursor = std::move(items.next_cursor);
-  result.events.reserve(items.items.size());
-  for (const auto& item : items.items) result.events.push_back(domain::event_from_item(item));
-  return result;
+  return read_stored_page(*ctx.store, codec, std::move(query),
+                          cursor::fingerprint({"events", user_id, batch_id, ascending ? "asc" : "desc"}),
+                          page);
 }
 
 void delete_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,

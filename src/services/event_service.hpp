@@ -12,11 +12,6 @@
 
 namespace kefir::services {
 
-struct EventPage {
-  std::vector<domain::Event> events;
-  std::optional<std::string> next_cursor;
-};
-
 // `client_id`: the id an offline client gave the event (POST /sync), a UUID.
 domain::Event add_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                         domain::EventFields fields,
@@ -24,8 +19,8 @@ domain::Event add_event(ServiceContext& ctx, const std::string& user_id, std::st
 // The stored event of the batch with this id (walks the batch's timeline: its keys start with the time).
 std::optional<store::Item> find_event_item(ServiceContext& ctx, std::string_view batch_id,
                                            std::string_view event_id);
-EventPage list_events(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
-                      bool ascending, const PageRequest& page);
+StoredPage list_events(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
+                       bool ascending, const PageRequest& page);
 void delete_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                   std::string_view event_id);
 

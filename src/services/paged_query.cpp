@@ -5,8 +5,38 @@
 namespace kefir::services {
 namespace {
 
-// Once a filter has dropped items, read ahead in larger steps rather than one small query per missing item.
+// Once a filter has dropped entries, read ahead in larger steps rather than one small query per missing one.
 constexpr std::size_t kFilteredReadAhead = 200;
+
+// The loop every page reader shares: fetch from the store until the page (plus one entry telling whether more
+// follow) is full, dropping what `keep` rejects, then the cursor after the page's last entry. `fetch(query,
+// take)` passes each entry to `take`, which answers whether the page wants more.
+template <typename Entry, typename Fetch, typename Keep, typename ResumeKey>
+std::optional<std::string> fill_page(std::vector<Entry>& entries, const cursor::Codec& codec,
+                                     store::Query query, std::string_view fingerprint,
+                                     const PageRequest& request, Fetch fetch, Keep keep,
+                                     ResumeKey resume_key) {
+  if (request.cursor) query.start_after = codec.decode(*request.cursor, fingerprint);
+  // One entry beyond the page tells whether another page exists, so the last page says nextCursor: null.
+  const std::size_t wanted = request.limit + 1;
+  bool dropped_any = false;
+  while (entries.size() < wanted) {
+    const std::size_t missing = wanted - entries.size();
+    query.limit = dropped_any ? std::max(missing, kFilteredReadAhead) : missing;
+    auto last_key = fetch(query, [&](Entry&& entry) {
+      if (!keep(entry))
+        dropped_any = true;
+      else
+        entries.push_back(std::move(entry));
+      return entries.size() < wanted;
+    });
+    if (!last_key) break;
+    query.start_after = std::move(last_key);
+  }
+  if (entries.size() < wanted) return std::nullopt;
+  entries.pop_back();
+  return codec.encode(resume_key(entries.back(), query.on_gsi1), fingerprint);
+}
 
 }  // namespace
 
@@ -18,30 +48,40 @@ PageRequest page_request(const std::optional<std::string>& limit, std::optional<
 ItemPage read_page(store::ItemStore& store, const cursor::Codec& codec, store::Query query,
                    std::string_view fingerprint, const PageRequest& request,
                    const std::function<bool(const store::Item&)>& keep) {
-  if (request.cursor) query.start_after = codec.decode(*request.cursor, fingerprint);
-  // One item beyond the page tells whether another page exists, so the last page says nextCursor: null.
-  const std::size_t wanted = request.limit + 1;
+  auto fetch = [&store](const store::Query& query, const auto& take) {
+    auto page = store.query(query);
+    for (auto& item : page.items)
+      if (!take(std::move(item))) break;
+    return std::move(page.last_key);
+  };
   ItemPage page;
-  bool dropped_any = false;
-  while (page.items.size() < wanted) {
-    auto missing = wanted - page.items.size();
-    query.limit = dropped_any ? std::max(missing, kFilteredReadAhead) : missing;
-    auto result = store.query(query);
-    for (auto& item : result.items) {
-      if (keep && !keep(item)) {
-        dropped_any = true;
-        continue;
-      }
-      page.items.push_back(std::move(item));
-      if (page.items.size() == wanted) break;
-    }
-    if (!result.last_key) break;
-    query.start_after = std::move(result.last_key);
-  }
-  if (page.items.size() == wanted) {
-    page.items.pop_back();
-    page.next_cursor = codec.encode(cursor::resume_key_after(page.items.back(), query.on_gsi1), fingerprint);
-  }
+  page.next_cursor = fill_page(
+      page.items, codec, std::move(query), fingerprint, request, fetch,
+      [&keep](const store::Item& item) { return !keep || keep(item); }, cursor::resume_key_after);
+  return page;
+}
+
+StoredPage read_stored_page(store::ItemStore& store, const cursor::Codec& codec, store::Query query,
+                            std::string_view fingerprint, const PageRequest& request,
+                            const std::function<bool(std::string_view)>& keep) {
+  auto fetch = [&store](const store::Query& query, const auto& take) {
+    auto page = store.query_documents(query);
+    for (auto& text : page.documents)
+      if (!take(std::move(text))) break;
+    return std::move(page.last_key);
+  };
+  // Only the page's last item is parsed, for the key its cursor resumes after.
+  auto resume_key = [](const std::string& last, bool on_gsi1) {
+    boost::system::error_code error;
+    auto item = json::parse(last, error);
+    if (error || !item.is_object()) throw store::StoreUnavailable("a stored item is not a JSON object");
+    return cursor::resume_key_after(item.get_object(), on_gsi1);
+  };
+  StoredPage page;
+  page.next_cursor = fill_page(
+      page.documents, codec, std::move(query), fingerprint, request, fetch,
+      [&keep](const std::string& text) { return !keep || keep(text); }, resume_key);
+  for (const auto& text : page.documents) page.stored_bytes += text.size();
   return page;
 }
 

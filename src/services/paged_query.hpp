@@ -31,6 +31,19 @@ ItemPage read_page(store::ItemStore& store, const cursor::Codec& codec, store::Q
                    std::string_view fingerprint, const PageRequest& request,
                    const std::function<bool(const store::Item&)>& keep = {});
 
+// A list page as the stored text of its items: list endpoints splice their JSON from it (see
+// domain/api_json.hpp) instead of decoding each item and writing it again.
+struct StoredPage {
+  std::vector<std::string> documents;
+  std::optional<std::string> next_cursor;  // absent on the last page
+  std::size_t stored_bytes = 0;            // of all documents: about what the page's JSON weighs
+};
+
+// read_page as stored text; `keep` sees each item's text.
+StoredPage read_stored_page(store::ItemStore& store, const cursor::Codec& codec, store::Query query,
+                            std::string_view fingerprint, const PageRequest& request,
+                            const std::function<bool(std::string_view)>& keep = {});
+
 // Every entry of a sharded due index (the GSI1 partitions `shards`, sort keys up to `due_until`), read
 // `page_size` at a time so that a sweep never holds a whole backlog: the silence watch, the rendition worker.
 void for_each_due(store::ItemStore& store, const std::vector<std::string>& shards,

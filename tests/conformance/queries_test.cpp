@@ -143,6 +143,38 @@ TEST_P(Queries, PagingVisitsEveryItemOnceInBothDirections) {
   }
 }
 
+// List pages read stored text (query_documents): the same items as query() gives, as JSON objects, and the
+// same key to resume after, page by page.
+void expect_documents_match(store::ItemStore& store, Query query) {
+  for (int page_number = 0; page_number < 100; ++page_number) {
+    auto items = store.query(query);
+    auto documents = store.query_documents(query);
+    ASSERT_EQ(documents.documents.size(), items.items.size());
+    for (std::size_t i = 0; i < items.items.size(); ++i)
+      EXPECT_EQ(json::parse(documents.documents[i]), json::value(items.items[i])) << documents.documents[i];
+    EXPECT_EQ(documents.last_key, items.last_key);
+    if (!items.last_key) return;
+    query.start_after = items.last_key;
+  }
+  ADD_FAILURE() << "paging never ended";
+}
+
+TEST_P(Queries, DocumentsAreTheItemsAsText) {
+  const auto pk = events();
+  Query query;
+  query.partition = pk;
+  for (std::size_t limit : {0u, 1u, 4u, 9u, 10u}) {
+    for (bool forward : {true, false}) {
+      query.limit = limit;
+      query.forward = forward;
+      expect_documents_match(store(), query);
+    }
+  }
+  query.limit = 2;
+  query.sort = {SortOp::begins_with, "B#", {}};
+  expect_documents_match(store(), query);
+}
+
 class GsiQueries : public Queries {
  protected:
   // Batches of several users in one GSI1 partition, and items of the same users that are not in the index.
@@ -180,6 +212,20 @@ TEST_P(GsiQueries, OperatorsAndOrder) {
   EXPECT_EQ(gsi_sort_keys(shard, {SortOp::greater, "2026-01-15T10:00", {}}), (Strings{"2026-01-16T08:00"}));
   EXPECT_EQ(gsi_sort_keys(shard, {SortOp::greater_equal, "2026-01-15T10:00", {}}, false),
             (Strings{"2026-01-16T08:00", "2026-01-15T10:00"}));
+}
+
+TEST_P(GsiQueries, DocumentsAreTheItemsAsText) {
+  const auto shard = due();
+  Query query;
+  query.on_gsi1 = true;
+  query.partition = shard;
+  for (std::size_t limit : {0u, 1u, 3u}) {
+    for (bool forward : {true, false}) {
+      query.limit = limit;
+      query.forward = forward;
+      expect_documents_match(store(), query);
+    }
+  }
 }
 
 TEST_P(GsiQueries, IndexIsSparse) {

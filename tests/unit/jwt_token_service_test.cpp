@@ -93,6 +93,24 @@ TEST_F(TokenServiceTest, ExpiryHasThirtySecondsOfLeewayAndTheCacheHonoursIt) {
   EXPECT_FALSE(tokens.verify_access_token_uncached(token));
 }
 
+// The cache is keyed by the whole token and matches only an equal one: a cached token's signature on another
+// payload, or any changed byte, is checked (and refused) like an uncached token.
+TEST_F(TokenServiceTest, TheCacheMatchesOnlyTheWholeToken) {
+  auto token = tokens.issue_access_token("user-1");
+  ASSERT_TRUE(tokens.verify_access_token(token));  // now cached
+  auto first_dot = token.find('.');
+  auto last_dot = token.rfind('.');
+  auto other = tokens.issue_access_token("user-2");
+  auto forged =
+      other.substr(0, other.rfind('.')) + token.substr(last_dot);  // user-2's claims, user-1's signature
+  EXPECT_FALSE(tokens.verify_access_token(forged));
+  auto altered = token;
+  altered[first_dot + 5] = altered[first_dot + 5] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(tokens.verify_access_token(altered));
+  EXPECT_EQ(tokens.verify_access_token(token)->user_id, "user-1");
+  EXPECT_EQ(tokens.verify_access_token(other)->user_id, "user-2");
+}
+
 // The revocation mark as a store would hold it, counting how often it is read.
 struct MarkSource {
   std::map<std::string, std::int64_t> marks;

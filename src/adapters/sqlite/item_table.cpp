@@ -166,11 +166,17 @@ void delete_item(Connection& db, const Key& key) {
   statement.bind(1, key.pk).bind(2, key.sk).run();
 }
 
-QueryPage query_items(Connection& db, const Query& query, std::int64_t now) {
+namespace {
+
+// Runs the query and hands each row's stored text to `on_row`; returns the key to resume after when more rows
+// follow the limit.
+template <typename OnRow>
+std::optional<json::object> query_rows(Connection& db, const Query& query, std::int64_t now, OnRow on_row) {
   const std::string partition_column = query.on_gsi1 ? "GSI1PK" : "PK";
   const std::string sort_column = query.on_gsi1 ? "GSI1SK" : "SK";
   QuerySql sql;
-  sql.add("SELECT data FROM items WHERE " + partition_column + " = ?", query.partition);
+  sql.add("SELECT data, PK, SK, GSI1PK, GSI1SK FROM items WHERE " + partition_column + " = ?",
+          query.partition);
   add_sort_condition(sql, sort_column, query.sort);
   add_start_after(sql, query);
   sql.add(" AND (TTL IS NULL OR TTL > ?)", now);
@@ -185,20 +191,35 @@ QueryPage query_items(Connection& db, const Query& query, std::int64_t now) {
 
   Statement& statement = sql.prepare(db);
   ResetOnExit reset(statement);
-  QueryPage page;
+  std::size_t rows = 0;
+  json::object last_returned;
   while (statement.step()) {
-    if (query.limit > 0 && page.items.size() == query.limit) {
-      const Item& last = page.items.back();
-      json::object last_key{{"PK", last.at("PK")}, {"SK", last.at("SK")}};
+    if (query.limit > 0 && rows == query.limit) return last_returned;
+    on_row(statement.text(0));
+    if (++rows == query.limit) {
+      last_returned = {{"PK", statement.text(1)}, {"SK", statement.text(2)}};
       if (query.on_gsi1) {
-        last_key["GSI1PK"] = last.at("GSI1PK");
-        last_key["GSI1SK"] = last.at("GSI1SK");
+        last_returned["GSI1PK"] = statement.text(3);
+        last_returned["GSI1SK"] = statement.text(4);
       }
-      page.last_key = std::move(last_key);
-      break;
     }
-    page.items.push_back(parse_item(db, statement.text(0)));
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+QueryPage query_items(Connection& db, const Query& query, std::int64_t now) {
+  QueryPage page;
+  page.last_key =
+      query_rows(db, query, now, [&](std::string_view data) { page.items.push_back(parse_item(db, data)); });
+  return page;
+}
+
+DocumentPage query_documents(Connection& db, const Query& query, std::int64_t now) {
+  DocumentPage page;
+  page.last_key =
+      query_rows(db, query, now, [&](std::string_view data) { page.documents.emplace_back(data); });
   return page;
 }
 

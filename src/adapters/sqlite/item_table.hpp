@@ -32,6 +32,7 @@ void write_row(Connection& db, const Row& row);
 void rewrite_row(Connection& db, const Row& row);
 void delete_item(Connection& db, const Key& key);
 QueryPage query_items(Connection& db, const Query& query, std::int64_t now);
+DocumentPage query_documents(Connection& db, const Query& query, std::int64_t now);
 // Deletes up to `limit` items expired at `now`; returns how many.
 std::size_t purge_expired_items(Connection& db, std::int64_t now, std::size_t limit);
 

@@ -193,6 +193,11 @@ QueryPage SqliteItemStore::query(const Query& query) {
   return sqlite::query_items(*db, query, now_seconds());
 }
 
+DocumentPage SqliteItemStore::query_documents(const Query& query) {
+  auto db = readers_->connection();
+  return sqlite::query_documents(*db, query, now_seconds());
+}
+
 void SqliteItemStore::transact_write(const std::vector<WriteOp>& operations) {
   transact_append(operations, {});
 }

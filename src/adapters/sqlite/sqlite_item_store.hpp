@@ -34,6 +34,7 @@ class SqliteItemStore final : public ItemStore {
   std::optional<Item> remove(const Key& key,
                              const std::optional<Condition>& condition = std::nullopt) override;
   QueryPage query(const Query& query) override;
+  DocumentPage query_documents(const Query& query) override;
   void transact_write(const std::vector<WriteOp>& operations) override;
   std::vector<std::uint64_t> transact_append(const std::vector<WriteOp>& operations,
                                              const std::vector<LogAppend>& appends) override;

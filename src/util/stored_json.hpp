@@ -1,0 +1,91 @@
+#pragma once
+// Reading a stored document's top-level members straight from its JSON text, without building a DOM of the
+// whole document: a list page decodes every item it sends, and the DOM (an allocation per member, a hashed
+// lookup per field, then its destruction) cost more than everything else the page does.
+//
+// The same member view is made of a DOM member (member_of), so a domain type has one function that reads a
+// member into its struct, whether the member came from text or from an item.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+#include "util/json.hpp"
+
+namespace kefir::stored_json {
+
+// A member's value. Strings are views valid during the call only; arrays and objects are built as a
+// json::value (they are small: a list of photo keys, an event's metadata).
+using Member = std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string_view,
+                            const json::value*>;
+
+Member member_of(const json::value& value);
+
+// Calls visit(key, member) for each top-level member of the JSON object `text`, in order; false when the
+// text is not one well-formed JSON object (nothing is known then about which members were visited).
+bool for_each_member(std::string_view text,
+                     const std::function<void(std::string_view key, const Member& member)>& visit);
+
+// Typed readings of a member, with the conversions of json_string/json_int/json_number/json_bool.
+std::optional<std::string_view> as_string(const Member& member);
+std::optional<std::int64_t> as_int(const Member& member);
+std::optional<double> as_number(const Member& member);
+std::optional<bool> as_bool(const Member& member);
+const json::array* as_array(const Member& member);
+const json::object* as_object(const Member& member);
+
+// A top-level member of a stored document as raw text: its key (written without escapes) and its value's JSON
+// text exactly as stored.
+struct RawMember {
+  std::string_view key;
+  std::string_view value;
+};
+
+namespace detail {
+// The end of the compact JSON value starting at text[at] (one past it); npos when it does not end in the
+// text.
+std::size_t raw_value_end(std::string_view text, std::size_t at);
+}  // namespace detail
+
+// Calls visit(member) for each top-level member of `text`, in order, until it returns false. False when the
+// text is not an object in the compact form json::serialize writes (no whitespace, no escaped key): decode it
+// instead. Values are delimited, not validated; after a visit answered false the rest is not looked at.
+template <typename Visit>
+bool for_each_raw_member(std::string_view text, Visit visit) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return false;
+  if (text.size() == 2) return true;
+  std::size_t at = 1;
+  for (;;) {
+    if (text[at] != '"') return false;
+    auto key_end = text.find('"', at + 1);
+    if (key_end == std::string_view::npos || key_end + 1 >= text.size() || text[key_end + 1] != ':')
+      return false;
+    auto key = text.substr(at + 1, key_end - at - 1);
+    if (key.find('\\') != std::string_view::npos) return false;
+    auto value_at = key_end + 2;
+    auto end = detail::raw_value_end(text, value_at);
+    if (end == std::string_view::npos || end >= text.size()) return false;
+    if (!visit(RawMember{key, text.substr(value_at, end - value_at)})) return true;
+    if (text[end] == '}') return end + 1 == text.size();
+    if (text[end] != ',') return false;
+    at = end + 1;
+  }
+}
+
+// The entry of `table` (entries with a `name`) for the member `key`, tried first right after the entry found
+// for the previous member: a document's members come in the order its writer wrote them, which is the
+// table's, so a document costs about one comparison per member. nullptr for a member the table lacks.
+template <typename Entry, std::size_t N>
+const Entry* find_entry(const Entry (&table)[N], std::string_view key, std::size_t& next) {
+  for (std::size_t tried = 0; tried < N; ++tried) {
+    const Entry& entry = table[(next + tried) % N];
+    if (entry.name == key) {
+      next = (next + tried + 1) % N;
+      return &entry;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace kefir::stored_json

@@ -1,0 +1,287 @@
+// List pages read stored items as text (issue 19): a batch or event decoded from its text without a DOM is
+// the one decoded from the item, and the JSON spliced from the text is byte for byte what the API writes for
+// the decoded value — for every shape of document, including those the splice must hand back to the decoder.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "domain/api_json.hpp"
+#include "domain/batch.hpp"
+#include "domain/event.hpp"
+#include "util/stored_json.hpp"
+
+namespace kefir::domain {
+namespace {
+
+// Characters that need escapes, multi-byte UTF-8 and JSON's own punctuation, mixed into ordinary text.
+std::string random_text(std::mt19937& random, std::size_t max_length) {
+  static const std::vector<std::string> kPieces = {
+      "a", "Z", " ", "fig", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f", "\x7f",
+      "é", "€", "🍋", "{",   "}",  "[",  "]", ",",  ":",  "\\\"", "null", "\"key\":"};
+  std::string out;
+  const auto length = std::uniform_int_distribution<std::size_t>(0, max_length)(random);
+  while (out.size() < length) out += kPieces[random() % kPieces.size()];
+  return out;
+}
+
+TimePoint random_time(std::mt19937& random) {
+  return TimePoint{} + std::chrono::milliseconds(std::uniform_int_distribution<std::int64_t>(
+                           946684800000, 4102444799999)(random));  // 2000-2099
+}
+
+template <typename T>
+std::optional<T> maybe(std::mt19937& random, T value) {
+  if (random() % 2) return value;
+  return std::nullopt;
+}
+
+Batch random_batch(std::mt19937& random) {
+  Batch batch;
+  batch.batch_id = "0190f0a4-4c1b-7d1e-9a6b-" + std::to_string(random() % 1000000000000);
+  batch.user_id = random_text(random, 12);
+  batch.name = random_text(random, 40);
+  batch.kind = random() % 2 ? "milk" : "water";
+  batch.stage = random() % 2 ? std::string(kStageOpen) : std::string(kStageBottled);
+  batch.status = std::vector<std::string>{"active", "in_fridge", "ready", "archived"}[random() % 4];
+  batch.start_date = random_time(random);
+  batch.target_duration_hours = maybe<std::int64_t>(random, 1 + random() % 720);
+  const double temperatures[] = {22, 22.5, 18.25, 39.9, 10.1, 0.1 + 0.2 + 20, 27.333333333333332};
+  batch.temperature_c = maybe(random, temperatures[random() % std::size(temperatures)]);
+  batch.water_volume_ml = maybe<std::int64_t>(random, 1 + random() % 100000);
+  batch.sugar_type = maybe(random, random_text(random, 10));
+  batch.sugar_amount_g = maybe(random, random() % 2 ? 60.0 : 12.75);
+  for (auto n = random() % 4; n > 0; --n) batch.fruits.push_back(random_text(random, 8));
+  batch.bottle_count = maybe<std::int64_t>(random, random() % 200);
+  batch.bottle_volume_ml = maybe<std::int64_t>(random, 1 + random() % 5000);
+  batch.stage2_start_date = maybe(random, random_time(random));
+  batch.stage2_target_duration_hours = maybe<std::int64_t>(random, 1 + random() % 720);
+  batch.notes = maybe(random, random_text(random, 200));
+  batch.is_public = random() % 2;
+  batch.public_note = maybe(random, random_text(random, 30));
+  batch.safe_range = maybe(random, readings::SafeRange{18, 27.5});
+  for (auto n = random() % 3; n > 0; --n)
+    batch.photo_keys.push_back("users/u/batches/b/" + random_text(random, 6));
+  batch.version = 1 + static_cast<std::int64_t>(random() % 1000);
+  batch.created_at = random_time(random);
+  batch.updated_at = random_time(random);
+  batch.archived_at = maybe(random, random_time(random));
+  return batch;
+}
+
+Event random_event(std::mt19937& random) {
+  Event event;
+  event.event_id = "0190f0a5-0000-7000-8000-" + std::to_string(random() % 1000000000000);
+  event.batch_id = "0190f0a4-4c1b-7d1e-9a6b-3c2d1e0f9a8b";
+  event.user_id = "alice";
+  event.type = random() % 2 ? "note" : "measurement";
+  event.timestamp = random_time(random);
+  event.description = random_text(random, 100);
+  if (random() % 2) {
+    event.metadata["ph"] = 3.4;
+    event.metadata[random_text(random, 6)] = random_text(random, 20);
+    event.metadata["nested"] = json::object{{"list", json::array{1, "two", nullptr, true, 2.5e-7}}};
+  }
+  event.photo_key = maybe(random, "photos/" + random_text(random, 10));
+  event.created_at = random_time(random);
+  return event;
+}
+
+std::string spliced_batch(std::string_view stored) {
+  std::string out = "[";
+  append_stored_batch_json(out, stored);
+  return out;
+}
+
+std::string decoded_batch(std::string_view stored) {
+  std::string out = "[";
+  append_json(out, batch_from_item(json::parse(stored).as_object()));
+  return out;
+}
+
+std::string spliced_event(std::string_view stored) {
+  std::string out = "[";
+  append_stored_event_json(out, stored);
+  return out;
+}
+
+std::string decoded_event(std::string_view stored) {
+  std::string out = "[";
+  append_json(out, event_from_item(json::parse(stored).as_object()));
+  return out;
+}
+
+TEST(StoredText, ABatchDecodedFromItsTextIsTheOneDecodedFromItsItem) {
+  std::mt19937 random(19);
+  for (int i = 0; i < 300; ++i) {
+    auto batch = random_batch(random);
+    auto stored = json::serialize(to_item(batch));
+    auto from_text = batch_from_stored(stored);
+    ASSERT_TRUE(from_text);
+    EXPECT_EQ(to_json(*from_text), to_json(batch_from_item(to_item(batch)))) << stored;
+    EXPECT_EQ(to_json(*from_text), to_json(batch)) << stored;
+  }
+}
+
+TEST(StoredText, AnEventDecodedFromItsTextIsTheOneDecodedFromItsItem) {
+  std::mt19937 random(20);
+  for (int i = 0; i < 300; ++i) {
+    auto event = random_event(random);
+    auto stored = json::serialize(to_item(event));
+    auto from_text = event_from_stored(stored);
+    ASSERT_TRUE(from_text);
+    EXPECT_EQ(to_json(*from_text), to_json(event)) << stored;
+    EXPECT_EQ(from_text->user_id, event.user_id);
+  }
+}
+
+TEST(StoredText, TextThatIsNotAJsonObjectDecodesToNothing) {
+  for (std::string_view text : {"", "[]", "\"x\"", "{\"a\":1", "{\"a\":1}x", "nul", "{\"a\":[1,}"}) {
+    EXPECT_FALSE(batch_from_stored(text)) << text;
+    EXPECT_FALSE(event_from_stored(text)) << text;
+  }
+}
+
+TEST(StoredText, SplicedBatchesAreTheBytesTheApiWrites) {
+  std::mt19937 random(21);
+  for (int i = 0; i < 500; ++i) {
+    auto batch = random_batch(random);
+    auto stored = json::serialize(to_item(batch));
+    std::string expected = "[";
+    append_json(expected, batch);
+    EXPECT_EQ(spliced_batch(stored), expected) << stored;
+  }
+}
+
+TEST(StoredText, SplicedEventsAreTheBytesTheApiWrites) {
+  std::mt19937 random(22);
+  for (int i = 0; i < 500; ++i) {
+    auto event = random_event(random);
+    auto stored = json::serialize(to_item(event));
+    std::string expected = "[";
+    append_json(expected, event);
+    EXPECT_EQ(spliced_event(stored), expected) << stored;
+  }
+}
+
+// Documents an older writer may have left: members in another order, whole numbers written as doubles, times
+// with an offset, members missing or null, extra attributes, whitespace. Whatever the splice takes or leaves
+// to the decoder, the bytes are the decoder's.
+TEST(StoredText, DocumentsNotInTheWrittenFormGiveTheDecodersBytes) {
+  const std::string_view documents[] = {
+      R"({"name":"B","batchId":"b1","userId":"u","stage":"stage1_open","version":2,"kind":"milk","status":"ready",
+          "startDate":"2026-01-15T10:00:00.000Z","createdAt":"2026-01-15T10:00:00.000Z",
+          "updatedAt":"2026-01-16T10:00:00.000Z","fruits":[],"photoKeys":[],"isPublic":false,"PK":"USER#u"})",
+      R"({"batchId":"b1","userId":"u","name":"B","kind":"water","stage":"stage1_open","status":"active",
+          "startDate":"2026-01-15T12:00:00+02:00","targetDuration":48.0,"fruits":[],"isPublic":false,
+          "photoKeys":[],"version":1,"createdAt":"2026-01-15T10:00:00.000Z","updatedAt":"2026-01-15T10:00:00.000Z"})",
+      R"({"batchId":"b1","userId":"u","name":"B","stage":"stage1_open","createdAt":"2026-01-15T10:00:00.000Z"})",
+      R"({"batchId":"b1","userId":"u","name":null,"kind":"water","stage":"stage1_open","status":"active",
+          "startDate":"2026-01-15T10:00:00.000Z","notes":null,"fruits":["a",1],"isPublic":"yes","photoKeys":[],
+          "version":3,"createdAt":"2026-01-15T10:00:00.000Z","updatedAt":"2026-01-15T10:00:00.000Z"})",
+      R"({ "batchId": "b1", "userId": "u", "name": "Spaced", "kind": "water", "stage": "stage1_open" })",
+      R"({"batchId":"b1","userId":"u","name":"B","kind":"water","stage":"stage1_open","status":"active",
+          "startDate":"2026-01-15T10:00:00.000Z","temperature":2.25E1,"sugarAmount":1E300,"fruits":[],
+          "isPublic":true,"photoKeys":[],"version":1,"createdAt":"2026-01-15T10:00:00.000Z",
+          "updatedAt":"2026-01-15T10:00:00.000Z","safeRange":{"minC":18,"maxC":"x"},"extra":{"a":[1,{"b":"}"}]}})",
+      R"({"batchId":"b1","userId":"u","name":"B","kind":"water","stage":"stage1_open","status":"active",
+          "startDate":"2026-01-15T10:00:00.000Z","fruits":[],"isPublic":false,"photoKeys":[],"version":1,
+          "createdAt":"2026-01-15T10:00:00.000Z","updatedAt":"2026-01-15T10:00:00.000Z","k\u0065y":1})",
+  };
+  for (auto document : documents) {
+    // The compact form the store writes and the document as it is.
+    for (const auto& text : {json::serialize(json::parse(document)), std::string(document)})
+      EXPECT_EQ(spliced_batch(text), decoded_batch(text)) << text;
+  }
+  const std::string_view events[] = {
+      R"({"eventId":"e1","batchId":"b1","type":"note","timestamp":"2026-01-15T10:00:00.000Z"})",
+      R"({"metadata":{"a":"}\"{"},"eventId":"e1","type":"note","timestamp":"2026-01-15T10:00:00+01:00",
+          "batchId":"b1","description":"d","photoKey":null,"createdAt":"2026-01-15T10:00:00.000Z"})",
+      R"({"eventId":"e1","batchId":"b1","type":"note","timestamp":"2026-01-15T10:00:00.000Z","description":"\\",
+          "metadata":[1],"photoKey":"p","createdAt":"2026-01-15T10:00:00.000Z"})",
+  };
+  for (auto document : events) {
+    for (const auto& text : {json::serialize(json::parse(document)), std::string(document)})
+      EXPECT_EQ(spliced_event(text), decoded_event(text)) << text;
+  }
+}
+
+TEST(StoredText, TextThatIsNotAJsonObjectIsTheStoresFault) {
+  std::string out;
+  EXPECT_THROW(append_stored_batch_json(out, "{\"batchId\":"), store::StoreUnavailable);
+  EXPECT_THROW(append_stored_event_json(out, "[1]"), store::StoreUnavailable);
+  EXPECT_THROW(listing_from_stored("nonsense"), store::StoreUnavailable);
+  EXPECT_EQ(out, "");
+}
+
+TEST(StoredText, TheListingIsReadWithoutDecodingTheRest) {
+  auto listing =
+      listing_from_stored(R"({"batchId":"b","stage":"stage2_bottled","status":"ready","name":"x"})");
+  EXPECT_EQ(listing.status, "ready");
+  EXPECT_EQ(listing.stage, "stage2_bottled");
+  listing = listing_from_stored(R"({"batchId":"b","name":"x"})");
+  EXPECT_EQ(listing.status, "active");  // the decoder's default
+  EXPECT_EQ(listing.stage, "");
+  listing = listing_from_stored(R"({"status":"\u0061rchived","stage":null})");
+  EXPECT_EQ(listing.status, "archived");  // escaped: decoded
+  EXPECT_EQ(listing.stage, "");
+}
+
+TEST(StoredJson, RawMembersAreDelimitedWhateverTheirStringsHold) {
+  const std::string text =
+      R"({"a":"x\"},{\\","b":{"c":["]",{"d":"\\\""}],"e":{}},"f":-1.5E-3,"g":[],"h":true,"i":null})";
+  std::vector<std::pair<std::string, std::string>> members;
+  EXPECT_TRUE(stored_json::for_each_raw_member(text, [&](const stored_json::RawMember& member) {
+    members.emplace_back(member.key, member.value);
+    return true;
+  }));
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"a", R"("x\"},{\\")"}, {"b", R"({"c":["]",{"d":"\\\""}],"e":{}})"},
+      {"f", "-1.5E-3"},       {"g", "[]"},
+      {"h", "true"},          {"i", "null"}};
+  EXPECT_EQ(members, expected);
+  for (std::string_view bad :
+       {"{", "{\"a\":1", "{\"a\" :1}", "{\"a\":\"x}", "{\"a\":1,}", "{\"a\":{\"b\":1}"}) {
+    EXPECT_FALSE(stored_json::for_each_raw_member(bad, [](const auto&) { return true; })) << bad;
+  }
+}
+
+// The fast path is taken for what the store writes (otherwise the figures in docs/performance.md would be the
+// decoder's): a splice of every shape succeeds on canonical text and refuses each kind of non-canonical
+// value.
+TEST(SplicedObject, TakesCanonicalMembersAndRefusesTheRest) {
+  using api_json::Shape;
+  api_json::SplicedObject spliced({{"s", Shape::string},
+                                   {"t", Shape::time},
+                                   {"i", Shape::integer},
+                                   {"n", Shape::number},
+                                   {"b", Shape::boolean},
+                                   {"l", Shape::strings},
+                                   {"o", Shape::object},
+                                   {{"api", "stored"}, Shape::string, true}});
+  std::string out;
+  ASSERT_TRUE(spliced.append(
+      out,
+      R"({"PK":"k","o":{"x":[1]},"s":"a\"b","t":"2026-01-15T10:00:00.000Z","i":-42,"n":2.25E1,"b":false,"l":["x","y\\"]})"));
+  EXPECT_EQ(
+      out,
+      R"({"s":"a\"b","t":"2026-01-15T10:00:00.000Z","i":-42,"n":2.25E1,"b":false,"l":["x","y\\"],"o":{"x":[1]},"api":null})");
+  const std::string canonical =
+      R"({"s":"a","t":"2026-01-15T10:00:00.000Z","i":1,"n":1,"b":true,"l":[],"o":{},"stored":"v"})";
+  ASSERT_TRUE(spliced.append(out, canonical));
+  const std::pair<std::string, std::string> refused[] = {
+      {"\"s\":\"a\"", "\"s\":1"}, {"\"t\":\"2026-01-15T10:00:00.000Z\"", "\"t\":\"2026-01-15T10:00:00Z\""},
+      {"\"i\":1", "\"i\":1.0"},   {"\"n\":1", "\"n\":\"1\""},
+      {"\"b\":true", "\"b\":1"},  {"\"l\":[]", "\"l\":[1]"},
+      {"\"o\":{}", "\"o\":[]"},   {"\"s\":\"a\",", ""},
+  };
+  for (const auto& [from, to] : refused) {
+    auto text = canonical;
+    text.replace(text.find(from), from.size(), to);
+    std::string before = "kept";
+    EXPECT_FALSE(spliced.append(before, text)) << text;
+    EXPECT_EQ(before, "kept");
+  }
+}
+
+}  // namespace
+}  // namespace kefir::domain
