@@ -97,15 +97,12 @@ int SplicedObject::field_index(std::string_view stored_name) const {
   return -1;
 }
 
+// One pass over the stored members, writing the fields in order as their members come: the members a writer
+// of to_item's form left out are the nullable fields between two it wrote, and a member that comes before one
+// already written (another writer's order) sends the document to the decoder.
 bool SplicedObject::append(std::string& out, std::string_view stored) const {
-  std::array<std::string_view, kMaxFields> by_field{};  // each field's stored value; empty: absent
-  bool object = stored_json::for_each_raw_member(stored, [&](const stored_json::RawMember& member) {
-    if (int index = field_index(member.key); index >= 0)
-      by_field[static_cast<std::size_t>(index)] = member.value;
-    return true;
-  });
-  if (!object) return false;
   const std::size_t start = out.size();
+  std::size_t next = 0;  // the field the next member should be
   // A member named alike in both is `"name":value` in the stored text too, so a run of such members that the
   // store wrote one after another in the fields' order is copied in one piece, commas included.
   const char* run_begin = nullptr;
@@ -114,34 +111,52 @@ bool SplicedObject::append(std::string& out, std::string_view stored) const {
     if (run_begin) out.append(run_begin, static_cast<std::size_t>(run_end - run_begin));
     run_begin = nullptr;
   };
-  out.push_back('{');
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const SplicedField& field = fields_[i];
-    const std::string_view value = by_field[i];
-    const bool absent = value.empty() || value == "null";
-    if (absent ? !field.nullable : !in_api_form(field.shape, value)) {
-      out.resize(start);
-      return false;
-    }
-    if (!absent && field.same_name) {
-      const char* member_begin = value.data() - field.stored.size() - 3;  // at `"name":`
-      if (run_begin && member_begin == run_end + 1 && *run_end == ',') {
-        run_end = value.data() + value.size();
-        continue;
-      }
+  // Writes nulls up to field `until`; false when one of them cannot be null.
+  auto nulls_until = [&](std::size_t until) {
+    for (; next < until; ++next) {
+      if (!fields_[next].nullable) return false;
       flush();
-      if (i > 0) out.push_back(',');
-      run_begin = member_begin;
-      run_end = value.data() + value.size();
-      continue;
-    }
-    flush();
-    if (i > 0) out.push_back(',');
-    out += field.key_text;
-    if (absent)
+      out += next == 0 ? std::string_view(fields_[next].key_text).substr(1) : fields_[next].key_text;
       out += "null";
-    else
-      out += value;
+    }
+    return true;
+  };
+  out.push_back('{');
+  bool spliced = true;
+  bool object = stored_json::for_each_raw_member(stored, [&](const stored_json::RawMember& member) {
+    std::size_t index = next;
+    if (index >= fields_.size() || fields_[index].stored != member.key) {
+      const int found = field_index(member.key);
+      if (found < 0) return true;  // not a field: the keys, attributes the API does not show
+      index = static_cast<std::size_t>(found);
+    }
+    const SplicedField& field = fields_[index];
+    const bool absent = member.value == "null";
+    spliced = index >= next && nulls_until(index) &&
+              (absent ? field.nullable : in_api_form(field.shape, member.value));
+    if (!spliced) return false;
+    const char* member_begin = member.key.data() - 1;  // at `"name":`
+    const char* member_end = member.value.data() + member.value.size();
+    if (!absent && field.same_name) {
+      if (run_begin && member_begin == run_end + 1 && *run_end == ',') {
+        run_end = member_end;
+      } else {
+        flush();
+        if (index > 0) out.push_back(',');
+        run_begin = member_begin;
+        run_end = member_end;
+      }
+    } else {
+      flush();
+      out += index == 0 ? std::string_view(field.key_text).substr(1) : field.key_text;
+      out += member.value;
+    }
+    next = index + 1;
+    return true;
+  });
+  if (!object || !spliced || !nulls_until(fields_.size())) {
+    out.resize(start);
+    return false;
   }
   flush();
   out.push_back('}');

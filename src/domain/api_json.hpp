@@ -100,13 +100,13 @@ enum class Shape { string, time, integer, number, boolean, strings, object, deco
 struct SplicedField {
   SplicedField(const FieldName& name, Shape shape, bool nullable = false)
       : stored(name.stored),
-        key_text("\"" + std::string(name.api) + "\":"),
+        key_text(",\"" + std::string(name.api) + "\":"),
         same_name(name.api == name.stored),
         shape(shape),
         nullable(nullable) {}
 
   std::string_view stored;
-  std::string key_text;  // "apiName":
+  std::string key_text;  // ,"apiName":
   bool same_name;        // then the stored member's own text is the API's
   Shape shape;
   bool nullable;  // an absent member reads as null; otherwise its absence needs the decoder's default

@@ -261,7 +261,7 @@ TEST(SplicedObject, TakesCanonicalMembersAndRefusesTheRest) {
   std::string out;
   ASSERT_TRUE(spliced.append(
       out,
-      R"({"PK":"k","o":{"x":[1]},"s":"a\"b","t":"2026-01-15T10:00:00.000Z","i":-42,"n":2.25E1,"b":false,"l":["x","y\\"]})"));
+      R"({"PK":"k","s":"a\"b","t":"2026-01-15T10:00:00.000Z","i":-42,"n":2.25E1,"b":false,"l":["x","y\\"],"o":{"x":[1]},"x":0})"));
   EXPECT_EQ(
       out,
       R"({"s":"a\"b","t":"2026-01-15T10:00:00.000Z","i":-42,"n":2.25E1,"b":false,"l":["x","y\\"],"o":{"x":[1]},"api":null})");
@@ -269,10 +269,16 @@ TEST(SplicedObject, TakesCanonicalMembersAndRefusesTheRest) {
       R"({"s":"a","t":"2026-01-15T10:00:00.000Z","i":1,"n":1,"b":true,"l":[],"o":{},"stored":"v"})";
   ASSERT_TRUE(spliced.append(out, canonical));
   const std::pair<std::string, std::string> refused[] = {
-      {"\"s\":\"a\"", "\"s\":1"}, {"\"t\":\"2026-01-15T10:00:00.000Z\"", "\"t\":\"2026-01-15T10:00:00Z\""},
-      {"\"i\":1", "\"i\":1.0"},   {"\"n\":1", "\"n\":\"1\""},
-      {"\"b\":true", "\"b\":1"},  {"\"l\":[]", "\"l\":[1]"},
-      {"\"o\":{}", "\"o\":[]"},   {"\"s\":\"a\",", ""},
+      {"\"s\":\"a\"", "\"s\":1"},
+      {"\"t\":\"2026-01-15T10:00:00.000Z\"", "\"t\":\"2026-01-15T10:00:00Z\""},
+      {"\"i\":1", "\"i\":1.0"},
+      {"\"n\":1", "\"n\":\"1\""},
+      {"\"b\":true", "\"b\":1"},
+      {"\"l\":[]", "\"l\":[1]"},
+      {"\"o\":{}", "\"o\":[]"},
+      {"\"s\":\"a\",", ""},
+      // Members in another writer's order: decoded, not spliced.
+      {"\"s\":\"a\",\"t\":\"2026-01-15T10:00:00.000Z\"", "\"t\":\"2026-01-15T10:00:00.000Z\",\"s\":\"a\""},
   };
   for (const auto& [from, to] : refused) {
     auto text = canonical;
