@@ -42,6 +42,10 @@ std::optional<store::Item> InstrumentedItemStore::remove(const store::Key& key,
   return timed("remove", [&] { return inner_->remove(key, condition); });
 }
 
+std::optional<std::string> InstrumentedItemStore::get_document(const store::Key& key) {
+  return timed("get", [&] { return inner_->get_document(key); });
+}
+
 store::QueryPage InstrumentedItemStore::query(const store::Query& query) {
   return timed("query", [&] { return inner_->query(query); });
 }

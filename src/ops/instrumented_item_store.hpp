@@ -20,6 +20,7 @@ class InstrumentedItemStore final : public store::ItemStore {
                      const std::optional<store::Condition>& condition = std::nullopt) override;
   std::optional<store::Item> remove(const store::Key& key,
                                     const std::optional<store::Condition>& condition = std::nullopt) override;
+  std::optional<std::string> get_document(const store::Key& key) override;
   store::QueryPage query(const store::Query& query) override;
   store::DocumentPage query_documents(const store::Query& query) override;
   void transact_write(const std::vector<store::WriteOp>& operations) override;

@@ -24,6 +24,12 @@ std::string log_sort_key(std::string_view prefix, std::uint64_t number) {
   return std::string(prefix) + digits;
 }
 
+std::optional<std::string> ItemStore::get_document(const Key& key) {
+  auto item = get(key);
+  if (!item) return std::nullopt;
+  return json::serialize(*item);
+}
+
 DocumentPage ItemStore::query_documents(const Query& query) {
   auto page = this->query(query);
   DocumentPage documents;

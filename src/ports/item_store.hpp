@@ -176,6 +176,8 @@ class ItemStore {
   virtual std::optional<Item> remove(const Key& key,
                                      const std::optional<Condition>& condition = std::nullopt) = 0;
   virtual QueryPage query(const Query& query) = 0;
+  // get() as the item's JSON text (the same default and override as query_documents).
+  virtual std::optional<std::string> get_document(const Key& key);
   // query() with each item as JSON text. This default serializes what query() returns; a store that keeps
   // items as JSON text hands that text out instead of parsing it.
   virtual DocumentPage query_documents(const Query& query);

@@ -85,9 +85,12 @@ StoredPage list_batches(ServiceContext& ctx, const std::string& user_id, const B
 std::optional<domain::Batch> find_batch(ServiceContext& ctx, const std::string& user_id,
                                         std::string_view batch_id) {
   if (!is_uuid(batch_id)) return std::nullopt;
-  auto item = ctx.store->get(keys::batch(user_id, batch_id));
-  if (!item) return std::nullopt;
-  return domain::batch_from_item(*item);
+  // As text, decoded without a DOM: every request about a batch or its timeline starts here.
+  auto stored = ctx.store->get_document(keys::batch(user_id, batch_id));
+  if (!stored) return std::nullopt;
+  auto batch = domain::batch_from_stored(*stored);
+  if (!batch) throw store::StoreUnavailable("a stored batch is not a JSON object");
+  return batch;
 }
 
 domain::Batch get_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id) {

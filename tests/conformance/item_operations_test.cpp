@@ -33,6 +33,19 @@ TEST_P(ItemOperations, PutThenGetReturnsTheWholeItem) {
   EXPECT_EQ(*got, stored);
 }
 
+// Single reads as text (batches are decoded from it): the item get() gives, as a JSON object; nothing when
+// absent.
+TEST_P(ItemOperations, GetDocumentIsTheItemAsText) {
+  const auto pk = unique("USER#u1");
+  auto stored =
+      item(pk, "BATCH#1", {{"name", "Fig \"lemon\" \u00e9"}, {"n", 2.5}, {"list", json::array{1, "x"}}});
+  store().put(stored);
+  auto document = store().get_document({pk, "BATCH#1"});
+  ASSERT_TRUE(document.has_value());
+  EXPECT_EQ(json::parse(*document), json::value(*store().get({pk, "BATCH#1"})));
+  EXPECT_FALSE(store().get_document({pk, "BATCH#2"}).has_value());
+}
+
 TEST_P(ItemOperations, PutReplacesTheWholeItem) {
   const auto pk = unique("user");
   store().put(item(pk, "PROFILE", {{"name", "first"}, {"old", 1}}));

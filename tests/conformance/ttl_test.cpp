@@ -41,8 +41,11 @@ TEST_P(Ttl, ExpiredItemsAreInvisibleToGetAndQuery) {
   clock_.advance(seconds(59));
   EXPECT_TRUE(store().get({pk, "CHALLENGE"}).has_value()) << "one second before its TTL the item is alive";
 
+  EXPECT_TRUE(store().get_document({pk, "CHALLENGE"}).has_value());
+
   clock_.set(TimePoint(seconds(expiry)));
   EXPECT_FALSE(store().get({pk, "CHALLENGE"}).has_value()) << "at its TTL the item has expired";
+  EXPECT_FALSE(store().get_document({pk, "CHALLENGE"}).has_value());
   EXPECT_EQ(partition_sort_keys(pk), (std::vector<std::string>{"FOREVER", "LATER"}));
   EXPECT_EQ(strings(store().query(gsi).items, "SK"), std::vector<std::string>{"FOREVER"});
 }

@@ -129,13 +129,28 @@ void create_schema(Connection& db) {
       "CREATE INDEX IF NOT EXISTS items_ttl ON items (TTL) WHERE TTL IS NOT NULL;");
 }
 
-std::optional<Item> find_item(Connection& db, const Key& key, std::int64_t now) {
+namespace {
+
+// The stored text of the live item at `key`, handed to `take` while the statement holds it.
+template <typename Take>
+auto find_row(Connection& db, const Key& key, std::int64_t now, Take take)
+    -> std::optional<decltype(take({}))> {
   auto& statement = db.prepared("SELECT data, TTL FROM items WHERE PK = ? AND SK = ?");
   ResetOnExit reset(statement);
   statement.bind(1, key.pk).bind(2, key.sk);
   if (!statement.step()) return std::nullopt;
   if (!statement.is_null(1) && statement.integer(1) <= now) return std::nullopt;
-  return parse_item(db, statement.text(0));
+  return take(statement.text(0));
+}
+
+}  // namespace
+
+std::optional<Item> find_item(Connection& db, const Key& key, std::int64_t now) {
+  return find_row(db, key, now, [&](std::string_view data) { return parse_item(db, data); });
+}
+
+std::optional<std::string> find_document(Connection& db, const Key& key, std::int64_t now) {
+  return find_row(db, key, now, [](std::string_view data) { return std::string(data); });
 }
 
 void write_row(Connection& db, const Row& row) {

@@ -166,6 +166,11 @@ std::optional<Item> SqliteItemStore::get(const Key& key) {
   return sqlite::find_item(*db, key, now_seconds());
 }
 
+std::optional<std::string> SqliteItemStore::get_document(const Key& key) {
+  auto db = readers_->connection();
+  return sqlite::find_document(*db, key, now_seconds());
+}
+
 void SqliteItemStore::put(const Item& item, const std::optional<Condition>& condition) {
   sqlite::validate_item(item);
   const sqlite::Row row = sqlite::row_of(item);

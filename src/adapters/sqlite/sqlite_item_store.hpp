@@ -33,6 +33,7 @@ class SqliteItemStore final : public ItemStore {
               const std::optional<Condition>& condition = std::nullopt) override;
   std::optional<Item> remove(const Key& key,
                              const std::optional<Condition>& condition = std::nullopt) override;
+  std::optional<std::string> get_document(const Key& key) override;
   QueryPage query(const Query& query) override;
   DocumentPage query_documents(const Query& query) override;
   void transact_write(const std::vector<WriteOp>& operations) override;
