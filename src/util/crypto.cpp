@@ -8,6 +8,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 namespace kefir::crypto {
@@ -60,17 +61,25 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
         return created;
       }(),
       &EVP_MAC_CTX_free);
-  // A null key would keep the thread's previous one.
-  static const unsigned char no_key = 0;
-  const auto* key_bytes = key.empty() ? &no_key : reinterpret_cast<const unsigned char*>(key.data());
+  // Keyed once per key: a null key re-uses the thread's current one (the hashed pads, two of the four SHA-256
+  // blocks of a short message); any other key, empty included, re-keys.
+  thread_local std::optional<std::string> keyed_with;
+  static const unsigned char empty_key = 0;
+  const unsigned char* key_bytes = nullptr;
+  if (keyed_with != key) {
+    keyed_with.reset();
+    key_bytes = key.empty() ? &empty_key : reinterpret_cast<const unsigned char*>(key.data());
+  }
   std::string out(32, '\0');
   std::size_t length = 0;
-  if (!context || EVP_MAC_init(context.get(), key_bytes, key.size(), nullptr) != 1 ||
+  if (!context || EVP_MAC_init(context.get(), key_bytes, key_bytes ? key.size() : 0, nullptr) != 1 ||
       EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
       EVP_MAC_final(context.get(), reinterpret_cast<unsigned char*>(out.data()), &length, out.size()) != 1 ||
       length != out.size()) {
+    keyed_with.reset();
     throw std::runtime_error("HMAC-SHA-256 failed");
   }
+  if (key_bytes) keyed_with.emplace(key);
   return out;
 }
 
