@@ -1,8 +1,8 @@
 #include "util/crypto.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/core_names.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 

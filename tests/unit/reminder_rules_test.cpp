@@ -257,7 +257,8 @@ TEST(RetimeHint, ConfirmingBumpsTheGenerationARemovalIsConditionedOn) {
   EXPECT_EQ(mark.key.sk, keys::retime_hint("b1").sk);
   EXPECT_FALSE(mark.condition);
   ASSERT_EQ(mark.update.add.size(), 1u);
-  EXPECT_EQ(mark.update.add[0], (std::pair<std::string, std::int64_t>{std::string(kRetimeHintGeneration), 1}));
+  EXPECT_EQ(mark.update.add[0],
+            (std::pair<std::string, std::int64_t>{std::string(kRetimeHintGeneration), 1}));
   const auto unchanged = retime_hint_unchanged({{"PK", mark.key.pk}, {"SK", mark.key.sk}, {"generation", 3}});
   EXPECT_EQ(unchanged.op, store::Condition::Op::equals);
   EXPECT_EQ(unchanged.attribute, "generation");
