@@ -50,8 +50,7 @@ inline constexpr std::string_view kBatchGsi1Sk = "BATCH";
 inline std::string events_pk(std::string_view batch_id) {
   return "BATCH#" + std::string(batch_id);
 }
-// A batch's re-timing hint (domain/reminder.hpp), beside its timeline: no prefix that a query reads matches
-// it.
+// A batch's re-timing hint (domain/reminder.hpp), beside its timeline; no query's prefix matches it.
 inline store::Key retime_hint(std::string_view batch_id) {
   return {events_pk(batch_id), "RETIMEHINT"};
 }
