@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -52,7 +53,7 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
       [] {
         EVP_MAC_CTX* created = algorithm ? EVP_MAC_CTX_new(algorithm) : nullptr;
         char digest_name[] = "SHA256";
-        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0),
+        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
                                      OSSL_PARAM_construct_end()};
         if (created && EVP_MAC_CTX_set_params(created, params) != 1) {
           EVP_MAC_CTX_free(created);
