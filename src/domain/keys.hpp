@@ -50,6 +50,10 @@ inline constexpr std::string_view kBatchGsi1Sk = "BATCH";
 inline std::string events_pk(std::string_view batch_id) {
   return "BATCH#" + std::string(batch_id);
 }
+// A batch's re-timing hint (domain/reminder.hpp), beside its timeline; no query's prefix matches it.
+inline store::Key retime_hint(std::string_view batch_id) {
+  return {events_pk(batch_id), "RETIMEHINT"};
+}
 inline constexpr std::string_view kEventPrefix = "EVENT#";
 // Sort key "EVENT#<timestamp>#<eventId>": the timeline is a key range ordered by time.
 inline std::string event_sk(std::string_view rfc3339_timestamp, std::string_view event_id) {

@@ -118,6 +118,24 @@ store::Item to_item(const Reminder& r) {
   return item;
 }
 
+bool follows_fermentation(const Reminder& reminder) {
+  return may_follow_fermentation(reminder) && reminder.status == Status::pending && !reminder.pinned;
+}
+
+bool may_follow_fermentation(const Reminder& reminder) {
+  return reminder.model_fraction && reminder.awaiting_delivery() && !reminder.completed && !reminder.sent_at;
+}
+
+store::UpdateItem mark_retime_hint(std::string_view batch_id) {
+  store::Update update;
+  update.add.emplace_back(kRetimeHintGeneration, 1);
+  return {keys::retime_hint(batch_id), std::move(update), std::nullopt};
+}
+
+store::Condition retime_hint_unchanged(const store::Item& hint) {
+  return store::Condition::equals(std::string(kRetimeHintGeneration), hint.at(kRetimeHintGeneration));
+}
+
 Reminder from_item(const store::Item& item) {
   Reminder r;
   r.reminder_id = json_string(item, "reminderId");

@@ -86,6 +86,23 @@ struct Reminder {
   TimePoint delivery() const { return deliver_at.value_or(scheduled_time); }
 };
 
+// Whether measured temperatures re-time the reminder now: a suggestion that follows the fermentation, waiting
+// for its time, not pinned, never sent to any device (a sent one never moves, even while it waits for a
+// resend).
+bool follows_fermentation(const Reminder& reminder);
+// Whether it follows the fermentation now or may later: one being sent may come back to wait, a pinned one
+// may be unpinned.
+bool may_follow_fermentation(const Reminder& reminder);
+
+// The re-timing hint of a batch (keys::retime_hint): present while the batch may have a reminder that follows
+// the fermentation, so that a reading of a batch without one never reads the user's reminders. Confirming
+// such a reminder writes `mark_retime_hint` in the same transaction, which bumps the hint's generation; a
+// reading that finds none left removes the hint on condition of the generation it read, so one confirmed
+// meanwhile keeps it.
+inline constexpr std::string_view kRetimeHintGeneration = "generation";
+store::UpdateItem mark_retime_hint(std::string_view batch_id);
+store::Condition retime_hint_unchanged(const store::Item& hint);
+
 json::array to_json(const std::vector<Ticket>& tickets);
 
 // GSI1 (the due index) is present only while the reminder awaits delivery; its sort key is when the reminder

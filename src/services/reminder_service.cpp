@@ -239,6 +239,8 @@ std::optional<std::vector<Reminder>> try_confirm_reminders(
     writes.emplace_back(store::Put{reminders::to_item(r), store::Condition::item_absent()});
     created.push_back(std::move(r));
   }
+  if (std::any_of(created.begin(), created.end(), reminders::may_follow_fermentation))
+    writes.emplace_back(reminders::mark_retime_hint(batch.batch_id));
   const int batch_check = static_cast<int>(writes.size());
   writes.emplace_back(store::Check{keys::batch(user_id, batch.batch_id), batch_not_archived()});
   const int preferences_check = static_cast<int>(writes.size());
@@ -436,10 +438,23 @@ void retime_pending_reminders(ServiceContext& ctx, const std::string& user_id) {
 std::size_t retime_model_reminders(
     ServiceContext& ctx, const std::string& user_id, const std::string& batch_id,
     const std::function<std::optional<fermentation::ProgressCurve>()>& measured_curve) {
+  const auto hint_key = keys::retime_hint(batch_id);
+  const auto hint = ctx.store->get(hint_key);
+  if (!hint) return 0;
+  bool may_follow = false;
   auto following = load_user_reminders(ctx, user_id, [&](const Reminder& r) {
-    return r.batch_id == batch_id && r.status == Status::pending && !r.completed && r.model_fraction &&
-           !r.pinned;
+    if (r.batch_id != batch_id || !reminders::may_follow_fermentation(r)) return false;
+    may_follow = true;
+    return reminders::follows_fermentation(r);
   });
+  if (!may_follow) {
+    try {
+      ctx.store->remove(hint_key, reminders::retime_hint_unchanged(*hint));
+    } catch (const store::ConditionFailed&) {
+      // A reminder that follows the fermentation was confirmed meanwhile.
+    }
+    return 0;
+  }
   if (following.empty()) return 0;
   const auto curve = measured_curve();
   if (!curve) return 0;

@@ -64,7 +64,9 @@ void retime_pending_reminders(ServiceContext& ctx, const std::string& user_id);
 // reaches their share of the stage, never before now, through reschedule_reminder(); a reminder claimed for
 // delivery meanwhile is left alone. Returns how many moved. `measured_curve` is called only when some
 // reminder follows it (building it reads the batch, the stage's readings and the user's history, and most
-// readings find no such reminder); it gives nullopt when the batch closed meanwhile, and nothing moves.
+// readings find no such reminder); it gives nullopt when the batch closed meanwhile, and nothing moves. The
+// user's reminders are read only while the batch's re-timing hint says one may follow (domain/reminder.hpp);
+// the first reading that finds none left takes the hint away.
 std::size_t retime_model_reminders(
     ServiceContext& ctx, const std::string& user_id, const std::string& batch_id,
     const std::function<std::optional<fermentation::ProgressCurve>()>& measured_curve);

@@ -316,13 +316,16 @@ IngestResult ingest_reading(ServiceContext& ctx, std::string_view token_hash,
   const auto now = ctx.now();
   const bool refresh_watch = domain::needs_watch_refresh(claim, now, sensor_silence(ctx));
   auto write = [&](std::optional<store::Condition> reading_condition) {
-    std::vector<store::WriteOp> writes{
-        store::UpdateItem{reading_key, readings::reading_update(reading, claim.sensor_id),
-                          std::move(reading_condition)},
-        store::UpdateItem{rollup_key, readings::rollup_update(reading, claim.sensor_id), std::nullopt},
-        store::Check{keys::batch(claim.user_id, batch_id), batch_not_archived()}};
+    // Emplaced: a braced list would copy each operation, updates and conditions included.
+    std::vector<store::WriteOp> writes;
+    writes.reserve(4);
+    writes.emplace_back(store::UpdateItem{reading_key, readings::reading_update(reading, claim.sensor_id),
+                                          std::move(reading_condition)});
+    writes.emplace_back(
+        store::UpdateItem{rollup_key, readings::rollup_update(reading, claim.sensor_id), std::nullopt});
+    writes.emplace_back(store::Check{keys::batch(claim.user_id, batch_id), batch_not_archived()});
     if (refresh_watch)
-      writes.push_back(store::UpdateItem{
+      writes.emplace_back(store::UpdateItem{
           claim_key, domain::watch_refresh(claim.sensor_id, now, sensor_silence(ctx)),
           store::Condition::all_of({store::Condition::equals("sensorId", json::string(claim.sensor_id)),
                                     store::Condition::equals("batchId", json::string(batch_id))})});

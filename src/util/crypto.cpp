@@ -1,13 +1,15 @@
 #include "util/crypto.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 namespace kefir::crypto {
@@ -44,11 +46,41 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
+  // As for SHA-256: the one-shot HMAC() fetches the MAC and its digest on every call (most of its cost for a
+  // short message); fetched once, with a context per thread that already names its digest.
+  static EVP_MAC* const algorithm = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  thread_local const std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> context(
+      [] {
+        EVP_MAC_CTX* created = algorithm ? EVP_MAC_CTX_new(algorithm) : nullptr;
+        char digest_name[] = "SHA256";
+        const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                                     OSSL_PARAM_construct_end()};
+        if (created && EVP_MAC_CTX_set_params(created, params) != 1) {
+          EVP_MAC_CTX_free(created);
+          return static_cast<EVP_MAC_CTX*>(nullptr);
+        }
+        return created;
+      }(),
+      &EVP_MAC_CTX_free);
+  // Keyed once per key: a null key re-uses the thread's current one (the hashed pads, two of the four SHA-256
+  // blocks of a short message); any other key, empty included, re-keys.
+  thread_local std::optional<std::string> keyed_with;
+  static const unsigned char empty_key = 0;
+  const unsigned char* key_bytes = nullptr;
+  if (keyed_with != key) {
+    keyed_with.reset();
+    key_bytes = key.empty() ? &empty_key : reinterpret_cast<const unsigned char*>(key.data());
+  }
   std::string out(32, '\0');
-  unsigned int length = 32;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-       reinterpret_cast<unsigned char*>(out.data()), &length);
+  std::size_t length = 0;
+  if (!context || EVP_MAC_init(context.get(), key_bytes, key_bytes ? key.size() : 0, nullptr) != 1 ||
+      EVP_MAC_update(context.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
+      EVP_MAC_final(context.get(), reinterpret_cast<unsigned char*>(out.data()), &length, out.size()) != 1 ||
+      length != out.size()) {
+    keyed_with.reset();
+    throw std::runtime_error("HMAC-SHA-256 failed");
+  }
+  if (key_bytes) keyed_with.emplace(key);
   return out;
 }
 

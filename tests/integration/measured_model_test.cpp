@@ -162,5 +162,44 @@ TEST_F(MeasuredModelApi, AWindowsillMovesThePendingReminderWhichIsSentOnce) {
   EXPECT_EQ(fake_.accepted().size(), 1u);
 }
 
+// Readings skip the reminders of a batch with none that follows the fermentation (its re-timing hint is
+// absent or taken away), and that skip never costs a re-time: a suggestion confirmed after readings that
+// found none, or again after the last one was cancelled, or unpinned, still moves with the next reading.
+TEST_F(MeasuredModelApi, ASuggestionConfirmedAfterReadingsThatFoundNoneStillMoves) {
+  const TimePoint start = now() - std::chrono::hours(2);
+  const TimePoint model_end = start + std::chrono::hours(48);
+  auto batch_id = water_kefir_started(start);
+  const std::string token = attached_sensor(batch_id);
+  // 27 °C all along: the stage takes 48 × 2^−0.5 h = 33.94 h instead of 48 h.
+  const TimePoint measured_end = after_hours(start, 48 * std::pow(2.0, -0.5));
+  auto moved_to_measured_end = [&](const std::string& id) {
+    return std::chrono::abs(time_of(reminder(id).at("scheduledTime")) - measured_end) <= milliseconds(2);
+  };
+
+  const auto custom = confirm(batch_id, model_end, "custom");
+  post_reading(token, start, 27.0);  // no hint: the reminders are not read
+  const auto first = confirm(batch_id, model_end, "ready_to_bottle");
+  post_reading(token, start + std::chrono::minutes(1), 27.0);
+  EXPECT_TRUE(moved_to_measured_end(first));
+  EXPECT_EQ(time_of(reminder(custom).at("scheduledTime")), model_end);
+
+  // The last one that follows is cancelled: the next reading takes the hint away; a new one brings it back.
+  ASSERT_EQ(api_.del("/me/reminders/" + first).status, 200);
+  post_reading(token, start + std::chrono::minutes(2), 27.0);
+  const auto second = confirm(batch_id, model_end, "ready_to_bottle");
+  post_reading(token, start + std::chrono::minutes(3), 27.0);
+  EXPECT_TRUE(moved_to_measured_end(second));
+
+  // Pinned, it stays where the user put it, and keeps the hint: unpinned, it moves with the next reading.
+  const auto third = confirm(batch_id, model_end, "ready_to_bottle");
+  ASSERT_EQ(api_.patch("/me/reminders/" + third, json::object{{"pinned", true}}).status, 200);
+  ASSERT_EQ(api_.del("/me/reminders/" + second).status, 200);
+  post_reading(token, start + std::chrono::minutes(4), 27.0);
+  EXPECT_EQ(time_of(reminder(third).at("scheduledTime")), model_end);
+  ASSERT_EQ(api_.patch("/me/reminders/" + third, json::object{{"pinned", false}}).status, 200);
+  post_reading(token, start + std::chrono::minutes(5), 27.0);
+  EXPECT_TRUE(moved_to_measured_end(third));
+}
+
 }  // namespace
 }  // namespace kefir::test

@@ -220,5 +220,50 @@ TEST(PatchBody, HasTheSameLimitsAsConfirm) {
             std::vector<std::string>{"message: must not be null"});
 }
 
+TEST(FollowsFermentation, OnlyAWaitingUnpinnedNeverSentSuggestionMovesOthersMayLater) {
+  auto suggestion = sample();
+  suggestion.model_fraction = 0.5;
+  EXPECT_TRUE(follows_fermentation(suggestion));
+  EXPECT_TRUE(may_follow_fermentation(suggestion));
+  EXPECT_FALSE(may_follow_fermentation(sample()));  // the user's own time
+
+  auto pinned = suggestion;
+  pinned.pinned = true;  // may be unpinned
+  auto sending = suggestion;
+  sending.status = Status::sending;  // may be given back to wait
+  for (const auto& later : {pinned, sending}) {
+    EXPECT_FALSE(follows_fermentation(later));
+    EXPECT_TRUE(may_follow_fermentation(later));
+  }
+
+  auto completed = suggestion;
+  completed.completed = true;
+  auto resending = suggestion;  // sent, and waiting to be resent to one device: it never moves
+  resending.sent_at = kNow;
+  std::vector<Reminder> never{completed, resending};
+  for (auto status : {Status::sent, Status::failed, Status::cancelled}) {
+    never.push_back(suggestion);
+    never.back().status = status;
+  }
+  for (const auto& r : never) {
+    EXPECT_FALSE(follows_fermentation(r)) << to_string(r.status);
+    EXPECT_FALSE(may_follow_fermentation(r)) << to_string(r.status);
+  }
+}
+
+TEST(RetimeHint, ConfirmingBumpsTheGenerationARemovalIsConditionedOn) {
+  const auto mark = mark_retime_hint("b1");
+  EXPECT_EQ(mark.key.pk, keys::events_pk("b1"));
+  EXPECT_EQ(mark.key.sk, keys::retime_hint("b1").sk);
+  EXPECT_FALSE(mark.condition);
+  ASSERT_EQ(mark.update.add.size(), 1u);
+  EXPECT_EQ(mark.update.add[0],
+            (std::pair<std::string, std::int64_t>{std::string(kRetimeHintGeneration), 1}));
+  const auto unchanged = retime_hint_unchanged({{"PK", mark.key.pk}, {"SK", mark.key.sk}, {"generation", 3}});
+  EXPECT_EQ(unchanged.op, store::Condition::Op::equals);
+  EXPECT_EQ(unchanged.attribute, "generation");
+  EXPECT_EQ(unchanged.value, json::value(3));
+}
+
 }  // namespace
 }  // namespace kefir::reminders

@@ -1,7 +1,7 @@
 #include "adapters/sqlite/item_rules.hpp"
 
+#include <algorithm>
 #include <compare>
-#include <set>
 #include <stdexcept>
 #include <utility>
 
@@ -144,13 +144,17 @@ void validate_item(const Item& item) {
 }
 
 void validate_update(const Update& update) {
-  std::set<std::string_view> touched;
+  // An update names a few attributes and a transaction a few items: a linear search costs less than the
+  // allocations of a std::set, on every write.
+  std::vector<std::string_view> touched;
+  touched.reserve(update.set.size() + update.remove.size() + update.add.size());
   auto touch = [&](std::string_view name) {
     if (is_key_attribute(name))
       throw std::invalid_argument("update cannot change key attribute " + std::string(name));
-    if (!touched.insert(name).second) {
+    if (std::find(touched.begin(), touched.end(), name) != touched.end()) {
       throw std::invalid_argument("update names attribute " + std::string(name) + " twice");
     }
+    touched.push_back(name);
   };
   for (const auto& entry : update.set) touch(entry.key());
   for (const auto& name : update.remove) touch(name);
@@ -169,11 +173,14 @@ void validate_transaction(const std::vector<WriteOp>& operations, const std::vec
     throw std::invalid_argument("a transaction holds 1 to " + std::to_string(kMaxTransactionItems) +
                                 " items, not " + std::to_string(items));
   }
-  std::set<std::pair<std::string, std::string>> keys;
+  std::vector<Key> keys;
+  keys.reserve(operations.size() + appends.size());
   auto name_once = [&keys](Key key) {
-    if (!keys.emplace(std::move(key.pk), std::move(key.sk)).second) {
+    if (std::any_of(keys.begin(), keys.end(),
+                    [&](const Key& named) { return named.pk == key.pk && named.sk == key.sk; })) {
       throw std::invalid_argument("a transaction cannot name the same item twice");
     }
+    keys.push_back(std::move(key));
   };
   for (const auto& operation : operations) {
     name_once(key_of_operation(operation));
