@@ -129,11 +129,22 @@ bool may_follow_fermentation(const Reminder& reminder) {
 store::UpdateItem mark_retime_hint(std::string_view batch_id) {
   store::Update update;
   update.add.emplace_back(kRetimeHintGeneration, 1);
+  update.remove.emplace_back(kRetimeHintNone);
   return {keys::retime_hint(batch_id), std::move(update), std::nullopt};
 }
 
-store::Condition retime_hint_unchanged(const store::Item& hint) {
-  return store::Condition::equals(std::string(kRetimeHintGeneration), hint.at(kRetimeHintGeneration));
+bool nothing_to_retime(const std::optional<store::Item>& hint) {
+  return hint && json_bool(*hint, kRetimeHintNone);
+}
+
+store::UpdateItem set_nothing_to_retime(std::string_view batch_id,
+                                        const std::optional<store::Item>& hint_read) {
+  store::Update update;
+  update.set[kRetimeHintNone] = true;
+  const std::string generation(kRetimeHintGeneration);
+  const auto* read = hint_read ? hint_read->if_contains(generation) : nullptr;
+  return {keys::retime_hint(batch_id), std::move(update),
+          read ? store::Condition::equals(generation, *read) : store::Condition::not_exists(generation)};
 }
 
 Reminder from_item(const store::Item& item) {

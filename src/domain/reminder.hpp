@@ -94,14 +94,18 @@ bool follows_fermentation(const Reminder& reminder);
 // may be unpinned.
 bool may_follow_fermentation(const Reminder& reminder);
 
-// The re-timing hint of a batch (keys::retime_hint): present while the batch may have a reminder that follows
-// the fermentation, so that a reading of a batch without one never reads the user's reminders. Confirming
-// such a reminder writes `mark_retime_hint` in the same transaction, which bumps the hint's generation; a
-// reading that finds none left removes the hint on condition of the generation it read, so one confirmed
-// meanwhile keeps it.
+// The re-timing hint of a batch (keys::retime_hint) says "no reminder to re-time" once a reading found none
+// that follows the fermentation or may later, so that the next readings do not read the user's reminders
+// again. No hint means "not known": a batch from before the hint, or one whose reminders changed, is looked
+// at. Confirming a reminder that may follow writes `mark_retime_hint` in the same transaction: it clears the
+// "none" and bumps the generation, so a reading that looked before the confirmation cannot then set "none"
+// (`set_nothing_to_retime` holds on the generation it read).
 inline constexpr std::string_view kRetimeHintGeneration = "generation";
+inline constexpr std::string_view kRetimeHintNone = "nothingToRetime";
 store::UpdateItem mark_retime_hint(std::string_view batch_id);
-store::Condition retime_hint_unchanged(const store::Item& hint);
+bool nothing_to_retime(const std::optional<store::Item>& hint);
+store::UpdateItem set_nothing_to_retime(std::string_view batch_id,
+                                        const std::optional<store::Item>& hint_read);
 
 json::array to_json(const std::vector<Ticket>& tickets);
 

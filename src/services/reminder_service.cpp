@@ -438,9 +438,8 @@ void retime_pending_reminders(ServiceContext& ctx, const std::string& user_id) {
 std::size_t retime_model_reminders(
     ServiceContext& ctx, const std::string& user_id, const std::string& batch_id,
     const std::function<std::optional<fermentation::ProgressCurve>()>& measured_curve) {
-  const auto hint_key = keys::retime_hint(batch_id);
-  const auto hint = ctx.store->get(hint_key);
-  if (!hint) return 0;
+  const auto hint = ctx.store->get(keys::retime_hint(batch_id));
+  if (reminders::nothing_to_retime(hint)) return 0;
   bool may_follow = false;
   auto following = load_user_reminders(ctx, user_id, [&](const Reminder& r) {
     if (r.batch_id != batch_id || !reminders::may_follow_fermentation(r)) return false;
@@ -449,7 +448,8 @@ std::size_t retime_model_reminders(
   });
   if (!may_follow) {
     try {
-      ctx.store->remove(hint_key, reminders::retime_hint_unchanged(*hint));
+      auto none = reminders::set_nothing_to_retime(batch_id, hint);
+      ctx.store->update(none.key, none.update, none.condition);
     } catch (const store::ConditionFailed&) {
       // A reminder that follows the fermentation was confirmed meanwhile.
     }

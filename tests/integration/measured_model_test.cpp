@@ -6,6 +6,8 @@
 #include <cmath>
 #include <thread>
 
+#include "adapters/sqlite/sqlite_item_store.hpp"
+#include "domain/keys.hpp"
 #include "integration/batches_support.hpp"
 #include "support/fake_expo.hpp"
 
@@ -177,20 +179,21 @@ TEST_F(MeasuredModelApi, ASuggestionConfirmedAfterReadingsThatFoundNoneStillMove
   };
 
   const auto custom = confirm(batch_id, model_end, "custom");
-  post_reading(token, start, 27.0);  // no hint: the reminders are not read
+  post_reading(token, start, 27.0);  // none follows: the batch is marked "nothing to re-time"
   const auto first = confirm(batch_id, model_end, "ready_to_bottle");
   post_reading(token, start + std::chrono::minutes(1), 27.0);
   EXPECT_TRUE(moved_to_measured_end(first));
   EXPECT_EQ(time_of(reminder(custom).at("scheduledTime")), model_end);
 
-  // The last one that follows is cancelled: the next reading takes the hint away; a new one brings it back.
+  // The last one that follows is cancelled: the next reading marks the batch; a new one clears the mark.
   ASSERT_EQ(api_.del("/me/reminders/" + first).status, 200);
   post_reading(token, start + std::chrono::minutes(2), 27.0);
   const auto second = confirm(batch_id, model_end, "ready_to_bottle");
   post_reading(token, start + std::chrono::minutes(3), 27.0);
   EXPECT_TRUE(moved_to_measured_end(second));
 
-  // Pinned, it stays where the user put it, and keeps the hint: unpinned, it moves with the next reading.
+  // Pinned, it stays where the user put it, and keeps the batch unmarked: unpinned, it moves with the next
+  // reading.
   const auto third = confirm(batch_id, model_end, "ready_to_bottle");
   ASSERT_EQ(api_.patch("/me/reminders/" + third, json::object{{"pinned", true}}).status, 200);
   ASSERT_EQ(api_.del("/me/reminders/" + second).status, 200);
@@ -199,6 +202,21 @@ TEST_F(MeasuredModelApi, ASuggestionConfirmedAfterReadingsThatFoundNoneStillMove
   ASSERT_EQ(api_.patch("/me/reminders/" + third, json::object{{"pinned", false}}).status, 200);
   post_reading(token, start + std::chrono::minutes(5), 27.0);
   EXPECT_TRUE(moved_to_measured_end(third));
+}
+
+// A batch whose reminders were confirmed before the hint existed has none: it is looked at, not skipped.
+TEST_F(MeasuredModelApi, ABatchWithoutAHintIsLookedAt) {
+  const TimePoint start = now() - std::chrono::hours(2);
+  auto batch_id = water_kefir_started(start);
+  const std::string token = attached_sensor(batch_id);
+  const auto follows = confirm(batch_id, start + std::chrono::hours(48), "ready_to_bottle");
+  SystemClock clock;
+  store::SqliteItemStore store(server_->data_dir() + "/kefir.db", clock);
+  ASSERT_TRUE(store.remove(keys::retime_hint(batch_id)));  // as a reminder of an older release would be
+  post_reading(token, start, 27.0);
+  EXPECT_LE(std::chrono::abs(time_of(reminder(follows).at("scheduledTime")) -
+                             after_hours(start, 48 * std::pow(2.0, -0.5))),
+            milliseconds(2));
 }
 
 }  // namespace

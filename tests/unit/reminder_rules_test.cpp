@@ -251,7 +251,7 @@ TEST(FollowsFermentation, OnlyAWaitingUnpinnedNeverSentSuggestionMovesOthersMayL
   }
 }
 
-TEST(RetimeHint, ConfirmingBumpsTheGenerationARemovalIsConditionedOn) {
+TEST(RetimeHint, ConfirmingClearsTheMarkAndBumpsTheGenerationTheMarkIsConditionedOn) {
   const auto mark = mark_retime_hint("b1");
   EXPECT_EQ(mark.key.pk, keys::events_pk("b1"));
   EXPECT_EQ(mark.key.sk, keys::retime_hint("b1").sk);
@@ -259,10 +259,25 @@ TEST(RetimeHint, ConfirmingBumpsTheGenerationARemovalIsConditionedOn) {
   ASSERT_EQ(mark.update.add.size(), 1u);
   EXPECT_EQ(mark.update.add[0],
             (std::pair<std::string, std::int64_t>{std::string(kRetimeHintGeneration), 1}));
-  const auto unchanged = retime_hint_unchanged({{"PK", mark.key.pk}, {"SK", mark.key.sk}, {"generation", 3}});
-  EXPECT_EQ(unchanged.op, store::Condition::Op::equals);
-  EXPECT_EQ(unchanged.attribute, "generation");
-  EXPECT_EQ(unchanged.value, json::value(3));
+  EXPECT_EQ(mark.update.remove, std::vector<std::string>{std::string(kRetimeHintNone)});
+
+  // No hint (a batch from before it): not known, so looked at; marked only while no confirmation came
+  // between.
+  EXPECT_FALSE(nothing_to_retime(std::nullopt));
+  const auto first = set_nothing_to_retime("b1", std::nullopt);
+  EXPECT_EQ(first.update.set.at(kRetimeHintNone), true);
+  ASSERT_TRUE(first.condition);
+  EXPECT_EQ(first.condition->op, store::Condition::Op::not_exists);
+  EXPECT_EQ(first.condition->attribute, "generation");
+
+  const store::Item confirmed{{"PK", mark.key.pk}, {"SK", mark.key.sk}, {"generation", 3}};
+  EXPECT_FALSE(nothing_to_retime(confirmed));
+  const auto later = set_nothing_to_retime("b1", confirmed);
+  ASSERT_TRUE(later.condition);
+  EXPECT_EQ(later.condition->op, store::Condition::Op::equals);
+  EXPECT_EQ(later.condition->attribute, "generation");
+  EXPECT_EQ(later.condition->value, json::value(3));
+  EXPECT_TRUE(nothing_to_retime(store::Item{{"generation", 3}, {"nothingToRetime", true}}));
 }
 
 }  // namespace
