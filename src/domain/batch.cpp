@@ -329,18 +329,11 @@ store::Item to_item(const Batch& batch) {
 }
 
 Batch batch_from_item(const store::Item& item) {
-  StoredBatch stored;
-  for (const auto& member : item) stored.read(member.key(), stored_json::member_of(member.value()));
-  return std::move(stored).finish();
+  return stored_json::read_item<StoredBatch>(item);
 }
 
 std::optional<Batch> batch_from_stored(std::string_view text) {
-  StoredBatch stored;
-  if (!stored_json::for_each_member(text, [&stored](std::string_view key, const stored_json::Member& member) {
-        stored.read(key, member);
-      }))
-    return std::nullopt;
-  return std::move(stored).finish();
+  return stored_json::read_text<StoredBatch>(text);
 }
 
 void append_stored_batch_json(std::string& out, std::string_view text) {

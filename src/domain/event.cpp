@@ -185,18 +185,11 @@ store::Item to_item(const Event& event) {
 }
 
 Event event_from_item(const store::Item& item) {
-  StoredEvent stored;
-  for (const auto& member : item) stored.read(member.key(), stored_json::member_of(member.value()));
-  return std::move(stored).finish();
+  return stored_json::read_item<StoredEvent>(item);
 }
 
 std::optional<Event> event_from_stored(std::string_view text) {
-  StoredEvent stored;
-  if (!stored_json::for_each_member(text, [&stored](std::string_view key, const stored_json::Member& member) {
-        stored.read(key, member);
-      }))
-    return std::nullopt;
-  return std::move(stored).finish();
+  return stored_json::read_text<StoredEvent>(text);
 }
 
 void append_stored_event_json(std::string& out, std::string_view text) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <variant>
 
 #include "util/json.hpp"
@@ -26,6 +27,23 @@ Member member_of(const json::value& value);
 // text is not one well-formed JSON object (nothing is known then about which members were visited).
 bool for_each_member(std::string_view text,
                      const std::function<void(std::string_view key, const Member& member)>& visit);
+
+// A stored item read into a `Reader` (read(key, member) for each member, then std::move(reader).finish())
+// from its DOM or straight from its text; the text's nullopt when it is not a JSON object.
+template <typename Reader>
+auto read_item(const json::object& item) {
+  Reader reader;
+  for (const auto& member : item) reader.read(member.key(), member_of(member.value()));
+  return std::move(reader).finish();
+}
+template <typename Reader>
+auto read_text(std::string_view text) -> std::optional<decltype(std::declval<Reader>().finish())> {
+  Reader reader;
+  if (!for_each_member(text,
+                       [&reader](std::string_view key, const Member& member) { reader.read(key, member); }))
+    return std::nullopt;
+  return std::move(reader).finish();
+}
 
 // Typed readings of a member, with the conversions of json_string/json_int/json_number/json_bool.
 std::optional<std::string_view> as_string(const Member& member);
