@@ -116,23 +116,16 @@ std::optional<readings::SafeRange> optional_safe_range(const stored_json::Member
 
 // A stored batch read member by member, from its text or from an item: what a member the writer left out
 // (or wrote with a type it no longer has) reads as.
-struct StoredBatch {
+struct StoredBatch : stored_json::MemberDecoder<StoredBatch> {
   Batch batch;
   std::optional<TimePoint> updated_at;  // absent: the creation time
-  std::size_t next_entry = 0;
 
-  using Reader = void (*)(StoredBatch&, const stored_json::Member&);
-  struct Entry {
-    std::string_view name;
-    Reader read;
-  };
-  static constexpr Reader kKeyAttribute = [](StoredBatch&, const stored_json::Member&) {};
   // The stored names, in the order to_item writes them.
   static constexpr Entry kEntries[] = {
-      {"PK", kKeyAttribute},
-      {"SK", kKeyAttribute},
-      {"GSI1PK", kKeyAttribute},
-      {"GSI1SK", kKeyAttribute},
+      {"PK", ignore},
+      {"SK", ignore},
+      {"GSI1PK", ignore},
+      {"GSI1SK", ignore},
       {"batchId", [](StoredBatch& s, const stored_json::Member& m) { s.batch.batch_id = string_or(m); }},
       {"userId", [](StoredBatch& s, const stored_json::Member& m) { s.batch.user_id = string_or(m); }},
       {"name", [](StoredBatch& s, const stored_json::Member& m) { s.batch.name = string_or(m); }},
@@ -196,9 +189,6 @@ struct StoredBatch {
        [](StoredBatch& s, const stored_json::Member& m) { s.batch.archived_at = optional_time(m); }},
   };
 
-  void read(std::string_view key, const stored_json::Member& member) {
-    if (const auto* entry = stored_json::find_entry(kEntries, key, next_entry)) entry->read(*this, member);
-  }
   Batch finish() && {
     batch.updated_at = updated_at.value_or(batch.created_at);
     return std::move(batch);
@@ -336,14 +326,18 @@ std::optional<Batch> batch_from_stored(std::string_view text) {
   return stored_json::read_text<StoredBatch>(text);
 }
 
+Batch stored_batch(std::string_view text) {
+  auto batch = batch_from_stored(text);
+  if (!batch) throw store::StoreUnavailable("a stored batch is not a JSON object");
+  return std::move(*batch);
+}
+
 void append_stored_batch_json(std::string& out, std::string_view text) {
   // The API writes a safe range from its decoded numbers: a stored one is decoded (custom ranges are rare).
   static const auto spliced =
       api_json::spliced_object([](auto&& field) { visit_fields(Batch{}, field); }, {"safeRange"});
   if (spliced.append(out, text)) return;
-  auto batch = batch_from_stored(text);
-  if (!batch) throw store::StoreUnavailable("a stored batch is not a JSON object");
-  append_json(out, *batch);
+  append_json(out, stored_batch(text));
 }
 
 BatchListing listing_from_stored(std::string_view text) {
@@ -361,9 +355,8 @@ BatchListing listing_from_stored(std::string_view text) {
     return plain && ++found < 2;  // to_item writes both near the start: the rest need not be read
   });
   if (object && plain) return listing;
-  auto batch = batch_from_stored(text);
-  if (!batch) throw store::StoreUnavailable("a stored batch is not a JSON object");
-  return {std::move(batch->status), std::move(batch->stage)};
+  auto batch = stored_batch(text);
+  return {std::move(batch.status), std::move(batch.stage)};
 }
 
 bool is_batch_id(std::string_view id) {

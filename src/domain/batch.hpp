@@ -91,6 +91,9 @@ store::Item to_item(const Batch& batch);
 Batch batch_from_item(const store::Item& item);
 // The same from the item's stored JSON text, without a DOM; nullopt when it is not a JSON object.
 std::optional<Batch> batch_from_stored(std::string_view text);
+// The same for text the store handed out: one that is not a JSON object is the store's fault
+// (StoreUnavailable).
+Batch stored_batch(std::string_view text);
 // A list page's JSON of a stored batch: spliced from the stored text when it is in the form to_item writes,
 // otherwise decoded and written as append_json does (the same bytes either way). Throws StoreUnavailable
 // when the text is not a JSON object.

@@ -57,21 +57,14 @@ std::optional<TimePoint> optional_time(const stored_json::Member& member) {
 }
 
 // A stored event read member by member, from its text or from an item.
-struct StoredEvent {
+struct StoredEvent : stored_json::MemberDecoder<StoredEvent> {
   Event event;
   std::optional<TimePoint> created_at;  // absent: the event's timestamp
-  std::size_t next_entry = 0;
 
-  using Reader = void (*)(StoredEvent&, const stored_json::Member&);
-  struct Entry {
-    std::string_view name;
-    Reader read;
-  };
-  static constexpr Reader kKeyAttribute = [](StoredEvent&, const stored_json::Member&) {};
   // The stored names, in the order to_item writes them.
   static constexpr Entry kEntries[] = {
-      {"PK", kKeyAttribute},
-      {"SK", kKeyAttribute},
+      {"PK", ignore},
+      {"SK", ignore},
       {"userId", [](StoredEvent& s, const stored_json::Member& m) { s.event.user_id = string_or_empty(m); }},
       {"eventId",
        [](StoredEvent& s, const stored_json::Member& m) { s.event.event_id = string_or_empty(m); }},
@@ -97,9 +90,6 @@ struct StoredEvent {
       {"createdAt", [](StoredEvent& s, const stored_json::Member& m) { s.created_at = optional_time(m); }},
   };
 
-  void read(std::string_view key, const stored_json::Member& member) {
-    if (const auto* entry = stored_json::find_entry(kEntries, key, next_entry)) entry->read(*this, member);
-  }
   Event finish() && {
     event.created_at = created_at.value_or(event.timestamp);
     return std::move(event);

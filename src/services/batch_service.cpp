@@ -88,9 +88,11 @@ std::optional<domain::Batch> find_batch(ServiceContext& ctx, const std::string& 
   // As text, decoded without a DOM: every request about a batch or its timeline starts here.
   auto stored = ctx.store->get_document(keys::batch(user_id, batch_id));
   if (!stored) return std::nullopt;
-  auto batch = domain::batch_from_stored(*stored);
-  if (!batch) throw store::StoreUnavailable("a stored batch is not a JSON object");
-  return batch;
+  return domain::stored_batch(*stored);
+}
+
+void require_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id) {
+  if (!is_uuid(batch_id) || !ctx.store->get_document(keys::batch(user_id, batch_id))) throw batch_not_found();
 }
 
 domain::Batch get_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id) {

@@ -28,6 +28,8 @@ StoredPage list_batches(ServiceContext& ctx, const std::string& user_id, const B
 
 // The user's batch; 404 when it does not exist or belongs to someone else.
 domain::Batch get_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id);
+// The same check without decoding the batch, for requests that only need it to exist (a timeline page).
+void require_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id);
 std::optional<domain::Batch> find_batch(ServiceContext& ctx, const std::string& user_id,
                                         std::string_view batch_id);
 // A write condition on a batch item: it exists and is not archived.

@@ -55,7 +55,7 @@ domain::Event add_event(ServiceContext& ctx, const std::string& user_id, std::st
 
 StoredPage list_events(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                        bool ascending, const PageRequest& page) {
-  get_batch(ctx, user_id, batch_id);
+  require_batch(ctx, user_id, batch_id);
   auto query = timeline_query(batch_id);
   query.forward = ascending;
   cursor::Codec codec(ctx.derive_key("cursor"));
@@ -66,7 +66,7 @@ StoredPage list_events(ServiceContext& ctx, const std::string& user_id, std::str
 
 void delete_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                   std::string_view event_id) {
-  get_batch(ctx, user_id, batch_id);
+  require_batch(ctx, user_id, batch_id);
   auto item = find_event_item(ctx, batch_id, event_id);
   if (!item) throw domain::not_found("event not found");
   try {

@@ -271,7 +271,7 @@ domain::Sensor update_sensor(ServiceContext& ctx, const std::string& user_id, st
                          store::Condition::equals("status", json::string(domain::kStatusActive))});
       },
       [&](const domain::Sensor& sensor) {
-        get_batch(ctx, user_id, *sensor.batch_id);  // 404 when deleted meanwhile
+        require_batch(ctx, user_id, *sensor.batch_id);  // 404 when deleted meanwhile
         throw domain::conflict("the batch is not active");
       });
 }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string_view>
+#include <iterator>
 #include <utility>
 #include <variant>
 
@@ -91,19 +92,35 @@ bool for_each_raw_member(std::string_view text, Visit visit) {
   }
 }
 
-// The entry of `table` (entries with a `name`) for the member `key`, tried first right after the entry found
-// for the previous member: a document's members come in the order its writer wrote them, which is the
-// table's, so a document costs about one comparison per member. nullptr for a member the table lacks.
-template <typename Entry, std::size_t N>
-const Entry* find_entry(const Entry (&table)[N], std::string_view key, std::size_t& next) {
-  for (std::size_t tried = 0; tried < N; ++tried) {
-    const Entry& entry = table[(next + tried) % N];
-    if (entry.name == key) {
-      next = (next + tried + 1) % N;
-      return &entry;
+// The base of a stored item's decoder `Self` (read_item, read_text): Self lists `kEntries`, its stored names
+// in the order the writer writes them, each with the function that reads the member into it. A member is
+// looked for first right after the previous member's entry, so a document costs about one comparison per
+// member; members the table lacks are skipped.
+template <typename Self>
+class MemberDecoder {
+ public:
+  using Read = void (*)(Self&, const Member&);
+  struct Entry {
+    std::string_view name;
+    Read read;
+  };
+  static void ignore(Self&, const Member&) {}  // for the key attributes
+
+  void read(std::string_view key, const Member& member) {
+    constexpr auto& table = Self::kEntries;
+    constexpr std::size_t count = std::size(table);
+    for (std::size_t tried = 0; tried < count; ++tried) {
+      const Entry& entry = table[(next_ + tried) % count];
+      if (entry.name == key) {
+        next_ = (next_ + tried + 1) % count;
+        entry.read(static_cast<Self&>(*this), member);
+        return;
+      }
     }
   }
-  return nullptr;
-}
+
+ private:
+  std::size_t next_ = 0;
+};
 
 }  // namespace kefir::stored_json
