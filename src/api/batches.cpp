@@ -20,13 +20,16 @@ http::Response batch_response(int status, const domain::Batch& batch) {
 }  // namespace
 
 void register_batch_routes(http::Router& router, AppContext& ctx) {
-  router.add("POST", "/batches", [&ctx](http::Request& request) {
-    auto fields = domain::read_batch_fields(http::parse_json_object(request), domain::BatchBody::create);
-    auto batch = services::create_batch(ctx, request.user_id, fields);
-    auto response = batch_response(201, batch);
-    response.set_header("location", "/batches/" + batch.batch_id);
-    return response;
-  });
+  router.add("POST", "/batches",
+             [&ctx](http::Request& request) {
+               auto fields =
+                   domain::read_batch_fields(http::parse_json_object(request), domain::BatchBody::create);
+               auto batch = services::create_batch(ctx, request.user_id, fields);
+               auto response = batch_response(201, batch);
+               response.set_header("location", "/batches/" + batch.batch_id);
+               return response;
+             },
+             {.store_only = true});
 
   router.add("GET", "/batches", [&ctx](http::Request& request) {
     services::BatchFilter filter{
@@ -48,8 +51,8 @@ void register_batch_routes(http::Router& router, AppContext& ctx) {
     return batch_response(
         200, services::update_batch(ctx, request.user_id, request.param("id"), fields, if_match(request)));
   };
-  router.add("PUT", "/batches/{id}", update);
-  router.add("PATCH", "/batches/{id}", update);
+  router.add("PUT", "/batches/{id}", update, {.store_only = true});
+  router.add("PATCH", "/batches/{id}", update, {.store_only = true});
 
   router.add("DELETE", "/batches/{id}", [&ctx](http::Request& request) {
     auto permanent = cursor::parse_choice(request.query("permanent"), "permanent", {"true", "false"});

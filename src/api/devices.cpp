@@ -6,12 +6,14 @@
 namespace kefir::api {
 
 void register_device_routes(http::Router& router, AppContext& ctx) {
-  router.add("POST", "/me/devices", [&ctx](http::Request& request) {
-    auto fields = domain::read_device_fields(http::parse_json_object(request), !ctx.config.prod());
-    auto registration = services::register_device(ctx, request.user_id, fields);
-    return http::Response::json(registration.created ? 201 : 200,
-                                {{"device", domain::to_json(registration.device)}});
-  });
+  router.add("POST", "/me/devices",
+             [&ctx](http::Request& request) {
+               auto fields = domain::read_device_fields(http::parse_json_object(request), !ctx.config.prod());
+               auto registration = services::register_device(ctx, request.user_id, fields);
+               return http::Response::json(registration.created ? 201 : 200,
+                                           {{"device", domain::to_json(registration.device)}});
+             },
+             {.store_only = true});
 
   router.add("GET", "/me/devices", [&ctx](http::Request& request) {
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
@@ -31,10 +33,12 @@ void register_device_routes(http::Router& router, AppContext& ctx) {
              },
              {.authenticated = false});
 
-  router.add("DELETE", "/me/devices/{deviceId}", [&ctx](http::Request& request) {
-    services::delete_device(ctx, request.user_id, request.param("deviceId"));
-    return http::Response::no_content();
-  });
+  router.add("DELETE", "/me/devices/{deviceId}",
+             [&ctx](http::Request& request) {
+               services::delete_device(ctx, request.user_id, request.param("deviceId"));
+               return http::Response::no_content();
+             },
+             {.store_only = true});
 }
 
 }  // namespace kefir::api

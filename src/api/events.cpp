@@ -5,11 +5,13 @@
 namespace kefir::api {
 
 void register_event_routes(http::Router& router, AppContext& ctx) {
-  router.add("POST", "/batches/{id}/events", [&ctx](http::Request& request) {
-    auto fields = domain::read_event_fields(http::parse_json_object(request));
-    auto event = services::add_event(ctx, request.user_id, request.param("id"), std::move(fields));
-    return http::Response::json(201, {{"event", domain::to_json(event)}});
-  });
+  router.add("POST", "/batches/{id}/events",
+             [&ctx](http::Request& request) {
+               auto fields = domain::read_event_fields(http::parse_json_object(request));
+               auto event = services::add_event(ctx, request.user_id, request.param("id"), std::move(fields));
+               return http::Response::json(201, {{"event", domain::to_json(event)}});
+             },
+             {.store_only = true});
 
   router.add("GET", "/batches/{id}/events", [&ctx](http::Request& request) {
     auto order = cursor::parse_choice(request.query("order"), "order", {"asc", "desc"}).value_or("asc");
@@ -19,10 +21,12 @@ void register_event_routes(http::Router& router, AppContext& ctx) {
                                 list_page_body("events", result, domain::append_stored_event_json));
   });
 
-  router.add("DELETE", "/batches/{id}/events/{eventId}", [&ctx](http::Request& request) {
-    services::delete_event(ctx, request.user_id, request.param("id"), request.param("eventId"));
-    return http::Response::no_content();
-  });
+  router.add("DELETE", "/batches/{id}/events/{eventId}",
+             [&ctx](http::Request& request) {
+               services::delete_event(ctx, request.user_id, request.param("id"), request.param("eventId"));
+               return http::Response::no_content();
+             },
+             {.store_only = true});
 }
 
 }  // namespace kefir::api

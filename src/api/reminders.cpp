@@ -43,11 +43,13 @@ void register_reminder_routes(http::Router& router, AppContext& ctx) {
     return http::Response::json(200, {{"suggestions", std::move(suggestions)}});
   });
 
-  router.add("POST", "/batches/{id}/reminders/confirm", [&ctx](http::Request& request) {
-    auto wanted = reminders::parse_confirm(http::parse_json_object(request), ctx.now());
-    return http::Response::json(
-        201, reminders_body(services::confirm_reminders(ctx, request.user_id, request.param("id"), wanted)));
-  });
+  router.add("POST", "/batches/{id}/reminders/confirm",
+             [&ctx](http::Request& request) {
+               auto wanted = reminders::parse_confirm(http::parse_json_object(request), ctx.now());
+               return http::Response::json(201, reminders_body(services::confirm_reminders(
+                                                    ctx, request.user_id, request.param("id"), wanted)));
+             },
+             {.store_only = true});
 
   router.add("GET", "/batches/{id}/reminders", [&ctx](http::Request& request) {
     return http::Response::json(
@@ -60,23 +62,27 @@ void register_reminder_routes(http::Router& router, AppContext& ctx) {
   router.add("GET", "/reminders",
              [&ctx](http::Request& request) { return list_user_reminders(ctx, request, "completed"); });
 
-  router.add("PATCH", "/me/reminders/{id}", [&ctx](http::Request& request) {
-    auto patch = reminders::parse_patch(http::parse_json_object(request), ctx.now());
-    return http::Response::json(
-        200, reminder_body(services::reschedule_reminder(ctx, request.user_id, request.param("id"), patch)));
-  });
+  router.add("PATCH", "/me/reminders/{id}",
+             [&ctx](http::Request& request) {
+               auto patch = reminders::parse_patch(http::parse_json_object(request), ctx.now());
+               return http::Response::json(200, reminder_body(services::reschedule_reminder(
+                                                    ctx, request.user_id, request.param("id"), patch)));
+             },
+             {.store_only = true});
 
   const http::Handler complete = [&ctx](http::Request& request) {
     return http::Response::json(
         200, reminder_body(services::complete_reminder(ctx, request.user_id, request.param("id"))));
   };
-  router.add("POST", "/me/reminders/{id}/complete", complete);
-  router.add("POST", "/reminders/{id}/complete", complete);
+  router.add("POST", "/me/reminders/{id}/complete", complete, {.store_only = true});
+  router.add("POST", "/reminders/{id}/complete", complete, {.store_only = true});
 
-  router.add("DELETE", "/me/reminders/{id}", [&ctx](http::Request& request) {
-    return http::Response::json(
-        200, reminder_body(services::cancel_reminder(ctx, request.user_id, request.param("id"))));
-  });
+  router.add("DELETE", "/me/reminders/{id}",
+             [&ctx](http::Request& request) {
+               return http::Response::json(
+                   200, reminder_body(services::cancel_reminder(ctx, request.user_id, request.param("id"))));
+             },
+             {.store_only = true});
 }
 
 }  // namespace kefir::api

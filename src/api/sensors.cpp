@@ -129,14 +129,16 @@ json::object progress_json(const services::BatchProgress& progress) {
 }  // namespace
 
 void register_sensor_routes(http::Router& router, AppContext& ctx) {
-  router.add("POST", "/me/sensors", [&ctx](http::Request& request) {
-    refuse_idempotency_key(request);
-    auto body = http::parse_json_object(request);
-    domain::BodyReader reader(body);
-    auto name = reader.string("name", 1, domain::kMaxSensorNameChars, {.required = true});
-    reader.finish();
-    return token_response(ctx, 201, services::create_sensor(ctx, request.user_id, *name));
-  });
+  router.add("POST", "/me/sensors",
+             [&ctx](http::Request& request) {
+               refuse_idempotency_key(request);
+               auto body = http::parse_json_object(request);
+               domain::BodyReader reader(body);
+               auto name = reader.string("name", 1, domain::kMaxSensorNameChars, {.required = true});
+               reader.finish();
+               return token_response(ctx, 201, services::create_sensor(ctx, request.user_id, *name));
+             },
+             {.store_only = true});
 
   router.add("GET", "/me/sensors", [&ctx](http::Request& request) {
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
@@ -154,22 +156,28 @@ void register_sensor_routes(http::Router& router, AppContext& ctx) {
     return sensor_response(200, services::get_sensor(ctx, request.user_id, request.param("sensorId")));
   });
 
-  router.add("PATCH", "/me/sensors/{sensorId}", [&ctx](http::Request& request) {
-    auto changes = read_changes(request);
-    return sensor_response(200,
-                           services::update_sensor(ctx, request.user_id, request.param("sensorId"), changes));
-  });
+  router.add("PATCH", "/me/sensors/{sensorId}",
+             [&ctx](http::Request& request) {
+               auto changes = read_changes(request);
+               return sensor_response(
+                   200, services::update_sensor(ctx, request.user_id, request.param("sensorId"), changes));
+             },
+             {.store_only = true});
 
-  router.add("POST", "/me/sensors/{sensorId}/rotate-token", [&ctx](http::Request& request) {
-    refuse_idempotency_key(request);
-    return token_response(ctx, 200,
-                          services::rotate_sensor_token(ctx, request.user_id, request.param("sensorId")));
-  });
+  router.add("POST", "/me/sensors/{sensorId}/rotate-token",
+             [&ctx](http::Request& request) {
+               refuse_idempotency_key(request);
+               return token_response(
+                   ctx, 200, services::rotate_sensor_token(ctx, request.user_id, request.param("sensorId")));
+             },
+             {.store_only = true});
 
-  router.add("DELETE", "/me/sensors/{sensorId}", [&ctx](http::Request& request) {
-    services::delete_sensor(ctx, request.user_id, request.param("sensorId"));
-    return http::Response::no_content();
-  });
+  router.add("DELETE", "/me/sensors/{sensorId}",
+             [&ctx](http::Request& request) {
+               services::delete_sensor(ctx, request.user_id, request.param("sensorId"));
+               return http::Response::no_content();
+             },
+             {.store_only = true});
 
   // THROTTLE_RATE=0 (the benchmarks) lifts this limit too.
   std::shared_ptr<auth::SlidingWindowLimiter> limiter;
@@ -177,7 +185,7 @@ void register_sensor_routes(http::Router& router, AppContext& ctx) {
     limiter = std::make_shared<auth::SlidingWindowLimiter>(kPostsPerTokenPerMinute, std::chrono::minutes(1));
   router.add("POST", "/ingest/{token}",
              [&ctx, limiter](http::Request& request) { return ingest(ctx, limiter.get(), request); },
-             {.authenticated = false});
+             {.authenticated = false, .store_only = true});
 
   router.add("GET", "/batches/{id}/readings", [&ctx](http::Request& request) {
     json::array list;
@@ -199,7 +207,7 @@ void register_sensor_routes(http::Router& router, AppContext& ctx) {
                response.set_header("cache-control", "public, max-age=60");
                return response;
              },
-             {.authenticated = false});
+             {.authenticated = false, .store_only = true});
 
   router.add("GET", "/batches/{id}/progress", [&ctx](http::Request& request) {
     return http::Response::json(

@@ -1,11 +1,10 @@
 #include "http/idempotency.hpp"
 
-#include <thread>
-
 #include "domain/keys.hpp"
 #include "util/crypto.hpp"
 #include "util/ids.hpp"
 #include "util/log.hpp"
+#include "util/suspension.hpp"
 
 namespace kefir::http {
 namespace {
@@ -151,7 +150,7 @@ Middleware idempotency(store::ItemStore& store, const Clock& clock, IdempotencyO
         throw domain::Error(domain::Failure::Conflict, "CONFLICT",
                             "a request with this Idempotency-Key is still in progress; retry later", {}, 1);
       }
-      std::this_thread::sleep_for(pause);
+      suspension::sleep_for(pause);
       pause = std::min(pause * 2, std::chrono::milliseconds(200));
     }
   };

@@ -19,6 +19,10 @@ struct RouteOptions {
   bool authenticated = true;            // the auth middleware requires a valid access token
   std::size_t max_body = kMaxJsonBody;  // larger bodies get 413 before they are read
   bool body_to_file = false;            // the server streams the body to a temp file (Request::body_file)
+  // The handler blocks on nothing but item-store calls. With a local store the server runs it on the I/O
+  // thread, on a fiber that gives the thread back while a write waits for its commit
+  // (http/handler_fiber.hpp), instead of on the blocking pool.
+  bool store_only = false;
 };
 
 using Handler = std::function<Response(Request&)>;

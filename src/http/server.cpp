@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/handler_fiber.hpp"
 #include "util/crypto.hpp"
 #include "util/log.hpp"
 
@@ -215,15 +216,15 @@ struct Server::Impl {
       stream.expires_never();
 
       Response response;
-      bool blocking_handler =
-          options.offload_reads ||
-          !(request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS");
-      if (blocking_handler) {
-        response = co_await asio::co_spawn(
-            blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request, route); },
-            asio::use_awaitable);
-      } else {
+      bool reads_only = request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
+      if (options.offload_reads) {
+        response = co_await on_blocking_pool(request, route);
+      } else if (reads_only) {
         response = router.handle(request, route);
+      } else if (route.options.store_only) {
+        response = co_await fibers.run([&] { return router.handle(request, route); });
+      } else {
+        response = co_await on_blocking_pool(request, route);
       }
       if (!request.body_file.empty()) {
         std::error_code remove_ec;
@@ -243,6 +244,12 @@ struct Server::Impl {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (body_unread) co_await drain(stream);
     stream.socket().close(ec);
+  }
+
+  asio::awaitable<Response> on_blocking_pool(Request& request, const Route& route) {
+    return asio::co_spawn(
+        blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request, route); },
+        asio::use_awaitable);
   }
 
   // Reads and drops what the client still sends, until it closes, kLingerBytes or kLingerTime.
@@ -459,6 +466,7 @@ struct Server::Impl {
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::size_t next_context_index = 0;  // only the accept loop touches it
   asio::thread_pool blocking;
+  FiberRunner fibers;  // after the contexts: destroyed before them (see ~FiberRunner)
   tcp::acceptor acceptor;
   asio::signal_set signals;
   int bound_port = 0;

@@ -1,9 +1,9 @@
 #include "ports/item_store.hpp"
 
 #include <cstdio>
-#include <thread>
 
 #include "util/backoff.hpp"
+#include "util/suspension.hpp"
 
 namespace kefir::store {
 namespace {
@@ -47,7 +47,7 @@ std::vector<std::uint64_t> ItemStore::transact_append(const std::vector<WriteOp>
   std::vector<std::uint64_t> numbers(appends.size());
   auto transaction = operations;
   for (int attempt = 0; attempt < kCounterRetry.max_attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(kCounterRetry.delay(attempt - 1));
+    if (attempt > 0) suspension::sleep_for(kCounterRetry.delay(attempt - 1));
     transaction.resize(operations.size());
     for (std::size_t i = 0; i < appends.size(); ++i) {
       const auto& append = appends[i];

@@ -1,7 +1,5 @@
 #include "services/batch_service.hpp"
 
-#include <thread>
-
 #include "domain/errors.hpp"
 #include "domain/keys.hpp"
 #include "services/auth_service.hpp"
@@ -9,6 +7,7 @@
 #include "services/change_log.hpp"
 #include "services/event_service.hpp"
 #include "util/backoff.hpp"
+#include "util/suspension.hpp"
 
 namespace kefir::services {
 namespace {
@@ -116,7 +115,7 @@ std::optional<domain::Batch> find_batch_by_id(ServiceContext& ctx, std::string_v
 domain::Batch modify_batch(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                            std::optional<std::string_view> if_match, const BatchEdit& edit) {
   for (int attempt = 0; attempt < kLostWriteRetry.max_attempts; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(kLostWriteRetry.delay(attempt - 1));
+    if (attempt > 0) suspension::sleep_for(kLostWriteRetry.delay(attempt - 1));
     auto batch = get_batch(ctx, user_id, batch_id);
     if (if_match && !domain::if_match_allows(*if_match, batch.version)) throw domain::precondition_failed();
     auto read_version = batch.version;

@@ -4,6 +4,7 @@
 
 #include "ports/item_store.hpp"
 #include "util/log.hpp"
+#include "util/suspension.hpp"
 
 namespace kefir::store::sqlite {
 namespace {
@@ -43,15 +44,28 @@ GroupCommitWriter::~GroupCommitWriter() {
 }
 
 void GroupCommitWriter::run(Operation operation) {
-  std::future<void> done;
-  {
-    std::lock_guard lock(mutex_);
-    if (stopping_) throw StoreUnavailable("SQLite store " + db_->path() + " is closed");
-    queue_.push_back({std::move(operation), {}});
-    done = queue_.back().done.get_future();
-  }
-  wake_.notify_one();
-  done.get();
+  std::exception_ptr failure;
+  // On a fiber the thread serves other requests until the commit; the operation and `failure` live on the
+  // fiber's stack, which stays put meanwhile.
+  suspension::wait([&](suspension::Resume resume) {
+    Completion done = [&failure, resume = std::move(resume)](std::exception_ptr outcome) {
+      failure = std::move(outcome);
+      resume();
+    };
+    {
+      std::lock_guard lock(mutex_);
+      if (!stopping_) {
+        queue_.push_back({std::move(operation), std::move(done)});
+        done = nullptr;
+      }
+    }
+    if (done) {
+      done(std::make_exception_ptr(StoreUnavailable("SQLite store " + db_->path() + " is closed")));
+    } else {
+      wake_.notify_one();
+    }
+  });
+  if (failure) std::rethrow_exception(failure);
 }
 
 void GroupCommitWriter::loop() {
@@ -118,16 +132,10 @@ void GroupCommitWriter::commit_group(std::vector<Request>& group) {
         log::warn("sqlite rollback failed", {{"error", error.what()}});
       }
     }
-    for (auto& request : group) request.done.set_exception(failure);
+    for (auto& request : group) request.done(failure);
     return;
   }
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    if (outcomes[i]) {
-      group[i].done.set_exception(outcomes[i]);
-    } else {
-      group[i].done.set_value();
-    }
-  }
+  for (std::size_t i = 0; i < group.size(); ++i) group[i].done(outcomes[i]);
 }
 
 bool GroupCommitWriter::run_housekeeping() {

@@ -9,7 +9,6 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <future>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -34,13 +33,16 @@ class GroupCommitWriter {
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
-  // Returns once the operation is durably committed; rethrows what the operation (or the commit) threw.
+  // Returns once the operation is durably committed; rethrows what the operation (or the commit) threw. A
+  // caller on a fiber gives its thread back meanwhile (util/suspension.hpp).
   void run(Operation operation);
 
  private:
+  // Called once, on the writer thread, with what the operation or its commit threw (null: committed).
+  using Completion = std::function<void(std::exception_ptr)>;
   struct Request {
     Operation operation;
-    std::promise<void> done;
+    Completion done;
   };
 
   void loop();
