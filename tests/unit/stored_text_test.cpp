@@ -206,6 +206,8 @@ TEST(StoredText, TextThatIsNotAJsonObjectIsTheStoresFault) {
   EXPECT_THROW(append_stored_batch_json(out, "{\"batchId\":"), store::StoreUnavailable);
   EXPECT_THROW(append_stored_event_json(out, "[1]"), store::StoreUnavailable);
   EXPECT_THROW(listing_from_stored("nonsense"), store::StoreUnavailable);
+  EXPECT_THROW(append_stored_event_json(out, R"({"eventId":"e","metadata":{"a":tru}})"),
+               store::StoreUnavailable);
   EXPECT_EQ(out, "");
 }
 
@@ -272,6 +274,9 @@ TEST(SplicedObject, TakesCanonicalMembersAndRefusesTheRest) {
       {"\"b\":true", "\"b\":1"},
       {"\"l\":[]", "\"l\":[1]"},
       {"\"o\":{}", "\"o\":[]"},
+      // Delimited like an object, but not JSON inside.
+      {"\"o\":{}", "\"o\":{\"x\":tru}"},
+      {"\"o\":{}", "\"o\":{\"x\":1,}"},
       {"\"s\":\"a\",", ""},
       // Members in another writer's order: decoded, not spliced.
       {"\"s\":\"a\",\"t\":\"2026-01-15T10:00:00.000Z\"", "\"t\":\"2026-01-15T10:00:00.000Z\",\"s\":\"a\""},
