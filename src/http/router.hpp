@@ -21,7 +21,8 @@ struct RouteOptions {
   bool body_to_file = false;            // the server streams the body to a temp file (Request::body_file)
   // The handler blocks on nothing but item-store calls. With a local store the server runs it on the I/O
   // thread, on a fiber that gives the thread back while a write waits for its commit
-  // (http/handler_fiber.hpp), instead of on the blocking pool.
+  // (http/handler_fiber.hpp), instead of on the blocking pool. Any other wait in it (a back-off, a poll) must
+  // go through util/suspension.hpp: blocking the I/O thread would hold up the requests it may wait for.
   bool store_only = false;
 };
 
