@@ -1,8 +1,8 @@
 #pragma once
 // The HTTP/1.1 server (Boost.Beast): keep-alive, I/O threads each with their own connections, fibers on them
 // for store-only writes (http/handler_fiber.hpp), a pool for handlers that block (network stores, files),
-// body limits known before the body is read, timeouts for slow clients, and graceful shutdown. It only translates to and from
-// http::Request/Response; all behaviour lives in the Router.
+// body limits known before the body is read, timeouts for slow clients, and graceful shutdown. It only
+// translates to and from http::Request/Response; all behaviour lives in the Router.
 #include <chrono>
 #include <functional>
 #include <memory>
