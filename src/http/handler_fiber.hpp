@@ -4,7 +4,6 @@
 // thread, once the commit is done: a durable write then costs no hop to a pool thread and back, which was
 // most of what a write request paid in thread wake-ups. Only for handlers whose waits are suspensions (a
 // local store's writes): anything else that blocks would hold the I/O thread.
-#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
