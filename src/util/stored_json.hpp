@@ -7,9 +7,9 @@
 // member into its struct, whether the member came from text or from an item.
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <string_view>
-#include <iterator>
 #include <utility>
 #include <variant>
 
