@@ -52,18 +52,15 @@ void GroupCommitWriter::run(Operation operation) {
       failure = std::move(outcome);
       resume();
     };
-    {
-      std::lock_guard lock(mutex_);
-      if (!stopping_) {
-        queue_.push_back({std::move(operation), std::move(done)});
-        done = nullptr;
-      }
-    }
-    if (done) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+      lock.unlock();
       done(std::make_exception_ptr(StoreUnavailable("SQLite store " + db_->path() + " is closed")));
-    } else {
-      wake_.notify_one();
+      return;
     }
+    queue_.push_back({std::move(operation), std::move(done)});
+    lock.unlock();
+    wake_.notify_one();
   });
   if (failure) std::rethrow_exception(failure);
 }
