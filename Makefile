@@ -24,7 +24,7 @@ test: build lambda-zip
 
 fuzz: setup
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz --target fuzz_json_body fuzz_router
+	cmake --build --preset fuzz --target fuzz_json_body fuzz_router fuzz_stored_text
 	scripts/run-fuzzers build/fuzz 60
 
 bench: setup release

@@ -155,8 +155,16 @@ class SplicedObject {
   static constexpr std::size_t kSlots = 256;
   static std::size_t slot_of(std::string_view name);
   int field_index(std::string_view stored_name) const;
+  // Writes the null members of fields [from, until); false when one of them cannot be null.
+  bool append_nulls(std::string& out, std::size_t from, std::size_t until) const;
 
   std::vector<SplicedField> fields_;
+  // Every field's null member (`,"apiName":null`, the first without its comma), one after another, and where
+  // each starts (one more for the end): a run of absent fields is written with one append.
+  std::string null_members_;
+  std::vector<std::size_t> null_member_at_;
+  // For each field, the first field from it on that cannot be null (fields_.size() when none).
+  std::vector<std::size_t> first_required_from_;
   // A stored name's field by a hash of its length and end characters (-1: none, -2: more than one, search),
   // so that the members no field reads (the keys) cost one look-up, not a comparison with every field.
   std::array<std::int8_t, kSlots> slots_;

@@ -243,6 +243,33 @@ TEST(StoredJson, RawMembersAreDelimitedWhateverTheirStringsHold) {
   }
 }
 
+// Quotes and backslashes are searched for eight bytes at a time: strings of every length put each of them at
+// every place in a word, and an escaped quote or backslash is never taken for the end.
+TEST(StoredJson, StringsEndAtTheirClosingQuoteWhereverItFalls) {
+  for (std::size_t length = 0; length < 40; ++length) {
+    for (std::string_view escape : {"", "\\\"", "\\\\", "\\u0022"}) {
+      std::string value = std::string(length, 'x') + std::string(escape) + "y";
+      std::string text = R"({"k)" + std::string(length % 11, 'k') + R"(":")" + value + R"(","z":1})";
+      std::vector<std::pair<std::string, std::string>> members;
+      ASSERT_TRUE(stored_json::for_each_raw_member(text, [&](const stored_json::RawMember& member) {
+        members.emplace_back(member.key, member.value);
+        return true;
+      })) << text;
+      ASSERT_EQ(members.size(), 2u) << text;
+      EXPECT_EQ(members[0].first, "k" + std::string(length % 11, 'k'));
+      EXPECT_EQ(members[0].second, '"' + value + '"');
+      EXPECT_EQ(members[1].second, "1");
+    }
+    // Unterminated, or ended by an escaped quote only: not an object.
+    const std::string open = R"({"a":")" + std::string(length, 'x');
+    EXPECT_FALSE(stored_json::for_each_raw_member(open + "}", [](const auto&) { return true; }));
+    EXPECT_FALSE(stored_json::for_each_raw_member(open + "\\\"}", [](const auto&) { return true; }));
+    // An escaped key is not in the compact form: the caller decodes the text instead.
+    const std::string escaped_key = R"({")" + std::string(length, 'k') + R"(\n":1})";
+    EXPECT_FALSE(stored_json::for_each_raw_member(escaped_key, [](const auto&) { return true; }));
+  }
+}
+
 // The fast path is taken for what the store writes (otherwise the figures in docs/performance.md would be the
 // decoder's): a splice of every shape succeeds on canonical text and refuses each kind of non-canonical
 // value.
@@ -269,6 +296,13 @@ TEST(SplicedObject, TakesCanonicalMembersAndRefusesTheRest) {
   const std::pair<std::string, std::string> refused[] = {
       {"\"s\":\"a\"", "\"s\":1"},
       {"\"t\":\"2026-01-15T10:00:00.000Z\"", "\"t\":\"2026-01-15T10:00:00Z\""},
+      // Each byte of a time is checked: a digit's place takes only a digit, the others only their character.
+      {"2026-01-15T10:00:00.000Z", "2026-01-15T10:0::00.000Z"},
+      {"2026-01-15T10:00:00.000Z", "2026-01-15T10:00:00.00 Z"},
+      {"2026-01-15T10:00:00.000Z", "202a-01-15T10:00:00.000Z"},
+      {"2026-01-15T10:00:00.000Z", "2026-01-15T10:00:00.000z"},
+      {"2026-01-15T10:00:00.000Z", "2026/01-15T10:00:00.000Z"},
+      {"2026-01-15T10:00:00.000Z", "2026-01-15 10:00:00.000Z"},
       {"\"i\":1", "\"i\":1.0"},
       {"\"n\":1", "\"n\":\"1\""},
       {"\"b\":true", "\"b\":1"},
@@ -287,6 +321,35 @@ TEST(SplicedObject, TakesCanonicalMembersAndRefusesTheRest) {
     std::string before = "kept";
     EXPECT_FALSE(spliced.append(before, text)) << text;
     EXPECT_EQ(before, "kept");
+  }
+}
+
+// Absent members are the nullable fields the writer left out: each gap, at the start, between two members or
+// at the end, is written as nulls, and a gap holding a field that cannot be null refuses the splice.
+TEST(SplicedObject, WritesTheNullsOfEveryGap) {
+  using api_json::Shape;
+  api_json::SplicedObject spliced({{"n", Shape::integer, true},
+                                   {"a", Shape::string},
+                                   {"b", Shape::string, true},
+                                   {"c", Shape::string, true},
+                                   {"d", Shape::string},
+                                   {"e", Shape::string, true}});
+  const std::pair<std::string, std::string> written[] = {
+      {R"({"a":"x","d":"y"})", R"({"n":null,"a":"x","b":null,"c":null,"d":"y","e":null})"},
+      {R"({"PK":"k","a":"x","c":null,"d":"y","e":"z"})",
+       R"({"n":null,"a":"x","b":null,"c":null,"d":"y","e":"z"})"},
+      {R"({"n":1,"a":"x","b":"p","SK":"k","c":"q","d":"y"})",
+       R"({"n":1,"a":"x","b":"p","c":"q","d":"y","e":null})"},
+  };
+  for (const auto& [stored, api] : written) {
+    std::string out;
+    ASSERT_TRUE(spliced.append(out, stored)) << stored;
+    EXPECT_EQ(out, api);
+  }
+  for (const std::string stored : {R"({"a":"x"})", R"({"n":1,"d":"y"})", R"({"a":"x","d":null})"}) {
+    std::string out = "kept";
+    EXPECT_FALSE(spliced.append(out, stored)) << stored;
+    EXPECT_EQ(out, "kept");
   }
 }
 
