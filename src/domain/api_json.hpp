@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -82,14 +83,30 @@ void append_object(std::string& out, VisitFields visit_fields) {
   out.push_back('}');
 }
 
-// The fields as the attributes of a stored item, under their stored names; empty optionals are left out.
+// A stored item that holds its API text. put_stored writes, into an empty item, the attribute `apiText` and
+// then every field under its stored name, null when empty: serialized by a store that keeps the attributes in
+// the order they were put (SQLite), the item's text holds the API object's members verbatim right after
+// `{"apiText":"<length>-<hash>",`, and append_held_api_text copies them into a list page once their hash says
+// they are the bytes append_object wrote. Any other text (an older writer's, a store that returns attributes
+// in its own order, a renamed field) fails that check and is spliced or decoded instead. The caller puts the
+// keys after.
+inline constexpr std::string_view kApiTextAttribute = "apiText";
+
+// "<length>-<hash>" of the members of `object_text`, an object as append_object writes it.
+std::string api_text_stamp(std::string_view object_text);
+
 template <typename VisitFields>
 void put_stored(json::object& item, VisitFields visit_fields) {
-  visit_fields([&item](const FieldName& name, const auto& value) {
-    auto stored = dom_value(value);
-    if (!stored.is_null()) item[name.stored] = std::move(stored);
-  });
+  if (!item.empty()) throw std::logic_error("apiText must be a stored item's first attribute");
+  std::string api_text;
+  append_object(api_text, visit_fields);
+  item[kApiTextAttribute] = api_text_stamp(api_text);
+  visit_fields([&item](const FieldName& name, const auto& value) { item[name.stored] = dom_value(value); });
 }
+
+// Appends the API object a stored text holds verbatim (put_stored); false, with `out` as it was, when the
+// text does not start with an `apiText` stamp that matches the members after it.
+bool append_held_api_text(std::string& out, std::string_view stored);
 
 // Splicing: a list page's item JSON copied from the item's stored text instead of decoded and re-written. The
 // store holds each item as json::serialize wrote it from put_stored's values, and the API writes the same

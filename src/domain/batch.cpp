@@ -122,10 +122,7 @@ struct StoredBatch : stored_json::MemberDecoder<StoredBatch> {
 
   // The stored names, in the order to_item writes them.
   static constexpr Entry kEntries[] = {
-      {"PK", ignore},
-      {"SK", ignore},
-      {"GSI1PK", ignore},
-      {"GSI1SK", ignore},
+      {api_json::kApiTextAttribute, ignore},
       {"batchId", [](StoredBatch& s, const stored_json::Member& m) { s.batch.batch_id = string_or(m); }},
       {"userId", [](StoredBatch& s, const stored_json::Member& m) { s.batch.user_id = string_or(m); }},
       {"name", [](StoredBatch& s, const stored_json::Member& m) { s.batch.name = string_or(m); }},
@@ -187,6 +184,10 @@ struct StoredBatch : stored_json::MemberDecoder<StoredBatch> {
       {"updatedAt", [](StoredBatch& s, const stored_json::Member& m) { s.updated_at = optional_time(m); }},
       {"archivedAt",
        [](StoredBatch& s, const stored_json::Member& m) { s.batch.archived_at = optional_time(m); }},
+      {"PK", ignore},
+      {"SK", ignore},
+      {"GSI1PK", ignore},
+      {"GSI1SK", ignore},
   };
 
   Batch finish() && {
@@ -309,12 +310,12 @@ void append_json(std::string& out, const Batch& batch) {
 
 store::Item to_item(const Batch& batch) {
   store::Item item;
+  api_json::put_stored(item, [&batch](auto&& field) { visit_fields(batch, field); });
   auto key = keys::batch(batch.user_id, batch.batch_id);
   item["PK"] = key.pk;
   item["SK"] = key.sk;
   item["GSI1PK"] = keys::batch_gsi1pk(batch.batch_id);
   item["GSI1SK"] = keys::kBatchGsi1Sk;
-  api_json::put_stored(item, [&batch](auto&& field) { visit_fields(batch, field); });
   return item;
 }
 
@@ -336,7 +337,7 @@ void append_stored_batch_json(std::string& out, std::string_view text) {
   // The API writes a safe range from its decoded numbers: a stored one is decoded (custom ranges are rare).
   static const auto spliced =
       api_json::spliced_object([](auto&& field) { visit_fields(Batch{}, field); }, {"safeRange"});
-  if (spliced.append(out, text)) return;
+  if (api_json::append_held_api_text(out, text) || spliced.append(out, text)) return;
   append_json(out, stored_batch(text));
 }
 

@@ -63,9 +63,7 @@ struct StoredEvent : stored_json::MemberDecoder<StoredEvent> {
 
   // The stored names, in the order to_item writes them.
   static constexpr Entry kEntries[] = {
-      {"PK", ignore},
-      {"SK", ignore},
-      {"userId", [](StoredEvent& s, const stored_json::Member& m) { s.event.user_id = string_or_empty(m); }},
+      {api_json::kApiTextAttribute, ignore},
       {"eventId",
        [](StoredEvent& s, const stored_json::Member& m) { s.event.event_id = string_or_empty(m); }},
       {"batchId",
@@ -88,6 +86,9 @@ struct StoredEvent : stored_json::MemberDecoder<StoredEvent> {
          s.event.photo_key = key ? std::optional<std::string>(*key) : std::nullopt;
        }},
       {"createdAt", [](StoredEvent& s, const stored_json::Member& m) { s.created_at = optional_time(m); }},
+      {"PK", ignore},
+      {"SK", ignore},
+      {"userId", [](StoredEvent& s, const stored_json::Member& m) { s.event.user_id = string_or_empty(m); }},
   };
 
   Event finish() && {
@@ -164,13 +165,11 @@ void append_json(std::string& out, const Event& event) {
 }
 
 store::Item to_item(const Event& event) {
-  auto timestamp = format_rfc3339(event.timestamp);
-  store::Item item{
-      {"PK", keys::events_pk(event.batch_id)},
-      {"SK", keys::event_sk(timestamp, event.event_id)},
-      {"userId", event.user_id},
-  };
+  store::Item item;
   api_json::put_stored(item, [&event](auto&& field) { visit_fields(event, field); });
+  item["PK"] = keys::events_pk(event.batch_id);
+  item["SK"] = keys::event_sk(format_rfc3339(event.timestamp), event.event_id);
+  item["userId"] = event.user_id;
   return item;
 }
 
@@ -184,7 +183,7 @@ std::optional<Event> event_from_stored(std::string_view text) {
 
 void append_stored_event_json(std::string& out, std::string_view text) {
   static const auto spliced = api_json::spliced_object([](auto&& field) { visit_fields(Event{}, field); });
-  if (spliced.append(out, text)) return;
+  if (api_json::append_held_api_text(out, text) || spliced.append(out, text)) return;
   auto event = event_from_stored(text);
   if (!event) throw store::StoreUnavailable("a stored event is not a JSON object");
   append_json(out, *event);

@@ -1,6 +1,7 @@
-// Arbitrary bytes as a stored document, spliced into a list item (domain/api_json.hpp): the member scanner
-// reads words past a key's start, so it must never read outside the text; and whenever the text is JSON, what
-// the splice writes must be JSON too, whatever it refused or copied.
+// Arbitrary bytes as a stored document, copied or spliced into a list item (domain/api_json.hpp): the stamp
+// reader trusts a length from the text and the member scanner reads words past a key's start, so neither may
+// read outside the text; and whenever the text is JSON, what the splice writes must be JSON too, whatever it
+// refused or copied.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -25,6 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                 {{"api", "stored"}, Shape::string, true},
                                                 {"d", Shape::decoded, true}});
   const std::string_view stored(reinterpret_cast<const char*>(data), size);
+  std::string held = "[";
+  if (!api_json::append_held_api_text(held, stored) && held != "[") std::abort();
   std::string out = "[";
   if (!spliced.append(out, stored)) {
     if (out != "[") std::abort();  // a refusal leaves the buffer as it was

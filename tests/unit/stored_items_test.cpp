@@ -1,5 +1,6 @@
-// Stored items keep their own format: items written by earlier versions read back and are written again
-// byte for byte, whatever the API's field names become (domain/api_json.hpp, FieldName).
+// Stored items keep their own format: items written by earlier versions read back and are written again with
+// every attribute they had, whatever the API's field names become (domain/api_json.hpp, FieldName). What a
+// rewrite adds is the apiText stamp and nulls for the empty optionals.
 #include <gtest/gtest.h>
 
 #include "domain/api_json.hpp"
@@ -28,14 +29,22 @@ constexpr std::string_view kStoredEvent = R"({
   "type":"measurement","timestamp":"2026-12-01T09:30:00.000Z","description":"pH check",
   "metadata":{"ph":3.4},"createdAt":"2026-12-01T09:31:00.000Z"})";
 
-TEST(StoredItems, ABatchItemReadsBackAndIsWrittenAgainUnchanged) {
-  auto stored = json::parse(kStoredBatch).as_object();
-  EXPECT_EQ(to_item(batch_from_item(stored)), stored);
+void expect_rewritten_with_every_attribute(const json::object& stored, const json::object& rewritten) {
+  for (const auto& member : stored) EXPECT_EQ(rewritten.at(member.key()), member.value()) << member.key();
+  for (const auto& member : rewritten) {
+    if (stored.contains(member.key())) continue;
+    EXPECT_TRUE(member.key() == api_json::kApiTextAttribute || member.value().is_null()) << member.key();
+  }
 }
 
-TEST(StoredItems, AnEventItemReadsBackAndIsWrittenAgainUnchanged) {
+TEST(StoredItems, ABatchItemReadsBackAndIsWrittenAgainWithEveryAttribute) {
+  auto stored = json::parse(kStoredBatch).as_object();
+  expect_rewritten_with_every_attribute(stored, to_item(batch_from_item(stored)));
+}
+
+TEST(StoredItems, AnEventItemReadsBackAndIsWrittenAgainWithEveryAttribute) {
   auto stored = json::parse(kStoredEvent).as_object();
-  EXPECT_EQ(to_item(event_from_item(stored)), stored);
+  expect_rewritten_with_every_attribute(stored, to_item(event_from_item(stored)));
 }
 
 TEST(StoredItems, AFieldRenamedInTheApiKeepsItsStoredName) {
@@ -50,7 +59,20 @@ TEST(StoredItems, AFieldRenamedInTheApiKeepsItsStoredName) {
   EXPECT_EQ(text, R"({"kept":"a","renamed":2,"empty":null})");
   json::object item;
   api_json::put_stored(item, visit);
-  EXPECT_EQ(item, (json::object{{"kept", "a"}, {"original", 2}})) << "empty optionals are left out";
+  item.erase(api_json::kApiTextAttribute);
+  EXPECT_EQ(item, (json::object{{"kept", "a"}, {"original", 2}, {"empty", nullptr}}));
+}
+
+// A stored name that differs from the API's means the stored text is not the API's: never copied as it.
+TEST(StoredItems, ARenamedFieldIsNeverCopiedAsHeldApiText) {
+  json::object item;
+  api_json::put_stored(item, [](auto&& field) {
+    field("kept", std::string("a"));
+    field({"renamed", "original"}, std::int64_t{2});
+  });
+  std::string out;
+  EXPECT_FALSE(api_json::append_held_api_text(out, json::serialize(item)));
+  EXPECT_EQ(out, "");
 }
 
 }  // namespace

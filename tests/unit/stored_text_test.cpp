@@ -140,14 +140,45 @@ TEST(StoredText, TextThatIsNotAJsonObjectDecodesToNothing) {
   }
 }
 
-// 500 random values stored as to_item writes them splice to the bytes append_json writes for the value.
+// The forms a stored item's text takes: as to_item writes it (the API text held verbatim), as the writer
+// before apiText wrote it (no stamp, empty optionals left out), and with its attributes in another order
+// (DynamoDB returns them in its own).
+std::string older_writers_text(const store::Item& item) {
+  store::Item older;
+  for (const auto& member : item)
+    if (member.key() != api_json::kApiTextAttribute && !member.value().is_null())
+      older.emplace(member.key(), member.value());
+  return json::serialize(older);
+}
+std::string reordered_text(const store::Item& item) {
+  store::Item reordered;
+  for (auto member = item.end(); member != item.begin();) {
+    --member;
+    reordered.emplace(member->key(), member->value());
+  }
+  return json::serialize(reordered);
+}
+
+// 500 random values stored as to_item writes them splice to the bytes append_json writes for the value, in
+// every form their text can take; only the text as written holds its API text.
 template <typename Make, typename Splice>
 void expect_spliced_as_written(unsigned seed, Make make, Splice splice) {
   std::mt19937 random(seed);
   for (int i = 0; i < 500; ++i) {
     auto value = make(random);
-    auto stored = json::serialize(to_item(value));
-    EXPECT_EQ(splice(stored), after_bracket([&](std::string& out) { append_json(out, value); })) << stored;
+    const auto item = to_item(value);
+    const auto api = after_bracket([&](std::string& out) { append_json(out, value); });
+    const auto written = json::serialize(item);
+    EXPECT_EQ(
+        after_bracket([&](std::string& out) { EXPECT_TRUE(api_json::append_held_api_text(out, written)); }),
+        api)
+        << written;
+    for (const auto& stored : {written, older_writers_text(item), reordered_text(item)})
+      EXPECT_EQ(splice(stored), api) << stored;
+    std::string out = "kept";
+    EXPECT_FALSE(api_json::append_held_api_text(out, older_writers_text(item)));
+    EXPECT_FALSE(api_json::append_held_api_text(out, reordered_text(item)));
+    EXPECT_EQ(out, "kept");
   }
 }
 
@@ -240,6 +271,47 @@ TEST(StoredJson, RawMembersAreDelimitedWhateverTheirStringsHold) {
   for (std::string_view bad :
        {"{", "{\"a\":1", "{\"a\" :1}", "{\"a\":\"x}", "{\"a\":1,}", "{\"a\":{\"b\":1}"}) {
     EXPECT_FALSE(stored_json::for_each_raw_member(bad, [](const auto&) { return true; })) << bad;
+  }
+}
+
+// The held API text is copied only when its stamp matches the bytes after it: text changed in place (here a
+// name edited without a new stamp) lists what it now says, through the splice, and a damaged stamp or length
+// is never trusted.
+TEST(StoredText, HeldApiTextIsCopiedOnlyWhenItsStampMatches) {
+  std::mt19937 random(23);
+  auto batch = random_batch(random);
+  batch.name = "Ginger beer";
+  const auto written = json::serialize(to_item(batch));
+  const auto stamp_at = written.find(R"("apiText":")") + 11;
+  const auto stamp_end = written.find('"', stamp_at);
+  const auto stamp = written.substr(stamp_at, stamp_end - stamp_at);
+  const auto length = std::stoul(stamp);
+
+  auto edited = written;
+  edited.replace(edited.find("Ginger beer"), 11, "Ginger wine");
+  batch.name = "Ginger wine";
+  EXPECT_EQ(spliced_batch(edited), after_bracket([&](std::string& out) { append_json(out, batch); }));
+
+  auto with_stamp = [&](const std::string& replacement) {
+    auto text = written;
+    return text.replace(stamp_at, stamp.size(), replacement);
+  };
+  const auto digits = stamp.substr(stamp.find('-') + 1);
+  const std::string refused[] = {
+      edited,
+      with_stamp(std::to_string(length - 1) + "-" + digits),
+      with_stamp(std::to_string(length + 1) + "-" + digits),
+      with_stamp(std::to_string(written.size()) + "-" + digits),
+      with_stamp(std::to_string(length) + "-" + std::string(16, '0')),
+      with_stamp(std::to_string(length) + digits),
+      with_stamp("-" + digits),
+      written.substr(0, stamp_at + stamp.size() + 2 + length),
+      R"({"PK":"k",)" + written.substr(1),
+  };
+  for (const auto& text : refused) {
+    std::string out = "kept";
+    EXPECT_FALSE(api_json::append_held_api_text(out, text)) << text;
+    EXPECT_EQ(out, "kept");
   }
 }
 
