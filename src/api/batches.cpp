@@ -36,7 +36,7 @@ void register_batch_routes(http::Router& router, AppContext& ctx) {
         cursor::parse_choice(request.query("status"), "status", domain::kBatchStatuses),
         cursor::parse_choice(request.query("stage"), "stage", domain::kBatchStages)};
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
-    return cached_list_page(ctx, request, [&] {
+    return cached_list_page(ctx, request, services::batches_partition(request.user_id), [&] {
       auto result = services::list_batches(ctx, request.user_id, filter, page);
       return list_page_body("batches", result, domain::append_stored_batch_json);
     });

@@ -48,12 +48,12 @@ std::string list_page_body(std::string_view name, const services::StoredPage& pa
   return out;
 }
 
-http::Response cached_list_page(AppContext& ctx, const http::Request& request,
+http::Response cached_list_page(AppContext& ctx, const http::Request& request, std::string_view partition,
                                 const std::function<std::string()>& render) {
   constexpr std::string_view kJson = "application/json";
   if (!ctx.list_pages) return http::Response::text(200, std::string(kJson), render());
   // Read before the page: a write that lands in between makes the page newer than its version, never older.
-  auto version = ctx.store->data_version();
+  auto version = ctx.store->partition_version(partition);
   if (!version) return http::Response::text(200, std::string(kJson), render());
   std::string key = request.user_id + '\n' + request.path + '?' + request.query_string;
   auto body = ctx.list_pages->find(key, *version);

@@ -33,9 +33,10 @@ void register_openapi_routes(http::Router& router, AppContext& ctx);
 void register_webapp_routes(http::Router& router, AppContext& ctx);
 void register_stream_routes(http::Router& router, AppContext& ctx);
 
-// A 200 JSON list page for this user and query: the one kept in ctx.list_pages while the store has not
-// changed, otherwise the body `render` serializes, then kept.
-http::Response cached_list_page(AppContext& ctx, const http::Request& request,
+// A 200 JSON list page for this user and query, read from the store partition `partition`: the one kept
+// in ctx.list_pages while nothing has been written to the partition, otherwise the body `render`
+// serializes, then kept.
+http::Response cached_list_page(AppContext& ctx, const http::Request& request, std::string_view partition,
                                 const std::function<std::string()>& render);
 
 // The body of a list page, {"<name>":[...],"count":n,"nextCursor":...}, each stored item's JSON appended by

@@ -1,8 +1,10 @@
 #pragma once
-// Serialized list pages, kept per user and query while the store's data version stays the same: an app
-// reloads its batch list far more often than anything in it changes. Any committed write, by any process on
-// the store, changes the version and so retires every entry at once: a kept page is never stale. Bounded in
-// bytes, least recently used out first.
+// Serialized list pages, kept per user and query while the version of the store partition they were read
+// from stays the same (ItemStore::partition_version): an app reloads its batch list far more often than
+// anything in it changes. A committed write to the partition, by this process or any other on the store,
+// changes the version, so a kept page is never stale; writes to other partitions leave it be (on stores that
+// cannot tell partitions apart, every write changes every version). Bounded in bytes, least recently used
+// out first.
 #include <cstddef>
 #include <cstdint>
 #include <list>

@@ -145,8 +145,8 @@ const std::vector<OptionSpec>& option_specs() {
       {"TOKEN_CACHE_SIZE", "--token-cache-size", "32768",
        "verified access tokens remembered (0: check the signature and read the revocation mark on every "
        "request)"},
-      {"LIST_CACHE_MB", "--list-cache-mb", "4",
-       "MiB of list pages kept until the next write (0: build every page; SQLite store only)"},
+      {"LIST_CACHE_MB", "--list-cache-mb", "32",
+       "MiB of list pages kept until their user's next write (0: build every page; SQLite store only)"},
       {"CORS_ORIGINS", "--cors-origins", "https://kefirproducer.com,https://*.kefirproducer.com",
        "allowed origins in prod (dev allows *)"},
       {"PHOTO_RETENTION_DAYS", "--photo-retention-days", "365", "days photos are kept (0: forever)"},

@@ -196,6 +196,12 @@ class ItemStore {
   // read before a query so that the query's result may be kept until it changes; nullopt when the adapter
   // cannot tell cheaply (DynamoDB: other instances write without telling this one).
   virtual std::optional<std::uint64_t> data_version() = 0;
+  // The same for the items of one partition (PK value): changes whenever a write to it has committed, and may
+  // change for others too. Here: data_version(), which changes for every write.
+  virtual std::optional<std::uint64_t> partition_version(std::string_view partition) {
+    static_cast<void>(partition);
+    return data_version();
+  }
 };
 
 inline Key key_of(const Item& item) {

@@ -24,7 +24,7 @@ domain::Error batch_not_found() {
 
 store::Query user_batches_query(const std::string& user_id) {
   store::Query query;
-  query.partition = keys::user_pk(user_id);
+  query.partition = batches_partition(user_id);
   query.sort = {store::SortOp::begins_with, std::string(keys::kBatchPrefix), {}};
   return query;
 }
@@ -63,6 +63,10 @@ domain::Batch create_batch(ServiceContext& ctx, const std::string& user_id, cons
     throw account_deleted();  // a fresh UUIDv7 is never taken, so then only the account check can fail
   }
   return batch;
+}
+
+std::string batches_partition(const std::string& user_id) {
+  return keys::user_pk(user_id);
 }
 
 StoredPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,

@@ -1,5 +1,6 @@
-// GET /batches keeps serialized pages until the store changes (LIST_CACHE_MB): whatever writes, the next
-// list shows it. Two servers on one SQLite file, so a write by another process is covered too.
+// GET /batches keeps serialized pages until the user's partition of the store changes (LIST_CACHE_MB):
+// whatever writes, the next list shows it. Two servers on one SQLite file, so a write by another process is
+// covered too.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -100,6 +101,37 @@ TEST_F(ListCache, MetricsCountKeptAndBuiltPages) {
   auto metrics = ApiClient(server.base_url()).get("/metrics").body;
   EXPECT_EQ(series_value(metrics, R"(kefir_list_pages_total{result="built"})"), 2);
   EXPECT_EQ(series_value(metrics, R"(kefir_list_pages_total{result="kept"})"), 2);
+}
+
+// Pages are kept per partition: what other users write leaves my kept page be; what I write retires it.
+TEST_F(ListCache, OtherUsersWritesKeepMyPage) {
+  ServerProcess server(on_shared_store());
+  auto alice = sign_in(server, unique_email("alice"));
+  auto bob = sign_in(server, unique_email("bob"));
+  ApiClient as_alice(server.base_url(), alice.access_token);
+  ApiClient as_bob(server.base_url(), bob.access_token);
+  auto mine = create_batch(as_alice, "Mine");
+  auto theirs = create_batch(as_bob, "Theirs");
+  listed_names(as_alice);  // built
+  listed_names(as_alice);  // kept: both series are there from now on
+  auto pages = [&](std::string_view result) {
+    auto metrics = ApiClient(server.base_url()).get("/metrics").body;
+    return series_value(metrics, "kefir_list_pages_total{result=\"" + std::string(result) + "\"}");
+  };
+  const auto built = pages("built");
+  const auto kept = pages("kept");
+
+  ASSERT_EQ(as_bob.patch("/batches/" + theirs, {{"name", "Theirs, renamed"}}).status, 200);
+  ASSERT_EQ(as_bob.post("/batches/" + theirs + "/events", {{"type", "note"}, {"description", "x"}}).status,
+            201);
+  create_batch(as_bob, "Theirs too");
+  EXPECT_EQ(listed_names(as_alice), (std::set<std::string>{"Mine"}));
+  EXPECT_EQ(pages("kept"), kept + 1);
+  EXPECT_EQ(pages("built"), built);
+
+  ASSERT_EQ(as_alice.patch("/batches/" + mine, {{"name", "Mine, renamed"}}).status, 200);
+  EXPECT_EQ(listed_names(as_alice), (std::set<std::string>{"Mine, renamed"}));
+  EXPECT_EQ(pages("built"), built + 1);
 }
 
 TEST_F(ListCache, OffBuildsEveryPage) {

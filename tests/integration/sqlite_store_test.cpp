@@ -226,6 +226,55 @@ TEST_F(SqliteStore, DataVersionSeesCommitsOfAnotherProcess) {
   writer.kill_and_collect();
 }
 
+// Kept list pages last while their partition's version does: this store's writes change only the partitions
+// they write (each kind of write, a transaction and an append too), another connection's commit changes every
+// one, and while a commit is not yet accounted for there is no version to keep a page at.
+TEST_F(SqliteStore, PartitionVersionsChangeWithTheirOwnWritesAndWithEveryOtherConnectionsCommit) {
+  const auto db = path("kefir.db");
+  SqliteItemStore store(db.string(), clock_);
+  auto version = [&](std::string_view partition) {
+    auto answer = store.partition_version(partition);
+    EXPECT_TRUE(answer) << partition;
+    return answer.value_or(0);
+  };
+  auto alice = version("USER#alice");
+  auto bob = version("USER#bob");
+
+  auto expect_only_alice_changes = [&](const std::string& what, const auto& write) {
+    write();
+    EXPECT_NE(version("USER#alice"), alice) << what;
+    EXPECT_EQ(version("USER#bob"), bob) << what;
+    alice = version("USER#alice");
+  };
+  expect_only_alice_changes("put", [&] { store.put({{"PK", "USER#alice"}, {"SK", "BATCH#1"}, {"n", 1}}); });
+  expect_only_alice_changes("update", [&] {
+    store.update({"USER#alice", "BATCH#1"}, Update{{{"n", 2}}, {}, {}});
+  });
+  expect_only_alice_changes("transaction", [&] {
+    store.transact_write({Put{{{"PK", "USER#alice"}, {"SK", "BATCH#2"}}},
+                          UpdateItem{{"BATCH#x", "EVENT#1"}, Update{{{"n", 1}}, {}, {}}}});
+  });
+  expect_only_alice_changes("append", [&] {
+    store.transact_append({},
+                          {store::LogAppend{{"USER#alice", "CHANGESEQ"}, {{"PK", "USER#alice"}}, "CHANGE#"}});
+  });
+  expect_only_alice_changes("delete", [&] { store.remove({"USER#alice", "BATCH#2"}); });
+  EXPECT_NE(version("BATCH#x"), bob) << "the transaction's other partition";
+
+  // A failed condition wrote nothing, and reads write nothing.
+  store.query(Query{.partition = "USER#bob"});
+  EXPECT_THROW(store.put({{"PK", "USER#bob"}, {"SK", "BATCH#9"}}, Condition::exists("n")),
+               store::ConditionFailed);
+  EXPECT_EQ(version("USER#bob"), bob);
+
+  // Another connection commits: not yet accounted for, then every partition changes with the next commit.
+  raw_rows(db, "INSERT INTO items (PK, SK, data) VALUES ('USER#carol', 'BATCH#3', '{}')");
+  EXPECT_FALSE(store.partition_version("USER#bob"));
+  store.put({{"PK", "USER#dave"}, {"SK", "BATCH#4"}});
+  EXPECT_NE(version("USER#bob"), bob);
+  EXPECT_NE(version("USER#alice"), alice);
+}
+
 // SQLite's own automatic checkpoint is off (the store checkpoints in the background, and on the writer past
 // a limit): the WAL must still be copied back and restarted while writes go on.
 TEST_F(SqliteStore, WalStaysBoundedUnderWritesThatNeverPause) {

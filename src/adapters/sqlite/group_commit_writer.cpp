@@ -20,12 +20,14 @@ constexpr int kCheckpointLimitPages = 16384;
 }  // namespace
 
 GroupCommitWriter::GroupCommitWriter(std::unique_ptr<Connection> db, std::unique_ptr<Connection> checkpoints,
-                                     Housekeeping housekeeping, std::chrono::milliseconds period)
+                                     Housekeeping housekeeping, std::chrono::milliseconds period,
+                                     AfterCommit after_commit)
     : db_(std::move(db)),
       checkpointer_(std::make_unique<WalCheckpointer>(*db_, std::move(checkpoints), kCheckpointPages,
                                                       kCheckpointLimitPages)),
       housekeeping_(std::move(housekeeping)),
       period_(period),
+      after_commit_(std::move(after_commit)),
       thread_([this] { loop(); }) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
@@ -43,7 +45,7 @@ GroupCommitWriter::~GroupCommitWriter() {
   }
 }
 
-void GroupCommitWriter::run(Operation operation) {
+void GroupCommitWriter::run(Operation operation, WrittenPartitions written) {
   std::exception_ptr failure;
   // On a fiber the thread serves other requests until the commit; the operation and `failure` live on the
   // fiber's stack, which stays put meanwhile.
@@ -58,7 +60,7 @@ void GroupCommitWriter::run(Operation operation) {
       done(std::make_exception_ptr(StoreUnavailable("SQLite store " + db_->path() + " is closed")));
       return;
     }
-    queue_.push_back({std::move(operation), std::move(done)});
+    queue_.push_back({std::move(operation), std::move(written), std::move(done)});
     lock.unlock();
     wake_.notify_one();
   });
@@ -85,6 +87,17 @@ void GroupCommitWriter::loop() {
       next_housekeeping = std::chrono::steady_clock::now() + (more ? std::chrono::milliseconds(0) : period_);
     }
   }
+}
+
+WrittenPartitions GroupCommitWriter::written_by(const std::vector<Request>& group,
+                                                const std::vector<std::exception_ptr>& outcomes) {
+  std::vector<std::string> partitions;
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    if (outcomes[i]) continue;  // failed before writing anything
+    if (!group[i].written) return std::nullopt;
+    partitions.insert(partitions.end(), group[i].written->begin(), group[i].written->end());
+  }
+  return partitions;
 }
 
 bool GroupCommitWriter::take_queued(std::vector<Request>& group) {
@@ -132,15 +145,17 @@ void GroupCommitWriter::commit_group(std::vector<Request>& group) {
     for (auto& request : group) request.done(failure);
     return;
   }
+  after_commit_(written_by(group, outcomes));
   for (std::size_t i = 0; i < group.size(); ++i) group[i].done(outcomes[i]);
 }
 
 bool GroupCommitWriter::run_housekeeping() {
+  const auto changes_before = db_->total_changes();
+  bool more = false;
   try {
     step("BEGIN IMMEDIATE");
-    bool more = housekeeping_(*db_);
+    more = housekeeping_(*db_);
     step("COMMIT");
-    return more;
   } catch (const StoreError& error) {
     log::warn("sqlite housekeeping failed", {{"file", db_->path()}, {"error", error.what()}});
     if (db_->in_transaction()) {
@@ -152,6 +167,8 @@ bool GroupCommitWriter::run_housekeeping() {
     }
     return false;
   }
+  if (db_->total_changes() != changes_before) after_commit_(std::nullopt);  // what it purged: unknown
+  return more;
 }
 
 void GroupCommitWriter::step(const std::string& sql) {

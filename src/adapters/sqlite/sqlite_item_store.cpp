@@ -12,6 +12,7 @@
 #include "adapters/sqlite/group_commit_writer.hpp"
 #include "adapters/sqlite/item_rules.hpp"
 #include "adapters/sqlite/item_table.hpp"
+#include "adapters/sqlite/partition_versions.hpp"
 #include "adapters/sqlite/reader_pool.hpp"
 #include "adapters/sqlite/sqlite_connection.hpp"
 #include "adapters/sqlite/store_lock.hpp"
@@ -140,18 +141,22 @@ SqliteItemStore::SqliteItemStore(std::string db_path, const Clock& clock)
   ensure_parent_directory(path_);
   lock_ = std::make_unique<sqlite::StoreLock>(path_, sqlite::StoreLock::Mode::shared);
   auto writer_connection = open_writer(path_);
-  changes_ = std::make_unique<sqlite::WalChangeProbe>(open_reader(path_));
+  changes_ = std::make_shared<sqlite::WalChangeProbe>(open_reader(path_));
+  versions_ = std::make_shared<sqlite::PartitionVersions>(changes_, *writer_connection);
   readers_ = std::make_shared<sqlite::ReaderPool>([path = path_] { return open_reader(path); });
   writer_ = std::make_unique<sqlite::GroupCommitWriter>(
       std::move(writer_connection), std::make_unique<Connection>(path_, Connection::Mode::existing),
       [this](Connection& db) {
         return sqlite::purge_expired_items(db, now_seconds(), kPurgeBatch) == kPurgeBatch;
       },
-      kPurgePeriod);
+      kPurgePeriod,
+      [versions = versions_](const sqlite::WrittenPartitions& written) { versions->committed(written); });
 }
 
 SqliteItemStore::~SqliteItemStore() {
-  // Readers close first so that the writer's final checkpoint can empty the WAL.
+  // Readers close first so that the writer's final checkpoint can empty the WAL (the probe closes with the
+  // writer's last use of it).
+  versions_.reset();
   changes_.reset();
   readers_.reset();
   writer_.reset();
@@ -174,7 +179,8 @@ std::optional<std::string> SqliteItemStore::get_document(const Key& key) {
 void SqliteItemStore::put(const Item& item, const std::optional<Condition>& condition) {
   sqlite::validate_item(item);
   const sqlite::Row row = sqlite::row_of(item);
-  writer_->run([&](Connection& db) { apply_put(db, row, condition, -1, now_seconds()); });
+  writer_->run([&](Connection& db) { apply_put(db, row, condition, -1, now_seconds()); },
+               std::vector<std::string>{row.pk});
 }
 
 Item SqliteItemStore::update(const Key& key, const Update& update,
@@ -182,14 +188,16 @@ Item SqliteItemStore::update(const Key& key, const Update& update,
   sqlite::validate_key(key);
   sqlite::validate_update(update);
   Item result;
-  writer_->run([&](Connection& db) { result = apply_update(db, key, update, condition, -1, now_seconds()); });
+  writer_->run([&](Connection& db) { result = apply_update(db, key, update, condition, -1, now_seconds()); },
+               std::vector<std::string>{key.pk});
   return result;
 }
 
 std::optional<Item> SqliteItemStore::remove(const Key& key, const std::optional<Condition>& condition) {
   sqlite::validate_key(key);
   std::optional<Item> removed;
-  writer_->run([&](Connection& db) { removed = apply_delete(db, key, condition, -1, now_seconds()); });
+  writer_->run([&](Connection& db) { removed = apply_delete(db, key, condition, -1, now_seconds()); },
+               std::vector<std::string>{key.pk});
   return removed;
 }
 
@@ -215,50 +223,70 @@ std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<Wr
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (const auto* put = std::get_if<Put>(&operations[i])) rows[i] = sqlite::row_of(put->item);
   }
+  std::vector<std::string> partitions;
+  for (const auto& operation : operations) {
+    std::visit(
+        [&partitions](const auto& op) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(op)>, Put>) {
+            partitions.push_back(json_string(op.item, "PK"));
+          } else if constexpr (!std::is_same_v<std::decay_t<decltype(op)>, Check>) {
+            partitions.push_back(op.key.pk);
+          }
+        },
+        operation);
+  }
+  for (const auto& append : appends) {
+    partitions.push_back(append.counter.pk);
+    partitions.push_back(json_string(append.entry, "PK"));
+  }
   std::vector<std::uint64_t> numbers(appends.size());
-  writer_->run([&](Connection& db) {
-    const std::int64_t now = now_seconds();
-    // Every condition is checked before the first write, so a failed one leaves nothing to undo (the writer
-    // runs operations without a savepoint). The keys are distinct: no check depends on another's write.
-    std::vector<PendingWrite> writes;
-    writes.reserve(operations.size() + 2 * appends.size());
-    for (std::size_t i = 0; i < operations.size(); ++i) {
-      const int index = static_cast<int>(i);
-      if (const auto* put = std::get_if<Put>(&operations[i])) {
-        if (put->condition) checked_current(db, {rows[i]->pk, rows[i]->sk}, put->condition, index, now);
-        writes.push_back({std::move(*rows[i])});
-      } else if (const auto* update = std::get_if<UpdateItem>(&operations[i])) {
-        auto updated = checked_update(db, update->key, update->update, update->condition, index, now);
-        writes.push_back({sqlite::row_of(updated.item), updated.current});
-      } else if (const auto* erase = std::get_if<Delete>(&operations[i])) {
-        checked_current(db, erase->key, erase->condition, index, now);
-        writes.push_back({erase->key});
-      } else {
-        const auto& check = std::get<Check>(operations[i]);
-        checked_current(db, check.key, check.condition, index, now);
-      }
-    }
-    for (std::size_t i = 0; i < appends.size(); ++i) {
-      const auto& append = appends[i];
-      auto counter = sqlite::find_item(db, append.counter, now);
-      const auto number = static_cast<std::int64_t>(counter ? json_int(*counter, "seq").value_or(0) : 0) + 1;
-      auto entry = append.entry;
-      entry["SK"] = log_sort_key(append.sort_prefix, static_cast<std::uint64_t>(number));
-      entry["seq"] = number;
-      writes.push_back({sqlite::row_of(entry)});
-      writes.push_back(
-          {sqlite::row_of({{"PK", append.counter.pk}, {"SK", append.counter.sk}, {"seq", number}}),
-           counter.has_value()});
-      numbers[i] = static_cast<std::uint64_t>(number);
-    }
-    for (const auto& write : writes) {
-      if (const auto* row = std::get_if<sqlite::Row>(&write.target)) {
-        save_row(db, *row, write.current);
-      } else {
-        sqlite::delete_item(db, std::get<Key>(write.target));
-      }
-    }
-  });
+  writer_->run(
+      [&](Connection& db) {
+        const std::int64_t now = now_seconds();
+        // Every condition is checked before the first write, so a failed one leaves nothing to undo (the
+        // writer runs operations without a savepoint). The keys are distinct: no check depends on another's
+        // write.
+        std::vector<PendingWrite> writes;
+        writes.reserve(operations.size() + 2 * appends.size());
+        for (std::size_t i = 0; i < operations.size(); ++i) {
+          const int index = static_cast<int>(i);
+          if (const auto* put = std::get_if<Put>(&operations[i])) {
+            if (put->condition) checked_current(db, {rows[i]->pk, rows[i]->sk}, put->condition, index, now);
+            writes.push_back({std::move(*rows[i])});
+          } else if (const auto* update = std::get_if<UpdateItem>(&operations[i])) {
+            auto updated = checked_update(db, update->key, update->update, update->condition, index, now);
+            writes.push_back({sqlite::row_of(updated.item), updated.current});
+          } else if (const auto* erase = std::get_if<Delete>(&operations[i])) {
+            checked_current(db, erase->key, erase->condition, index, now);
+            writes.push_back({erase->key});
+          } else {
+            const auto& check = std::get<Check>(operations[i]);
+            checked_current(db, check.key, check.condition, index, now);
+          }
+        }
+        for (std::size_t i = 0; i < appends.size(); ++i) {
+          const auto& append = appends[i];
+          auto counter = sqlite::find_item(db, append.counter, now);
+          const auto number =
+              static_cast<std::int64_t>(counter ? json_int(*counter, "seq").value_or(0) : 0) + 1;
+          auto entry = append.entry;
+          entry["SK"] = log_sort_key(append.sort_prefix, static_cast<std::uint64_t>(number));
+          entry["seq"] = number;
+          writes.push_back({sqlite::row_of(entry)});
+          writes.push_back(
+              {sqlite::row_of({{"PK", append.counter.pk}, {"SK", append.counter.sk}, {"seq", number}}),
+               counter.has_value()});
+          numbers[i] = static_cast<std::uint64_t>(number);
+        }
+        for (const auto& write : writes) {
+          if (const auto* row = std::get_if<sqlite::Row>(&write.target)) {
+            save_row(db, *row, write.current);
+          } else {
+            sqlite::delete_item(db, std::get<Key>(write.target));
+          }
+        }
+      },
+      std::move(partitions));
   return numbers;
 }
 
@@ -282,15 +310,21 @@ std::optional<std::uint64_t> SqliteItemStore::data_version() {
   return changes_->version();
 }
 
+std::optional<std::uint64_t> SqliteItemStore::partition_version(std::string_view partition) {
+  return versions_->version(partition);
+}
+
 std::size_t SqliteItemStore::purge_expired() {
   std::size_t purged = 0;
-  writer_->run([&](Connection& db) {
-    const std::int64_t now = now_seconds();
-    purged = 0;
-    for (std::size_t batch = kPurgeBatch; batch == kPurgeBatch; purged += batch) {
-      batch = sqlite::purge_expired_items(db, now, kPurgeBatch);
-    }
-  });
+  writer_->run(
+      [&](Connection& db) {
+        const std::int64_t now = now_seconds();
+        purged = 0;
+        for (std::size_t batch = kPurgeBatch; batch == kPurgeBatch; purged += batch) {
+          batch = sqlite::purge_expired_items(db, now, kPurgeBatch);
+        }
+      },
+      std::nullopt);
   return purged;
 }
 

@@ -13,6 +13,7 @@ namespace kefir::store {
 
 namespace sqlite {
 class GroupCommitWriter;
+class PartitionVersions;
 class ReaderPool;
 class StoreLock;
 class WalChangeProbe;
@@ -41,6 +42,7 @@ class SqliteItemStore final : public ItemStore {
                                              const std::vector<LogAppend>& appends) override;
   bool ready() override;
   std::optional<std::uint64_t> data_version() override;
+  std::optional<std::uint64_t> partition_version(std::string_view partition) override;
 
   // A consistent snapshot of the whole store written to `destination_path` while writes go on.
   void backup_to(const std::string& destination_path);
@@ -54,8 +56,9 @@ class SqliteItemStore final : public ItemStore {
   const Clock& clock_;
   std::unique_ptr<sqlite::StoreLock> lock_;
   std::shared_ptr<sqlite::ReaderPool> readers_;
+  std::shared_ptr<sqlite::WalChangeProbe> changes_;
+  std::shared_ptr<sqlite::PartitionVersions> versions_;
   std::unique_ptr<sqlite::GroupCommitWriter> writer_;
-  std::unique_ptr<sqlite::WalChangeProbe> changes_;
 };
 
 // Replaces the database at `db_path` with the backup at `backup_path` after checking the backup's integrity.

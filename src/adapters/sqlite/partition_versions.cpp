@@ -1,0 +1,58 @@
+#include "adapters/sqlite/partition_versions.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <utility>
+
+#include "ports/item_store.hpp"
+
+namespace kefir::store::sqlite {
+
+PartitionVersions::PartitionVersions(std::shared_ptr<const WalChangeProbe> probe, Connection& writer)
+    : probe_(std::move(probe)),
+      writer_(writer),
+      // The WAL index first: a commit by another connection between the two reads then leaves the probe
+      // behind the index, so versions stay unknown until the writer's next commit records it.
+      recorded_at_(probe_->version()),
+      slots_(std::make_unique<std::uint64_t[]>(kSlots)) {
+  others_version_ = writer_.scalar("PRAGMA data_version");
+}
+
+std::size_t PartitionVersions::slot_of(std::string_view partition) {
+  return std::hash<std::string_view>{}(partition) % kSlots;
+}
+
+void PartitionVersions::committed(const WrittenPartitions& written) {
+  // The index before data_version, for the same reason as at construction: a commit by another connection
+  // in between is then counted as theirs (every partition changes), never as part of ours.
+  const auto index_version = probe_->version();
+  bool others_committed = true;
+  try {
+    auto others_version = writer_.scalar("PRAGMA data_version");
+    others_committed = others_version != others_version_;
+    others_version_ = std::move(others_version);
+  } catch (const StoreError&) {
+    // Unknown: as if they had.
+  }
+  std::lock_guard lock(mutex_);
+  const auto version = ++counter_;
+  if (others_committed || !written) {
+    every_since_ = version;
+  } else {
+    for (const auto& partition : *written) slots_[slot_of(partition)] = version;
+  }
+  recorded_at_ = index_version;
+}
+
+std::optional<std::uint64_t> PartitionVersions::version(std::string_view partition) const {
+  std::unique_lock lock(mutex_);
+  const auto recorded_at = recorded_at_;
+  const auto version = std::max(every_since_, slots_[slot_of(partition)]);
+  lock.unlock();
+  // Read after the version: a commit landing in between makes the index differ, so no version is given out
+  // that the commit has already made stale.
+  if (probe_->version() != recorded_at) return std::nullopt;
+  return version;
+}
+
+}  // namespace kefir::store::sqlite

@@ -1,0 +1,56 @@
+#pragma once
+// Which partitions (PK values) a store's commits changed, so that a kept list page of one user outlives the
+// writes of every other user: a version per partition that changes whenever a commit of this store writes
+// the partition, and for every partition at once whenever another connection (another process) commits.
+//
+// The writer records each of its commits before its callers hear of it. A commit is told from another
+// connection's by SQLite itself: the writer connection's `PRAGMA data_version` changes only when some other
+// connection committed. Versions are read only while the WAL index says nothing has committed since the last
+// commit recorded (WalChangeProbe); otherwise there is no version, and the caller keeps nothing.
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "adapters/sqlite/sqlite_connection.hpp"
+#include "adapters/sqlite/wal_change_probe.hpp"
+
+namespace kefir::store::sqlite {
+
+// The partitions an operation writes; nullopt when it cannot tell (any partition may change).
+using WrittenPartitions = std::optional<std::vector<std::string>>;
+
+class PartitionVersions {
+ public:
+  // `writer`: the writer's connection, read from its thread only (committed()). The probe is shared: it
+  // must outlive the writer's last commit, which the store's other readers do not wait for.
+  PartitionVersions(std::shared_ptr<const WalChangeProbe> probe, Connection& writer);
+
+  // On the writer thread, right after a commit that wrote `written`, before its callers return.
+  void committed(const WrittenPartitions& written);
+
+  // Changes whenever a commit wrote `partition`; nullopt while a commit is not yet recorded.
+  std::optional<std::uint64_t> version(std::string_view partition) const;
+
+ private:
+  // Partitions share slots by a hash of their name: two that share one change together, which only costs a
+  // kept page; a fixed table needs no bound and no allocation per partition.
+  static constexpr std::size_t kSlots = 65536;
+  static std::size_t slot_of(std::string_view partition);
+
+  std::shared_ptr<const WalChangeProbe> probe_;
+  Connection& writer_;
+  std::string others_version_;  // the writer connection's data_version at the last commit recorded
+
+  mutable std::mutex mutex_;
+  std::uint64_t recorded_at_;  // the probe's version just after the last commit recorded
+  std::uint64_t counter_ = 0;  // the last version handed out
+  std::uint64_t every_since_ =
+      0;  // every partition's version is at least this (another connection committed)
+  std::unique_ptr<std::uint64_t[]> slots_;
+};
+
+}  // namespace kefir::store::sqlite
