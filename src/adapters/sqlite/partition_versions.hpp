@@ -48,8 +48,8 @@ class PartitionVersions {
   mutable std::mutex mutex_;
   std::uint64_t recorded_at_;  // the probe's version just after the last commit recorded
   std::uint64_t counter_ = 0;  // the last version handed out
-  std::uint64_t every_since_ =
-      0;  // every partition's version is at least this (another connection committed)
+  // Every partition's version is at least this: raised when another connection committed.
+  std::uint64_t every_since_ = 0;
   std::unique_ptr<std::uint64_t[]> slots_;
 };
 
