@@ -15,7 +15,7 @@ PartitionVersions::PartitionVersions(std::shared_ptr<const WalChangeProbe> probe
       // behind the index, so versions stay unknown until the writer's next commit records it.
       recorded_at_(probe_->version()),
       slots_(std::make_unique<std::uint64_t[]>(kSlots)) {
-  others_version_ = writer_.scalar("PRAGMA data_version");
+  others_version_ = std::stoll(writer_.scalar("PRAGMA data_version"));
 }
 
 std::size_t PartitionVersions::slot_of(std::string_view partition) {
@@ -28,9 +28,11 @@ void PartitionVersions::committed(const WrittenPartitions& written) {
   const auto index_version = probe_->version();
   bool others_committed = true;
   try {
-    auto others_version = writer_.scalar("PRAGMA data_version");
+    auto& statement = writer_.prepared("PRAGMA data_version");
+    ResetOnExit reset(statement);
+    const auto others_version = statement.step() ? statement.integer(0) : -1;
     others_committed = others_version != others_version_;
-    others_version_ = std::move(others_version);
+    others_version_ = others_version;
   } catch (const StoreError&) {
     // Unknown: as if they had.
   }

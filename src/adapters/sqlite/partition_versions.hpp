@@ -43,7 +43,7 @@ class PartitionVersions {
 
   std::shared_ptr<const WalChangeProbe> probe_;
   Connection& writer_;
-  std::string others_version_;  // the writer connection's data_version at the last commit recorded
+  std::int64_t others_version_;  // the writer connection's data_version at the last commit recorded
 
   mutable std::mutex mutex_;
   std::uint64_t recorded_at_;  // the probe's version just after the last commit recorded
