@@ -39,6 +39,13 @@ class ListCache : public ::testing::Test {
     return config;
   }
 
+  // Alice and Bob, each signed in at `server`.
+  static std::pair<ApiClient, ApiClient> alice_and_bob(ServerProcess& server) {
+    auto alice = sign_in(server, unique_email("alice"));
+    auto bob = sign_in(server, unique_email("bob"));
+    return {ApiClient(server.base_url(), alice.access_token), ApiClient(server.base_url(), bob.access_token)};
+  }
+
   TempDir data_;
 };
 
@@ -72,10 +79,7 @@ TEST_F(ListCache, EveryWriteShowsInTheNextListWhicheverProcessWroteIt) {
 
 TEST_F(ListCache, PagesAreKeptPerUserAndQuery) {
   ServerProcess server(on_shared_store());
-  auto alice = sign_in(server, unique_email("alice"));
-  auto bob = sign_in(server, unique_email("bob"));
-  ApiClient as_alice(server.base_url(), alice.access_token);
-  ApiClient as_bob(server.base_url(), bob.access_token);
+  auto [as_alice, as_bob] = alice_and_bob(server);
   create_batch(as_alice, "Alice 1");
   create_batch(as_alice, "Alice 2");
 
@@ -106,10 +110,7 @@ TEST_F(ListCache, MetricsCountKeptAndBuiltPages) {
 // Pages are kept per partition: what other users write leaves my kept page be; what I write retires it.
 TEST_F(ListCache, OtherUsersWritesKeepMyPage) {
   ServerProcess server(on_shared_store());
-  auto alice = sign_in(server, unique_email("alice"));
-  auto bob = sign_in(server, unique_email("bob"));
-  ApiClient as_alice(server.base_url(), alice.access_token);
-  ApiClient as_bob(server.base_url(), bob.access_token);
+  auto [as_alice, as_bob] = alice_and_bob(server);
   auto mine = create_batch(as_alice, "Mine");
   auto theirs = create_batch(as_bob, "Theirs");
   listed_names(as_alice);  // built
