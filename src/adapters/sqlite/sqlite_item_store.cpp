@@ -223,17 +223,15 @@ std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<Wr
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (const auto* put = std::get_if<Put>(&operations[i])) rows[i] = sqlite::row_of(put->item);
   }
-  std::vector<std::string> partitions;
-  for (const auto& operation : operations) {
-    std::visit(
-        [&partitions](const auto& op) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(op)>, Put>) {
-            partitions.push_back(json_string(op.item, "PK"));
-          } else if constexpr (!std::is_same_v<std::decay_t<decltype(op)>, Check>) {
-            partitions.push_back(op.key.pk);
-          }
-        },
-        operation);
+  std::vector<std::string> partitions;  // what the transaction may write; a Check writes nothing
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    if (rows[i]) {
+      partitions.push_back(rows[i]->pk);
+    } else if (const auto* update = std::get_if<UpdateItem>(&operations[i])) {
+      partitions.push_back(update->key.pk);
+    } else if (const auto* erase = std::get_if<Delete>(&operations[i])) {
+      partitions.push_back(erase->key.pk);
+    }
   }
   for (const auto& append : appends) {
     partitions.push_back(append.counter.pk);
