@@ -1,7 +1,6 @@
 #include "domain/api_json.hpp"
 
 #include <bit>
-#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -110,7 +109,7 @@ bool in_api_form(Shape shape, std::string_view raw) {
 // A 64-bit hash of the text, eight bytes at a time (little-endian words, so that a stored file reads the same
 // on every machine). It tells a stored API text from any other text, not from an attacker: the only writer
 // of a stamp is put_stored.
-std::uint64_t text_hash(std::string_view text) {
+std::uint64_t text_hash(std::string_view text, std::uint64_t seed = 0) {
   constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15;
   auto mix = [](std::uint64_t hash, std::uint64_t word) {
     hash = (hash ^ word) * kMultiplier;
@@ -122,22 +121,99 @@ std::uint64_t text_hash(std::string_view text) {
     if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
     return word;
   };
-  std::uint64_t hash = mix(0, text.size());
+  std::uint64_t hash = mix(seed, text.size());
   std::size_t at = 0;
   for (; at + 8 <= text.size(); at += 8) hash = mix(hash, word_at(text.data() + at, 8));
   if (at < text.size()) hash = mix(hash, word_at(text.data() + at, text.size() - at));
   return hash ^ (hash >> 32);
 }
 
-// The hash as the 16 lowercase hex digits of a stamp.
-std::array<char, 16> hash_digits(std::uint64_t hash) {
+// A stamp's numbers are fixed-width lowercase hex, so that reading one is a load and a few word operations
+// instead of a digit loop per number (that loop cost more than the copy it guards).
+void append_hex(std::string& out, std::uint64_t value, int digits) {
   constexpr std::string_view kDigits = "0123456789abcdef";
-  std::array<char, 16> digits{};
-  for (std::size_t i = digits.size(); i-- > 0; hash >>= 4) digits[i] = kDigits[hash & 0xF];
-  return digits;
+  for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(kDigits[(value >> shift) & 0xF]);
+}
+
+// The value of eight hex digits, decoded all at once: a digit's low nibble, plus 9 for a letter, then the
+// nibbles packed pairwise. Any other bytes give some value, not an error: every value read is checked against
+// the text's bounds, and the hash against the text.
+std::uint32_t hex8(const char* at) {
+  std::uint64_t word = 0;
+  std::memcpy(&word, at, 8);
+  if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+  const std::uint64_t letters = (word & 0x4040404040404040) >> 6;
+  const std::uint64_t nibbles = (word & 0x0F0F0F0F0F0F0F0F) + letters * 9;
+  const std::uint64_t bytes = ((nibbles << 4) | (nibbles >> 8)) & 0x00FF00FF00FF00FF;
+  const std::uint64_t halves = ((bytes << 8) | (bytes >> 16)) & 0x0000FFFF0000FFFF;
+  return static_cast<std::uint32_t>(((halves & 0xFFFF) << 16) | (halves >> 32));
+}
+
+// The hash a stamp holds: of the stored members, the runs put back into them, and the field list they count.
+std::uint64_t stamp_hash(std::string_view members, std::string_view runs, std::uint64_t fingerprint) {
+  return text_hash(runs, text_hash(members, fingerprint));
 }
 
 }  // namespace
+
+void NullMembers::add(std::string_view api_name) {
+  if (!text_.empty()) text_.push_back(',');
+  append_key(text_, api_name);
+  text_ += "null";
+  at_.push_back(text_.size());
+}
+
+std::string_view NullMembers::run(std::size_t from, std::size_t until) const {
+  return std::string_view(text_).substr(at_[from], at_[until] - at_[from]);
+}
+
+std::uint64_t NullMembers::fingerprint() const {
+  return text_hash(text_);
+}
+
+bool ApiTextStamp::add(std::string_view api_name, std::string_view value_text) {
+  const std::size_t index = nulls_.size();
+  nulls_.add(api_name);
+  if (index > 0 && value_text == "null") {
+    if (run_from_ == 0) {
+      run_from_ = index;
+      run_at_ = members_.size();
+    }
+    return false;
+  }
+  close_run(index);
+  if (index > 0) members_.push_back(',');
+  append_key(members_, api_name);
+  members_ += value_text;
+  return true;
+}
+
+void ApiTextStamp::close_run(std::size_t until) {
+  if (run_from_ == 0) return;
+  if (run_at_ > kMaxRunAt || until > 0xFF) fits_ = false;
+  append_hex(runs_, run_at_ << 16 | run_from_ << 8 | until, 8);
+  run_from_ = 0;
+}
+
+std::string ApiTextStamp::finish(std::size_t tail_size) {
+  close_run(nulls_.size());
+  if (!fits_ || members_.size() > 0xFFFFFFFF || tail_size > 0xFFFFFFFF) return {};
+  std::string stamp;
+  append_hex(stamp, stamp_hash(members_, runs_, nulls_.fingerprint()), 16);
+  append_hex(stamp, members_.size(), 8);
+  append_hex(stamp, tail_size, 8);
+  return stamp + runs_;
+}
+
+std::size_t stored_tail_size(std::initializer_list<StoredKey> keys) {
+  std::string tail;
+  for (const auto& key : keys) {
+    tail.push_back(',');
+    append_key(tail, key.name);
+    json_text::append_string(tail, key.value);
+  }
+  return tail.size() + 1;
+}
 
 SplicedObject::SplicedObject(std::vector<SplicedField> fields) : fields_(std::move(fields)) {
   if (fields_.size() > kMaxFields) throw std::logic_error("a spliced object has too many fields");
@@ -145,11 +221,9 @@ SplicedObject::SplicedObject(std::vector<SplicedField> fields) : fields_(std::mo
   for (std::size_t i = 0; i < fields_.size(); ++i) {
     auto& slot = slots_[slot_of(fields_[i].stored)];
     slot = slot == -1 ? static_cast<std::int8_t>(i) : std::int8_t{-2};
-    null_member_at_.push_back(null_members_.size());
-    null_members_ += std::string_view(fields_[i].key_text).substr(i == 0 ? 1 : 0);
-    null_members_ += "null";
+    null_members_.add(fields_[i].api);
   }
-  null_member_at_.push_back(null_members_.size());
+  fingerprint_ = null_members_.fingerprint();
   first_required_from_.resize(fields_.size() + 1, fields_.size());
   for (std::size_t i = fields_.size(); i-- > 0;)
     first_required_from_[i] = fields_[i].nullable ? first_required_from_[i + 1] : i;
@@ -174,7 +248,7 @@ int SplicedObject::field_index(std::string_view stored_name) const {
 bool SplicedObject::append_nulls(std::string& out, std::size_t from, std::size_t until) const {
   if (from >= until) return true;
   if (first_required_from_[from] < until) return false;
-  out.append(null_members_, null_member_at_[from], null_member_at_[until] - null_member_at_[from]);
+  out += null_members_.run(from, until);
   return true;
 }
 
@@ -236,34 +310,48 @@ bool SplicedObject::append(std::string& out, std::string_view stored) const {
   return true;
 }
 
-std::string api_text_stamp(std::string_view object_text) {
-  const auto members = object_text.substr(1, object_text.size() - 2);
-  const auto digits = hash_digits(text_hash(members));
-  return std::to_string(members.size()) + "-" + std::string(digits.begin(), digits.end());
-}
-
-bool append_held_api_text(std::string& out, std::string_view stored) {
+bool SplicedObject::append_held(std::string& out, std::string_view stored) const {
   constexpr std::string_view kOpening = R"({"apiText":")";
+  constexpr std::size_t kHeader = 32;  // hash, members' length, tail length
   if (!stored.starts_with(kOpening)) return false;
   const auto stamp_end = stored.find('"', kOpening.size());
   if (stamp_end == std::string_view::npos || stamp_end + 1 >= stored.size() || stored[stamp_end + 1] != ',')
     return false;
   const auto stamp = stored.substr(kOpening.size(), stamp_end - kOpening.size());
-  std::size_t length = 0;
-  const auto [length_end, error] = std::from_chars(stamp.data(), stamp.data() + stamp.size(), length);
+  if (stamp.size() < kHeader || (stamp.size() - kHeader) % 8 != 0) return false;
+  const std::size_t length = hex8(stamp.data() + 16);
+  const std::size_t tail = hex8(stamp.data() + 24);
+  // The members end where the keys start, and the keys, as many bytes as when the item was written, end it.
   const auto members_at = stamp_end + 2;
-  // The members end where the keys start, or at the object's end.
-  if (error != std::errc{} || length_end == stamp.data() + stamp.size() || *length_end != '-' ||
-      length >= stored.size() - members_at ||
+  const auto after_members = stored.size() - members_at;
+  if (length >= after_members || tail != after_members - length ||
       (stored[members_at + length] != ',' && stored[members_at + length] != '}'))
     return false;
   const auto members = stored.substr(members_at, length);
-  const auto digits = hash_digits(text_hash(members));
-  if (std::string_view(length_end + 1, stamp.data() + stamp.size()) !=
-      std::string_view(digits.data(), digits.size()))
-    return false;
+  const auto runs = stamp.substr(kHeader);
+  const std::uint64_t hash = std::uint64_t{hex8(stamp.data())} << 32 | hex8(stamp.data() + 8);
+  if (hash != stamp_hash(members, runs, fingerprint_)) return false;
+
+  const std::size_t start = out.size();
   out.push_back('{');
-  out += members;
+  std::size_t copied = 0;  // of the members
+  std::size_t next_field = 1;
+  for (std::size_t at_run = 0; at_run < runs.size(); at_run += 8) {
+    const std::uint32_t run = hex8(runs.data() + at_run);
+    const std::size_t at = run >> 16;
+    const std::size_t from = (run >> 8) & 0xFF;
+    const std::size_t until = run & 0xFF;
+    if (at < copied || at > length || from < next_field || from >= until || until > fields_.size() ||
+        first_required_from_[from] < until) {
+      out.resize(start);
+      return false;
+    }
+    out += members.substr(copied, at - copied);
+    out += null_members_.run(from, until);
+    copied = at;
+    next_field = until;
+  }
+  out += members.substr(copied);
   out.push_back('}');
   return true;
 }

@@ -83,30 +83,77 @@ void append_object(std::string& out, VisitFields visit_fields) {
   out.push_back('}');
 }
 
-// A stored item that holds its API text. put_stored writes, into an empty item, the attribute `apiText` and
-// then every field under its stored name, null when empty: serialized by a store that keeps the attributes in
-// the order they were put (SQLite), the item's text holds the API object's members verbatim right after
-// `{"apiText":"<length>-<hash>",`, and append_held_api_text copies them into a list page once their hash says
-// they are the bytes append_object wrote. Any other text (an older writer's, a store that returns attributes
-// in its own order, a renamed field) fails that check and is spliced or decoded instead. The caller puts the
-// keys after.
+// A stored item that holds its API text. put_stored writes, into an empty item, the attribute `apiText`, then
+// every field under its stored name except the empty optionals, then the keys: serialized by a store that
+// keeps the attributes in the order they were put (SQLite), the item's text holds the API object's members
+// verbatim right after `{"apiText":"<stamp>",`, less its runs of null members. The stamp says where those
+// runs go back, and a hash of the members says they are the bytes append_object wrote, so a list page copies
+// them without reading them (SplicedObject::append_held). Any other text (an older writer's, a store that
+// returns attributes in its own order, a renamed field, an attribute set or removed in place) fails that
+// check and is spliced or decoded instead.
 inline constexpr std::string_view kApiTextAttribute = "apiText";
 
-// "<length>-<hash>" of the members of `object_text`, an object as append_object writes it.
-std::string api_text_stamp(std::string_view object_text);
+// The null members of a list of fields one after another (`"first":null,"second":null`: each after the first
+// with its comma), and where each starts, so that a run of them is one append.
+class NullMembers {
+ public:
+  void add(std::string_view api_name);
+  std::size_t size() const { return at_.size() - 1; }
+  // The members of fields [from, until).
+  std::string_view run(std::size_t from, std::size_t until) const;
+  // A hash of the field list: a stamp holds field numbers, valid only for the list that wrote them.
+  std::uint64_t fingerprint() const;
+
+ private:
+  std::string text_;
+  std::vector<std::size_t> at_{0};
+};
+
+// put_stored's stamp, in lowercase hex of fixed width: the hash (16 digits), the length of the stored members
+// (8) and of the tail after them (8: the keys and the closing brace), then 8 for each run of null members
+// left out: the byte of the members it goes back at (4), its first field and the field after it (2 each). The
+// tail's length is checked so that an attribute a store set after the keys (an update in place) is never
+// missed. Empty, never matching, when a run would start past 64 KiB of members: such items are spliced.
+class ApiTextStamp {
+ public:
+  // The next field, `value_text` as append_value writes it; false when its member is left out of the item.
+  bool add(std::string_view api_name, std::string_view value_text);
+  std::string finish(std::size_t tail_size);
+
+ private:
+  static constexpr std::size_t kMaxRunAt = 0xFFFF;
+  void close_run(std::size_t until);
+
+  NullMembers nulls_;
+  std::string members_;
+  std::string runs_;
+  std::size_t run_from_ = 0;  // 0: no run open (the first field is always written)
+  std::size_t run_at_ = 0;
+  bool fits_ = true;
+};
+
+// A key attribute that put_stored writes after the fields.
+struct StoredKey {
+  std::string_view name;
+  std::string_view value;
+};
+// The length of the keys' text in a stored item, with the closing brace.
+std::size_t stored_tail_size(std::initializer_list<StoredKey> keys);
 
 template <typename VisitFields>
-void put_stored(json::object& item, VisitFields visit_fields) {
+void put_stored(json::object& item, VisitFields visit_fields, std::initializer_list<StoredKey> keys) {
   if (!item.empty()) throw std::logic_error("apiText must be a stored item's first attribute");
-  std::string api_text;
-  append_object(api_text, visit_fields);
-  item[kApiTextAttribute] = api_text_stamp(api_text);
-  visit_fields([&item](const FieldName& name, const auto& value) { item[name.stored] = dom_value(value); });
+  item[kApiTextAttribute] = nullptr;  // first in place; its stamp is known once the fields are
+  ApiTextStamp stamp;
+  std::string value_text;
+  visit_fields([&](const FieldName& name, const auto& value) {
+    value_text.clear();
+    append_value(value_text, value);
+    if (stamp.add(name.api, value_text)) item[name.stored] = dom_value(value);
+  });
+  for (const auto& key : keys) item[key.name] = key.value;
+  item[kApiTextAttribute] = stamp.finish(stored_tail_size(keys));
 }
-
-// Appends the API object a stored text holds verbatim (put_stored); false, with `out` as it was, when the
-// text does not start with an `apiText` stamp that matches the members after it.
-bool append_held_api_text(std::string& out, std::string_view stored);
 
 // Splicing: a list page's item JSON copied from the item's stored text instead of decoded and re-written. The
 // store holds each item as json::serialize wrote it from put_stored's values, and the API writes the same
@@ -116,12 +163,14 @@ bool append_held_api_text(std::string& out, std::string_view stored);
 enum class Shape { string, time, integer, number, boolean, strings, object, decoded };
 struct SplicedField {
   SplicedField(const FieldName& name, Shape shape, bool nullable = false)
-      : stored(name.stored),
+      : api(name.api),
+        stored(name.stored),
         key_text(",\"" + std::string(name.api) + "\":"),
         same_name(name.api == name.stored),
         shape(shape),
         nullable(nullable) {}
 
+  std::string_view api;
   std::string_view stored;
   std::string key_text;  // ,"apiName":
   bool same_name;        // then the stored member's own text is the API's
@@ -166,6 +215,9 @@ class SplicedObject {
   // missing without being nullable or is not in the form the API writes (a document from an older writer):
   // the caller decodes it then.
   bool append(std::string& out, std::string_view stored) const;
+  // Appends the API object a stored text holds (put_stored); false, with `out` as it was, when the text does
+  // not start with a stamp that matches it.
+  bool append_held(std::string& out, std::string_view stored) const;
 
  private:
   static constexpr std::size_t kMaxFields = 64;
@@ -176,10 +228,8 @@ class SplicedObject {
   bool append_nulls(std::string& out, std::size_t from, std::size_t until) const;
 
   std::vector<SplicedField> fields_;
-  // Every field's null member (`,"apiName":null`, the first without its comma), one after another, and where
-  // each starts (one more for the end): a run of absent fields is written with one append.
-  std::string null_members_;
-  std::vector<std::size_t> null_member_at_;
+  NullMembers null_members_;
+  std::uint64_t fingerprint_;
   // For each field, the first field from it on that cannot be null (fields_.size() when none).
   std::vector<std::size_t> first_required_from_;
   // A stored name's field by a hash of its length and end characters (-1: none, -2: more than one, search),

@@ -310,12 +310,10 @@ void append_json(std::string& out, const Batch& batch) {
 
 store::Item to_item(const Batch& batch) {
   store::Item item;
-  api_json::put_stored(item, [&batch](auto&& field) { visit_fields(batch, field); });
-  auto key = keys::batch(batch.user_id, batch.batch_id);
-  item["PK"] = key.pk;
-  item["SK"] = key.sk;
-  item["GSI1PK"] = keys::batch_gsi1pk(batch.batch_id);
-  item["GSI1SK"] = keys::kBatchGsi1Sk;
+  const auto key = keys::batch(batch.user_id, batch.batch_id);
+  const auto gsi1pk = keys::batch_gsi1pk(batch.batch_id);
+  api_json::put_stored(item, [&batch](auto&& field) { visit_fields(batch, field); },
+                       {{"PK", key.pk}, {"SK", key.sk}, {"GSI1PK", gsi1pk}, {"GSI1SK", keys::kBatchGsi1Sk}});
   return item;
 }
 
@@ -333,11 +331,16 @@ Batch stored_batch(std::string_view text) {
   return std::move(*batch);
 }
 
-void append_stored_batch_json(std::string& out, std::string_view text) {
+const api_json::SplicedObject& batch_splice() {
   // The API writes a safe range from its decoded numbers: a stored one is decoded (custom ranges are rare).
   static const auto spliced =
       api_json::spliced_object([](auto&& field) { visit_fields(Batch{}, field); }, {"safeRange"});
-  if (api_json::append_held_api_text(out, text) || spliced.append(out, text)) return;
+  return spliced;
+}
+
+void append_stored_batch_json(std::string& out, std::string_view text) {
+  const auto& spliced = batch_splice();
+  if (spliced.append_held(out, text) || spliced.append(out, text)) return;
   append_json(out, stored_batch(text));
 }
 

@@ -14,6 +14,9 @@
 #include "util/time.hpp"
 
 namespace kefir::domain {
+namespace api_json {
+class SplicedObject;
+}
 
 inline constexpr std::string_view kStageOpen = "stage1_open";
 inline constexpr std::string_view kStageBottled = "stage2_bottled";
@@ -98,6 +101,8 @@ Batch stored_batch(std::string_view text);
 // otherwise decoded and written as append_json does (the same bytes either way). Throws StoreUnavailable
 // when the text is not a JSON object.
 void append_stored_batch_json(std::string& out, std::string_view text);
+// The splice of append_stored_batch_json, its held API text first (api_json::put_stored).
+const api_json::SplicedObject& batch_splice();
 
 // What the batch list filters on, read from a stored batch's text without decoding the rest.
 struct BatchListing {

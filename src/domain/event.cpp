@@ -166,10 +166,10 @@ void append_json(std::string& out, const Event& event) {
 
 store::Item to_item(const Event& event) {
   store::Item item;
-  api_json::put_stored(item, [&event](auto&& field) { visit_fields(event, field); });
-  item["PK"] = keys::events_pk(event.batch_id);
-  item["SK"] = keys::event_sk(format_rfc3339(event.timestamp), event.event_id);
-  item["userId"] = event.user_id;
+  const auto pk = keys::events_pk(event.batch_id);
+  const auto sk = keys::event_sk(format_rfc3339(event.timestamp), event.event_id);
+  api_json::put_stored(item, [&event](auto&& field) { visit_fields(event, field); },
+                       {{"PK", pk}, {"SK", sk}, {"userId", event.user_id}});
   return item;
 }
 
@@ -181,9 +181,14 @@ std::optional<Event> event_from_stored(std::string_view text) {
   return stored_json::read_text<StoredEvent>(text);
 }
 
-void append_stored_event_json(std::string& out, std::string_view text) {
+const api_json::SplicedObject& event_splice() {
   static const auto spliced = api_json::spliced_object([](auto&& field) { visit_fields(Event{}, field); });
-  if (api_json::append_held_api_text(out, text) || spliced.append(out, text)) return;
+  return spliced;
+}
+
+void append_stored_event_json(std::string& out, std::string_view text) {
+  const auto& spliced = event_splice();
+  if (spliced.append_held(out, text) || spliced.append(out, text)) return;
   auto event = event_from_stored(text);
   if (!event) throw store::StoreUnavailable("a stored event is not a JSON object");
   append_json(out, *event);

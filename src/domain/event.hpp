@@ -11,6 +11,9 @@
 #include "util/time.hpp"
 
 namespace kefir::domain {
+namespace api_json {
+class SplicedObject;
+}
 
 inline constexpr std::string_view kEventStageChange = "stage_change";
 inline constexpr std::string_view kEventStatusChange = "status_change";
@@ -65,5 +68,7 @@ std::optional<Event> event_from_stored(std::string_view text);
 // A list page's JSON of a stored event: spliced from the stored text when it is in the form to_item writes,
 // otherwise decoded and written as append_json does. Throws StoreUnavailable when it is not a JSON object.
 void append_stored_event_json(std::string& out, std::string_view text);
+// The splice of append_stored_event_json, its held API text first (api_json::put_stored).
+const api_json::SplicedObject& event_splice();
 
 }  // namespace kefir::domain

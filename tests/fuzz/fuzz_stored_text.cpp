@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                                 {"d", Shape::decoded, true}});
   const std::string_view stored(reinterpret_cast<const char*>(data), size);
   std::string held = "[";
-  if (!api_json::append_held_api_text(held, stored) && held != "[") std::abort();
+  if (!spliced.append_held(held, stored) && held != "[") std::abort();
   std::string out = "[";
   if (!spliced.append(out, stored)) {
     if (out != "[") std::abort();  // a refusal leaves the buffer as it was

@@ -140,15 +140,31 @@ TEST(StoredText, TextThatIsNotAJsonObjectDecodesToNothing) {
   }
 }
 
-// The forms a stored item's text takes: as to_item writes it (the API text held verbatim), as the writer
-// before apiText wrote it (no stamp, empty optionals left out), and with its attributes in another order
-// (DynamoDB returns them in its own).
+// The forms a stored item's text takes: as to_item writes it (the API text held, less its nulls), as the
+// writer before apiText wrote it (no stamp), with every null written (the writer of stop 32), with an
+// attribute set in place after the keys, and with its attributes in another order (DynamoDB returns them in
+// its own).
 std::string older_writers_text(const store::Item& item) {
-  store::Item older;
-  for (const auto& member : item)
-    if (member.key() != api_json::kApiTextAttribute && !member.value().is_null())
-      older.emplace(member.key(), member.value());
+  store::Item older = item;
+  older.erase(api_json::kApiTextAttribute);
   return json::serialize(older);
+}
+template <typename Value>
+std::string text_with_every_null(const store::Item& item, const Value& value) {
+  std::string api_text;
+  append_json(api_text, value);
+  const auto api = json::parse(api_text);
+  store::Item with_nulls{{api_json::kApiTextAttribute, item.at(api_json::kApiTextAttribute)}};
+  for (const auto& member : api.as_object())
+    with_nulls.emplace(member.key(), item.contains(member.key()) ? item.at(member.key()) : nullptr);
+  for (const auto& member : item) with_nulls.emplace(member.key(), member.value());
+  return json::serialize(with_nulls);
+}
+// A field set by an update in place: a store adds an attribute the item did not have after the others.
+std::string set_in_place_text(const store::Item& item, std::string_view field) {
+  store::Item set = item;
+  set[field] = "set later";
+  return json::serialize(set);
 }
 std::string reordered_text(const store::Item& item) {
   store::Item reordered;
@@ -162,32 +178,38 @@ std::string reordered_text(const store::Item& item) {
 // 500 random values stored as to_item writes them splice to the bytes append_json writes for the value, in
 // every form their text can take; only the text as written holds its API text.
 template <typename Make, typename Splice>
-void expect_spliced_as_written(unsigned seed, Make make, Splice splice) {
+void expect_spliced_as_written(unsigned seed, Make make, Splice splice, const api_json::SplicedObject& held,
+                               std::string_view optional_field) {
   std::mt19937 random(seed);
   for (int i = 0; i < 500; ++i) {
     auto value = make(random);
     const auto item = to_item(value);
     const auto api = after_bracket([&](std::string& out) { append_json(out, value); });
     const auto written = json::serialize(item);
-    EXPECT_EQ(
-        after_bracket([&](std::string& out) { EXPECT_TRUE(api_json::append_held_api_text(out, written)); }),
-        api)
+    EXPECT_EQ(after_bracket([&](std::string& out) { EXPECT_TRUE(held.append_held(out, written)); }), api)
         << written;
-    for (const auto& stored : {written, older_writers_text(item), reordered_text(item)})
+    const std::string others[] = {older_writers_text(item), text_with_every_null(item, value),
+                                  reordered_text(item)};
+    EXPECT_EQ(splice(written), api) << written;
+    for (const auto& stored : others) {
       EXPECT_EQ(splice(stored), api) << stored;
+      if (stored == written) continue;  // a value without empty optionals: every null is already written
+      std::string out = "kept";
+      EXPECT_FALSE(held.append_held(out, stored)) << stored;
+      EXPECT_EQ(out, "kept");
+    }
     std::string out = "kept";
-    EXPECT_FALSE(api_json::append_held_api_text(out, older_writers_text(item)));
-    EXPECT_FALSE(api_json::append_held_api_text(out, reordered_text(item)));
+    EXPECT_FALSE(held.append_held(out, set_in_place_text(item, optional_field)));
     EXPECT_EQ(out, "kept");
   }
 }
 
 TEST(StoredText, SplicedBatchesAreTheBytesTheApiWrites) {
-  expect_spliced_as_written(21, random_batch, spliced_batch);
+  expect_spliced_as_written(21, random_batch, spliced_batch, batch_splice(), "notes");
 }
 
 TEST(StoredText, SplicedEventsAreTheBytesTheApiWrites) {
-  expect_spliced_as_written(22, random_event, spliced_event);
+  expect_spliced_as_written(22, random_event, spliced_event, event_splice(), "photoKey");
 }
 
 // Documents an older writer may have left: members in another order, whole numbers written as doubles, times
@@ -274,18 +296,34 @@ TEST(StoredJson, RawMembersAreDelimitedWhateverTheirStringsHold) {
   }
 }
 
-// The held API text is copied only when its stamp matches the bytes after it: text changed in place (here a
-// name edited without a new stamp) lists what it now says, through the splice, and a damaged stamp or length
-// is never trusted.
+// The held API text is copied only when its stamp matches the text after it: text changed in place (here a
+// name edited without a new stamp) lists what it now says, through the splice, and a damaged stamp, length
+// or run is never trusted.
 TEST(StoredText, HeldApiTextIsCopiedOnlyWhenItsStampMatches) {
   std::mt19937 random(23);
   auto batch = random_batch(random);
   batch.name = "Ginger beer";
-  const auto written = json::serialize(to_item(batch));
+  batch.notes.reset();
+  batch.public_note.reset();
+  batch.archived_at.reset();
+  const auto item = to_item(batch);
+  const auto written = json::serialize(item);
+  const auto api = after_bracket([&](std::string& out) { append_json(out, batch); });
+  EXPECT_EQ(after_bracket([&](std::string& out) { EXPECT_TRUE(batch_splice().append_held(out, written)); }),
+            api);
+  EXPECT_FALSE(item.contains("notes"));
+  EXPECT_FALSE(item.contains("archivedAt"));
+
   const auto stamp_at = written.find(R"("apiText":")") + 11;
-  const auto stamp_end = written.find('"', stamp_at);
-  const auto stamp = written.substr(stamp_at, stamp_end - stamp_at);
-  const auto length = std::stoul(stamp);
+  const auto stamp = written.substr(stamp_at, written.find('"', stamp_at) - stamp_at);
+  ASSERT_GE(stamp.size(), 48u) << "at least two runs: " << stamp;
+  ASSERT_EQ(stamp.size() % 8, 0u) << stamp;
+  const auto hash = stamp.substr(0, 16);
+  const auto length = std::stoul(stamp.substr(16, 8), nullptr, 16);
+  const auto tail = std::stoul(stamp.substr(24, 8), nullptr, 16);
+  const auto runs = stamp.substr(32);
+  const auto stamp_text = written.substr(0, stamp_at + stamp.size() + 2);
+  EXPECT_EQ(stamp_text.size() + length + tail, written.size());
 
   auto edited = written;
   edited.replace(edited.find("Ginger beer"), 11, "Ginger wine");
@@ -296,23 +334,55 @@ TEST(StoredText, HeldApiTextIsCopiedOnlyWhenItsStampMatches) {
     auto text = written;
     return text.replace(stamp_at, stamp.size(), replacement);
   };
-  const auto digits = stamp.substr(stamp.find('-') + 1);
+  auto hex = [](std::size_t value) {
+    char digits[9];
+    std::snprintf(digits, sizeof digits, "%08zx", value);
+    return std::string(digits);
+  };
+  auto stamp_of = [&](const std::string& hash_digits, std::size_t members, std::size_t keys,
+                      const std::string& rest) {
+    return with_stamp(hash_digits + hex(members) + hex(keys) + rest);
+  };
+  const auto first_run_moved = hex(std::stoul(runs.substr(0, 8), nullptr, 16) + (1 << 16)) + runs.substr(8);
+  auto without_key = item;
+  without_key.erase("GSI1SK");
   const std::string refused[] = {
       edited,
-      with_stamp(std::to_string(length - 1) + "-" + digits),
-      with_stamp(std::to_string(length + 1) + "-" + digits),
-      with_stamp(std::to_string(written.size()) + "-" + digits),
-      with_stamp(std::to_string(length) + "-" + std::string(16, '0')),
-      with_stamp(std::to_string(length) + digits),
-      with_stamp("-" + digits),
-      written.substr(0, stamp_at + stamp.size() + 2 + length),
+      stamp_of(hash, length - 1, tail, runs),
+      stamp_of(hash, length + 1, tail, runs),
+      stamp_of(hash, length, tail - 1, runs),
+      stamp_of(hash, length, tail + 1, runs),
+      stamp_of(std::string(16, '0'), length, tail, runs),
+      stamp_of(hash, length, tail, first_run_moved),
+      stamp_of(hash, length, tail, runs.substr(0, runs.size() - 8)),
+      with_stamp(stamp.substr(0, stamp.size() - 1)),
+      with_stamp(std::to_string(length) + "-" + hash),  // the stamp of stop 32's writer
+      written.substr(0, stamp_text.size() + length),
       R"({"PK":"k",)" + written.substr(1),
+      set_in_place_text(item, "notes"),
+      json::serialize(without_key),
   };
   for (const auto& text : refused) {
     std::string out = "kept";
-    EXPECT_FALSE(api_json::append_held_api_text(out, text)) << text;
+    EXPECT_FALSE(batch_splice().append_held(out, text)) << text;
     EXPECT_EQ(out, "kept");
   }
+}
+
+// A run of nulls is placed by a 16-bit offset: past 64 KiB of members the stamp is left empty, and the item
+// is spliced like an older writer's.
+TEST(StoredText, AnItemWithNullsPast64KiBIsSplicedNotHeld) {
+  std::mt19937 random(24);
+  auto batch = random_batch(random);
+  batch.photo_keys.assign(1000, "users/u/batches/b/" + std::string(70, 'p'));
+  batch.archived_at.reset();
+  const auto item = to_item(batch);
+  EXPECT_EQ(item.at(api_json::kApiTextAttribute), "");
+  const auto written = json::serialize(item);
+  std::string out = "kept";
+  EXPECT_FALSE(batch_splice().append_held(out, written));
+  EXPECT_EQ(out, "kept");
+  EXPECT_EQ(spliced_batch(written), after_bracket([&](std::string& out) { append_json(out, batch); }));
 }
 
 // Quotes and backslashes are searched for eight bytes at a time: strings of every length put each of them at
