@@ -23,9 +23,7 @@ test: build lambda-zip
 	ctest --preset $(PRESET)
 
 fuzz: setup
-	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz --target fuzz_json_body fuzz_router fuzz_stored_text
-	scripts/run-fuzzers build/fuzz 60
+	scripts/run-fuzzers 60
 
 bench: setup release
 	cmake --build --preset release --target kefir_bench_mixed
