@@ -150,8 +150,8 @@ std::uint32_t hex8(const char* at) {
 }
 
 // The hash a stamp holds: of the stored members, the runs put back into them, and the field list they count.
-std::uint64_t stamp_hash(std::string_view members, std::string_view runs, std::uint64_t fingerprint) {
-  return text_hash(runs, text_hash(members, fingerprint));
+std::uint64_t stamp_hash(std::string_view members, std::string_view runs, std::uint64_t field_list) {
+  return text_hash(runs, text_hash(members, field_list));
 }
 
 }  // namespace
@@ -167,13 +167,13 @@ std::string_view NullMembers::run(std::size_t from, std::size_t until) const {
   return std::string_view(text_).substr(at_[from], at_[until] - at_[from]);
 }
 
-std::uint64_t NullMembers::fingerprint() const {
-  return text_hash(text_);
+std::uint64_t field_list_hash(std::uint64_t so_far, std::string_view api_name) {
+  return text_hash(api_name, so_far);
 }
 
 bool ApiTextStamp::add(std::string_view api_name, std::string_view value_text) {
-  const std::size_t index = nulls_.size();
-  nulls_.add(api_name);
+  const std::size_t index = fields_++;
+  field_list_ = field_list_hash(field_list_, api_name);
   if (index > 0 && value_text == "null") {
     if (run_from_ == 0) {
       run_from_ = index;
@@ -196,10 +196,10 @@ void ApiTextStamp::close_run(std::size_t until) {
 }
 
 std::string ApiTextStamp::finish(std::size_t tail_size) {
-  close_run(nulls_.size());
+  close_run(fields_);
   if (!fits_ || members_.size() > 0xFFFFFFFF || tail_size > 0xFFFFFFFF) return {};
   std::string stamp;
-  append_hex(stamp, stamp_hash(members_, runs_, nulls_.fingerprint()), 16);
+  append_hex(stamp, stamp_hash(members_, runs_, field_list_), 16);
   append_hex(stamp, members_.size(), 8);
   append_hex(stamp, tail_size, 8);
   return stamp + runs_;
@@ -222,8 +222,8 @@ SplicedObject::SplicedObject(std::vector<SplicedField> fields) : fields_(std::mo
     auto& slot = slots_[slot_of(fields_[i].stored)];
     slot = slot == -1 ? static_cast<std::int8_t>(i) : std::int8_t{-2};
     null_members_.add(fields_[i].api);
+    field_list_ = field_list_hash(field_list_, fields_[i].api);
   }
-  fingerprint_ = null_members_.fingerprint();
   first_required_from_.resize(fields_.size() + 1, fields_.size());
   for (std::size_t i = fields_.size(); i-- > 0;)
     first_required_from_[i] = fields_[i].nullable ? first_required_from_[i + 1] : i;
@@ -330,7 +330,7 @@ bool SplicedObject::append_held(std::string& out, std::string_view stored) const
   const auto members = stored.substr(members_at, length);
   const auto runs = stamp.substr(kHeader);
   const std::uint64_t hash = std::uint64_t{hex8(stamp.data())} << 32 | hex8(stamp.data() + 8);
-  if (hash != stamp_hash(members, runs, fingerprint_)) return false;
+  if (hash != stamp_hash(members, runs, field_list_)) return false;
 
   const std::size_t start = out.size();
   out.push_back('{');

@@ -101,13 +101,15 @@ class NullMembers {
   std::size_t size() const { return at_.size() - 1; }
   // The members of fields [from, until).
   std::string_view run(std::size_t from, std::size_t until) const;
-  // A hash of the field list: a stamp holds field numbers, valid only for the list that wrote them.
-  std::uint64_t fingerprint() const;
 
  private:
   std::string text_;
   std::vector<std::size_t> at_{0};
 };
+
+// A hash of a list of fields, one API name after another (start from 0): a stamp holds field numbers, valid
+// only for the list that wrote them, so its hash includes this one.
+std::uint64_t field_list_hash(std::uint64_t so_far, std::string_view api_name);
 
 // put_stored's stamp, in lowercase hex of fixed width: the hash (16 digits), the length of the stored members
 // (8) and of the tail after them (8: the keys and the closing brace), then 8 for each run of null members
@@ -124,7 +126,8 @@ class ApiTextStamp {
   static constexpr std::size_t kMaxRunAt = 0xFFFF;
   void close_run(std::size_t until);
 
-  NullMembers nulls_;
+  std::size_t fields_ = 0;
+  std::uint64_t field_list_ = 0;  // field_list_hash of the fields so far
   std::string members_;
   std::string runs_;
   std::size_t run_from_ = 0;  // 0: no run open (the first field is always written)
@@ -229,7 +232,7 @@ class SplicedObject {
 
   std::vector<SplicedField> fields_;
   NullMembers null_members_;
-  std::uint64_t fingerprint_;
+  std::uint64_t field_list_ = 0;  // field_list_hash of fields_
   // For each field, the first field from it on that cannot be null (fields_.size() when none).
   std::vector<std::size_t> first_required_from_;
   // A stored name's field by a hash of its length and end characters (-1: none, -2: more than one, search),
