@@ -1,5 +1,6 @@
 #include "domain/api_json.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -106,14 +107,18 @@ bool in_api_form(Shape shape, std::string_view raw) {
   return false;
 }
 
-// A 64-bit hash of the text, eight bytes at a time (little-endian words, so that a stored file reads the same
-// on every machine). It tells a stored API text from any other text, not from an attacker: the only writer
-// of a stamp is put_stored.
+// A 64-bit hash of the text, sixteen bytes a step: two little-endian words (so that a stored file reads the
+// same on every machine), each mixed with the state or a constant, multiplied into 128 bits whose halves are
+// folded together (wyhash's step): half the instructions of the word-at-a-time multiply-xorshift it replaced,
+// which cost 5 % of a built list page. It tells a stored API text from any other text, not from an attacker:
+// the only writer of a stamp is put_stored.
 std::uint64_t text_hash(std::string_view text, std::uint64_t seed = 0) {
-  constexpr std::uint64_t kMultiplier = 0x9E3779B97F4A7C15;
-  auto mix = [](std::uint64_t hash, std::uint64_t word) {
-    hash = (hash ^ word) * kMultiplier;
-    return hash ^ (hash >> 29);
+  constexpr std::uint64_t kFirst = 0xa0761d6478bd642f;
+  constexpr std::uint64_t kSecond = 0xe7037ed1a0b428db;
+  constexpr std::uint64_t kSize = 0x8ebc6af09c88c6e3;
+  auto fold = [](std::uint64_t a, std::uint64_t b) {
+    const auto product = static_cast<unsigned __int128>(a) * b;
+    return static_cast<std::uint64_t>(product) ^ static_cast<std::uint64_t>(product >> 64);
   };
   auto word_at = [](const char* at, std::size_t size) {
     std::uint64_t word = 0;
@@ -121,11 +126,15 @@ std::uint64_t text_hash(std::string_view text, std::uint64_t seed = 0) {
     if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
     return word;
   };
-  std::uint64_t hash = mix(seed, text.size());
-  std::size_t at = 0;
-  for (; at + 8 <= text.size(); at += 8) hash = mix(hash, word_at(text.data() + at, 8));
-  if (at < text.size()) hash = mix(hash, word_at(text.data() + at, text.size() - at));
-  return hash ^ (hash >> 32);
+  const char* at = text.data();
+  std::size_t left = text.size();
+  std::uint64_t hash = fold(seed ^ kFirst, text.size() ^ kSize);
+  for (; left >= 16; at += 16, left -= 16) hash = fold(word_at(at, 8) ^ kFirst, word_at(at + 8, 8) ^ hash);
+  if (left > 0) {
+    const std::size_t low = std::min<std::size_t>(left, 8);
+    hash = fold(word_at(at, low) ^ kFirst, word_at(at + low, left - low) ^ hash ^ kSecond);
+  }
+  return fold(hash ^ kSecond, hash ^ kSize);
 }
 
 // A stamp's numbers are fixed-width lowercase hex, so that reading one is a load and a few word operations

@@ -345,9 +345,12 @@ void append_stored_batch_json(std::string& out, std::string_view text) {
 }
 
 BatchListing listing_from_stored(std::string_view text) {
+  std::string_view found[2];
+  if (stored_json::find_plain_strings(text, {"stage", "status"}, found))
+    return {std::string(found[1]), std::string(found[0])};
   BatchListing listing{std::string(kStatusActive), {}};
   bool plain = true;  // both members, if present, are strings without escapes
-  int found = 0;
+  int seen = 0;
   bool object = stored_json::for_each_raw_member(text, [&](const stored_json::RawMember& member) {
     std::string* target = member.key == "status"  ? &listing.status
                           : member.key == "stage" ? &listing.stage
@@ -356,7 +359,7 @@ BatchListing listing_from_stored(std::string_view text) {
     const auto raw = member.value;
     plain = raw.size() >= 2 && raw.front() == '"' && raw.find('\\') == std::string_view::npos;
     if (plain) target->assign(raw.substr(1, raw.size() - 2));
-    return plain && ++found < 2;  // to_item writes both near the start: the rest need not be read
+    return plain && ++seen < 2;  // to_item writes both near the start: the rest need not be read
   });
   if (object && plain) return listing;
   auto batch = stored_batch(text);

@@ -157,6 +157,39 @@ std::size_t string_end(std::string_view text, std::size_t at) {
 
 }  // namespace
 
+bool find_plain_strings(std::string_view text, std::initializer_list<std::string_view> names,
+                        std::string_view* values) {
+  if (text.empty() || text.front() != '{') return false;
+  const char* const begin = text.data();
+  const char* const end = begin + text.size();
+  const char* at = begin + 1;  // where the previous member's value ended
+  for (const auto name : names) {
+    // Colons end keys, and only a person's text or a time has others: a few steps to the member.
+    const std::size_t key_size = name.size() + 3;  // `,"name"`
+    for (;; ++at) {
+      at = static_cast<const char*>(std::memchr(at, ':', static_cast<std::size_t>(end - at)));
+      if (!at) return false;
+      if (static_cast<std::size_t>(at - begin) < key_size) continue;
+      const char* key = at - key_size;
+      if ((*key == ',' || key == begin) && key[1] == '"' && at[-1] == '"' &&
+          std::string_view(key + 2, name.size()) == name)
+        break;
+    }
+    if (end - at < 2 || at[1] != '"') return false;
+    const char* value = at + 2;
+    const auto* value_end =
+        static_cast<const char*>(std::memchr(value, '"', static_cast<std::size_t>(end - value)));
+    if (!value_end) return false;
+    *values = std::string_view(value, static_cast<std::size_t>(value_end - value));
+    if (std::memchr(value, '\\', values->size())) return false;
+    ++values;
+    at = value_end + 1;
+  }
+  // Every member found must be the object's own: nothing before the last of them opens a nested value.
+  const auto before = static_cast<std::size_t>(at - begin - 1);
+  return !std::memchr(begin + 1, '{', before) && !std::memchr(begin + 1, '[', before);
+}
+
 std::size_t detail::raw_value_end(std::string_view text, std::size_t at) {
   if (at >= text.size()) return std::string_view::npos;
   const char first = text[at];

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <initializer_list>
 #include <iterator>
 #include <optional>
 #include <string_view>
@@ -30,6 +31,16 @@ Member member_of(const json::value& value);
 // text is not one well-formed JSON object (nothing is known then about which members were visited).
 bool for_each_member(std::string_view text,
                      const std::function<void(std::string_view key, const Member& member)>& visit);
+
+// The values of the top-level string members `names` (their text between the quotes, as views into `text`),
+// found by searching rather than by walking every member before them: a filter that reads two members of
+// each listed item spent more on the walk than the page spent on the rest of that item. The names are given
+// in the order the writer writes them. In compact JSON `,"name":` can only start a member (a quote within a
+// string is escaped), and it is the object's own member when no object or array opens before it. False when
+// that is not so, when a member is missing, or when a value is not a string without escapes: walk the members
+// (for_each_raw_member) then.
+bool find_plain_strings(std::string_view text, std::initializer_list<std::string_view> names,
+                        std::string_view* values);
 
 // A stored item read into a `Reader` (read(key, member) for each member, then std::move(reader).finish())
 // from its DOM or straight from its text; the text's nullopt when it is not a JSON object.

@@ -2,7 +2,9 @@
 //
 // Arbitrary bytes as a stored document, copied or spliced: the stamp reader trusts lengths and runs from the
 // text and the member scanner reads words past a key's start, so neither may read outside the text; and
-// whenever the text is JSON, what the splice writes must be JSON too, whatever it refused or copied.
+// whenever the text is JSON, what the splice writes must be JSON too, whatever it refused or copied. The same
+// bytes searched for two string members (stored_json::find_plain_strings, the batch list's filter): in a
+// JSON object, what the search finds must be those members' values.
 //
 // After a first byte 0x01 (no JSON text starts so): an item put_stored wrote from field values taken from the
 // rest, then one byte of its text changed. The item as written is copied as the API writes it, and the
@@ -14,12 +16,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "domain/api_json.hpp"
+#include "util/stored_json.hpp"
 
 using namespace kefir::domain;
 
@@ -48,6 +52,28 @@ void check_arbitrary(std::string_view stored) {
   boost::system::error_code out_error;
   boost::json::parse(std::string_view(out).substr(1), out_error);
   if (!stored_error && out_error) std::abort();
+}
+
+void check_search(std::string_view stored) {
+  constexpr std::string_view kNames[] = {"s", "t"};
+  std::string_view found[2];
+  if (!kefir::stored_json::find_plain_strings(stored, {kNames[0], kNames[1]}, found)) return;
+  std::string parsed[2];
+  int seen[2] = {0, 0};
+  bool strings = true;
+  const bool object = kefir::stored_json::for_each_member(
+      stored, [&](std::string_view key, const kefir::stored_json::Member& member) {
+        for (int i = 0; i < 2; ++i) {
+          if (key != kNames[i] || seen[i]++ > 0) continue;
+          const auto* text = std::get_if<std::string_view>(&member);
+          if (text)
+            parsed[i] = *text;
+          else
+            strings = false;
+        }
+      });
+  if (!object || seen[0] != 1 || seen[1] != 1) return;  // not JSON, or a name given twice: nothing promised
+  if (!strings || parsed[0] != found[0] || parsed[1] != found[1]) std::abort();
 }
 
 struct Fields {
@@ -120,7 +146,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   if (bytes.size() >= 2 && bytes[0] == '\x01')
     check_written(bytes.substr(1));
-  else
+  else {
     check_arbitrary(bytes);
+    check_search(bytes);
+  }
   return 0;
 }

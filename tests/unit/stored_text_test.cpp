@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <tuple>
+#include <vector>
 
 #include "domain/api_json.hpp"
 #include "domain/batch.hpp"
@@ -275,6 +277,52 @@ TEST(StoredText, TheListingIsReadWithoutDecodingTheRest) {
   listing = listing_from_stored(R"({"status":"\u0061rchived","stage":null})");
   EXPECT_EQ(listing.status, "archived");  // escaped: decoded
   EXPECT_EQ(listing.stage, "");
+}
+
+// The listing's members are searched for, not walked to; whatever a person's text holds before them, the
+// search finds the object's own members or leaves the document to the walk.
+TEST(StoredText, TheListingIsTheObjectsOwnMembersWhatItsTextsHold) {
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases = {
+      // name's text looks like the members: escaped, so never taken for them
+      {R"({"name":"x\",\"stage\":\"fake\",\"status\":\"archived","stage":"stage1_open","status":"active"})",
+       "active", "stage1_open"},
+      // a nested object holding the names before the object's own
+      {R"({"meta":{"stage":"n","status":"archived"},"stage":"s","status":"ready"})", "ready", "s"},
+      {R"({"tags":["x",{"status":"archived"}],"status":"ready","stage":"s"})", "ready", "s"},
+      // another writer's order, and a time with colons between them
+      {R"({"status":"archived","at":"2026-01-01T00:00:00.000Z","stage":"s"})", "archived", "s"},
+      // the first member, and keys that end alike
+      {R"({"stage":"a","substage":"b","xstatus":"archived","status":"in_fridge"})", "in_fridge", "a"},
+      // a value with an escape, a value that is not a string
+      {R"({"stage":"a\"b","status":"ready"})", "ready", "a\"b"},
+      {R"({"stage":"s","status":null})", "active", "s"},
+  };
+  for (const auto& [text, status, stage] : cases) {
+    const auto listing = listing_from_stored(text);
+    EXPECT_EQ(listing.status, status) << text;
+    EXPECT_EQ(listing.stage, stage) << text;
+  }
+}
+
+TEST(StoredJson, PlainStringsAreFoundOnlyWhenTheyAreTheObjectsOwn) {
+  std::string_view values[2];
+  const std::string text = R"({"apiText":"0a","batchId":"b","stage":"stage1_open","status":"active","n":1})";
+  ASSERT_TRUE(stored_json::find_plain_strings(text, {"stage", "status"}, values));
+  EXPECT_EQ(values[0], "stage1_open");
+  EXPECT_EQ(values[1], "active");
+  ASSERT_TRUE(stored_json::find_plain_strings(R"({"stage":"","status":"x"})", {"stage", "status"}, values));
+  EXPECT_EQ(values[0], "");
+  for (std::string_view refused : {
+           R"({"status":"x","stage":"y"})",          // not in the order asked for
+           R"({"stage":"y"})",                       // one missing
+           R"({"o":{"stage":"y","status":"x"}})",    // nested
+           R"({"a":"[","stage":"y","status":"x"})",  // might be nested, as far as a search can tell
+           R"({"stage":"y\n","status":"x"})",        // an escape
+           R"({"stage":1,"status":"x"})",            // not a string
+           R"({"stage":"y","status":"x)",            // unterminated
+           R"(["stage":"y","status":"x"])",          // not an object
+       })
+    EXPECT_FALSE(stored_json::find_plain_strings(refused, {"stage", "status"}, values)) << refused;
 }
 
 TEST(StoredJson, RawMembersAreDelimitedWhateverTheirStringsHold) {
