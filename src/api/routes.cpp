@@ -30,7 +30,8 @@ std::string list_page_body(std::string_view name, const services::StoredPage& pa
   // An item's API JSON weighs about what its stored text does: less the keys and the stamp, plus the nulls,
   // which for a batch without any optional field comes to ~2 % more. Reserved with room to spare, the body is
   // never copied as it grows (one such copy cost ~6 % of a built page).
-  out.reserve(page.stored_bytes + page.stored_bytes / 8 + 256);
+  const std::size_t stored_bytes = page.documents.bytes();
+  out.reserve(stored_bytes + stored_bytes / 8 + 256);
   out += "{";
   json_text::append_string(out, name);
   out += ":[";

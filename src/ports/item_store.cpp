@@ -33,7 +33,6 @@ std::optional<std::string> ItemStore::get_document(const Key& key) {
 DocumentPage ItemStore::query_documents(const Query& query) {
   auto page = this->query(query);
   DocumentPage documents;
-  documents.documents.reserve(page.items.size());
   for (const auto& item : page.items) documents.documents.push_back(json::serialize(item));
   documents.last_key = std::move(page.last_key);
   return documents;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "util/json.hpp"
+#include "util/packed_texts.hpp"
 
 namespace kefir::store {
 
@@ -105,7 +106,7 @@ struct QueryPage {
 
 // A query's items as their stored JSON text, for callers that decode it without a DOM (list pages).
 struct DocumentPage {
-  std::vector<std::string> documents;
+  PackedTexts documents;
   std::optional<json::object> last_key;
 };
 

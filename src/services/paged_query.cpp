@@ -11,11 +11,10 @@ constexpr std::size_t kFilteredReadAhead = 200;
 // The loop every page reader shares: fetch from the store until the page (plus one entry telling whether more
 // follow) is full, dropping what `keep` rejects, then the cursor after the page's last entry. `fetch(query,
 // take)` passes each entry to `take`, which answers whether the page wants more.
-template <typename Entry, typename Fetch, typename Keep, typename ResumeKey>
-std::optional<std::string> fill_page(std::vector<Entry>& entries, const cursor::Codec& codec,
-                                     store::Query query, std::string_view fingerprint,
-                                     const PageRequest& request, Fetch fetch, Keep keep,
-                                     ResumeKey resume_key) {
+template <typename Entries, typename Fetch, typename Keep, typename ResumeKey>
+std::optional<std::string> fill_page(Entries& entries, const cursor::Codec& codec, store::Query query,
+                                     std::string_view fingerprint, const PageRequest& request, Fetch fetch,
+                                     Keep keep, ResumeKey resume_key) {
   if (request.cursor) query.start_after = codec.decode(*request.cursor, fingerprint);
   // One entry beyond the page tells whether another page exists, so the last page says nextCursor: null.
   const std::size_t wanted = request.limit + 1;
@@ -23,11 +22,11 @@ std::optional<std::string> fill_page(std::vector<Entry>& entries, const cursor::
   while (entries.size() < wanted) {
     const std::size_t missing = wanted - entries.size();
     query.limit = dropped_any ? std::max(missing, kFilteredReadAhead) : missing;
-    auto last_key = fetch(query, [&](Entry&& entry) {
+    auto last_key = fetch(query, [&](auto&& entry) {
       if (!keep(entry))
         dropped_any = true;
       else
-        entries.push_back(std::move(entry));
+        entries.push_back(std::forward<decltype(entry)>(entry));
       return entries.size() < wanted;
     });
     if (!last_key) break;
@@ -64,24 +63,29 @@ ItemPage read_page(store::ItemStore& store, const cursor::Codec& codec, store::Q
 StoredPage read_stored_page(store::ItemStore& store, const cursor::Codec& codec, store::Query query,
                             std::string_view fingerprint, const PageRequest& request,
                             const std::function<bool(std::string_view)>& keep) {
-  auto fetch = [&store](const store::Query& query, const auto& take) {
-    auto page = store.query_documents(query);
-    for (auto& text : page.documents)
-      if (!take(std::move(text))) break;
-    return std::move(page.last_key);
+  StoredPage page;
+  auto fetch = [&store, &keep, &page](const store::Query& query, const auto& take) {
+    auto fetched = store.query_documents(query);
+    if (!keep && page.documents.empty()) {
+      // Nothing to drop, and the store returns no more than the page asked for: its texts are the page.
+      page.documents = std::move(fetched.documents);
+    } else {
+      page.documents.reserve(page.documents.bytes() + fetched.documents.bytes());
+      for (const auto text : fetched.documents)
+        if (!take(text)) break;
+    }
+    return std::move(fetched.last_key);
   };
   // Only the page's last item is parsed, for the key its cursor resumes after.
-  auto resume_key = [](const std::string& last, bool on_gsi1) {
+  auto resume_key = [](std::string_view last, bool on_gsi1) {
     boost::system::error_code error;
     auto item = json::parse(last, error);
     if (error || !item.is_object()) throw store::StoreUnavailable("a stored item is not a JSON object");
     return cursor::resume_key_after(item.get_object(), on_gsi1);
   };
-  StoredPage page;
   page.next_cursor = fill_page(
       page.documents, codec, std::move(query), fingerprint, request, fetch,
-      [&keep](const std::string& text) { return !keep || keep(text); }, resume_key);
-  for (const auto& text : page.documents) page.stored_bytes += text.size();
+      [&keep](std::string_view text) { return !keep || keep(text); }, resume_key);
   return page;
 }
 

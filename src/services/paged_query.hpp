@@ -34,9 +34,8 @@ ItemPage read_page(store::ItemStore& store, const cursor::Codec& codec, store::Q
 // A list page as the stored text of its items: list endpoints splice their JSON from it (see
 // domain/api_json.hpp) instead of decoding each item and writing it again.
 struct StoredPage {
-  std::vector<std::string> documents;
+  PackedTexts documents;
   std::optional<std::string> next_cursor;  // absent on the last page
-  std::size_t stored_bytes = 0;            // of all documents: about what the page's JSON weighs
 };
 
 // read_page as stored text; `keep` sees each item's text.

@@ -190,7 +190,9 @@ std::optional<json::object> query_rows(Connection& db, const Query& query, std::
   const std::string partition_column = query.on_gsi1 ? "GSI1PK" : "PK";
   const std::string sort_column = query.on_gsi1 ? "GSI1SK" : "SK";
   QuerySql sql;
-  sql.add("SELECT data, PK, SK, GSI1PK, GSI1SK FROM items WHERE " + partition_column + " = ?",
+  // SQLite reads every selected column of every row: the index's keys only when the cursor needs them.
+  sql.add(std::string("SELECT data, PK, SK") + (query.on_gsi1 ? ", GSI1PK, GSI1SK" : "") +
+              " FROM items WHERE " + partition_column + " = ?",
           query.partition);
   add_sort_condition(sql, sort_column, query.sort);
   add_start_after(sql, query);
@@ -233,8 +235,7 @@ QueryPage query_items(Connection& db, const Query& query, std::int64_t now) {
 
 DocumentPage query_documents(Connection& db, const Query& query, std::int64_t now) {
   DocumentPage page;
-  page.last_key =
-      query_rows(db, query, now, [&](std::string_view data) { page.documents.emplace_back(data); });
+  page.last_key = query_rows(db, query, now, [&](std::string_view data) { page.documents.push_back(data); });
   return page;
 }
 
