@@ -22,10 +22,12 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <exception>
 #include <iomanip>
 #include <iostream>
 #include <iterator>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <regex>
 #include <string>
@@ -91,6 +93,28 @@ Options parse_options(int argc, char** argv) {
   return options;
 }
 
+// Runs `work` on `count` threads and waits for them. An exception escaping a thread would end the process
+// with SIGABRT and no word of why (a failed sign-in once did, in `make bench`): the first one thrown is
+// thrown here instead, once every thread has ended.
+template <typename Work>
+void on_threads(std::size_t count, Work work) {
+  std::mutex mutex;
+  std::exception_ptr first;
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < count; ++t) {
+    threads.emplace_back([&] {
+      try {
+        work();
+      } catch (...) {
+        std::lock_guard lock(mutex);
+        if (!first) first = std::current_exception();
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  if (first) std::rethrow_exception(first);
+}
+
 struct User {
   std::string user_id;
   std::string token;
@@ -102,19 +126,15 @@ struct User {
 std::vector<User> sign_in_users(const test::ServerProcess& server, std::size_t count) {
   std::vector<User> users(count);
   std::atomic<std::size_t> next = 0;
-  std::vector<std::thread> workers;
-  for (int w = 0; w < 8; ++w) {
-    workers.emplace_back([&] {
-      for (auto i = next++; i < count; i = next++) {
-        const auto address =
-            "127.0." + std::to_string(1 + i / 25 / 250) + "." + std::to_string(1 + i / 25 % 250);
-        auto signed_in = test::sign_in(server, test::unique_email("mixed"), address);
-        users[i].user_id = signed_in.user_id;
-        users[i].token = signed_in.access_token;
-      }
-    });
-  }
-  for (auto& worker : workers) worker.join();
+  on_threads(8, [&] {
+    for (auto i = next++; i < count; i = next++) {
+      const auto address =
+          "127.0." + std::to_string(1 + i / 25 / 250) + "." + std::to_string(1 + i / 25 % 250);
+      auto signed_in = test::sign_in(server, test::unique_email("mixed"), address);
+      users[i].user_id = signed_in.user_id;
+      users[i].token = signed_in.access_token;
+    }
+  });
   return users;
 }
 
@@ -154,9 +174,7 @@ void seed_batches(store::ItemStore& store, std::vector<User>& users, const Optio
       }
     }
   };
-  std::vector<std::thread> builders;
-  for (int t = 0; t < 8; ++t) builders.emplace_back(build);
-  for (auto& builder : builders) builder.join();
+  on_threads(8, build);
 
   std::vector<store::Item> items;
   for (auto& user_items : per_user)
@@ -358,9 +376,7 @@ int run(const Options& options) {
         std::make_shared<Connection>(io, endpoint, users, deadline, static_cast<unsigned>(c * 7919 + 17)));
     connections.back()->start();
   }
-  std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < options.threads; ++t) threads.emplace_back([&io] { io.run(); });
-  for (auto& thread : threads) thread.join();
+  on_threads(options.threads, [&io] { io.run(); });
   const double elapsed = Seconds(Clock::now() - load_started).count();
   const double cpu = bench::cpu_seconds(server.pid()) - cpu_before;
   const auto pages_after = list_pages(server);
