@@ -120,6 +120,12 @@ bool condition_holds(const Condition& condition, const Item* item) {
   }
 }
 
+bool about_presence_only(const Condition& condition) {
+  using Op = Condition::Op;
+  return (condition.op == Op::exists || condition.op == Op::not_exists) &&
+         (condition.attribute == "PK" || condition.attribute == "SK");
+}
+
 void require(const std::optional<Condition>& condition, const Item* item, int index) {
   if (condition && !condition_holds(*condition, item)) throw ConditionFailed(index);
 }

@@ -14,6 +14,8 @@ inline constexpr std::size_t kMaxItemBytes = 400 * 1024;
 
 // `item` is null when the item is absent (or expired).
 bool condition_holds(const Condition& condition, const Item* item);
+// Whether `condition` asks only whether the item exists (a key attribute's presence): its row tells, unread.
+bool about_presence_only(const Condition& condition);
 // Throws ConditionFailed(index) when a condition is given and does not hold.
 void require(const std::optional<Condition>& condition, const Item* item, int index = -1);
 

@@ -153,6 +153,10 @@ std::optional<std::string> find_document(Connection& db, const Key& key, std::in
   return find_row(db, key, now, [](std::string_view data) { return std::string(data); });
 }
 
+bool item_present(Connection& db, const Key& key, std::int64_t now) {
+  return find_row(db, key, now, [](std::string_view) { return true; }).has_value();
+}
+
 void write_row(Connection& db, const Row& row) {
   auto& statement = db.prepared(
       "INSERT OR REPLACE INTO items (PK, SK, GSI1PK, GSI1SK, TTL, data) VALUES (?, ?, ?, ?, ?, ?)");

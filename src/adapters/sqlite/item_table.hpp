@@ -26,6 +26,8 @@ void create_schema(Connection& db);
 // The item if present and not expired at `now` (epoch seconds).
 std::optional<Item> find_item(Connection& db, const Key& key, std::int64_t now);
 std::optional<std::string> find_document(Connection& db, const Key& key, std::int64_t now);
+// Whether a live item is at `key`, without reading it.
+bool item_present(Connection& db, const Key& key, std::int64_t now);
 void write_row(Connection& db, const Row& row);
 // The same for a row known to exist: an UPDATE leaves the index entries whose columns did not change alone,
 // where INSERT OR REPLACE deletes and reinserts the row and every index entry (a quarter less work per
