@@ -34,21 +34,24 @@ store::WriteOp event_write(const domain::Event& event) {
 domain::Event add_event(ServiceContext& ctx, const std::string& user_id, std::string_view batch_id,
                         domain::EventFields fields, const std::optional<std::string>& client_id) {
   if (client_id && !is_uuid(*client_id)) throw domain::invalid("id", "must be a lowercase UUID");
-  auto batch = get_batch(ctx, user_id, batch_id);
-  if (fields.photo_key && std::find(batch.photo_keys.begin(), batch.photo_keys.end(), *fields.photo_key) ==
-                              batch.photo_keys.end())
-    throw domain::invalid("photoKey", "must be a photo of this batch");
-  auto event =
-      domain::new_event(std::move(fields), batch.batch_id, user_id, client_id.value_or(uuid_v4()), ctx.now());
+  if (!is_uuid(batch_id)) throw domain::not_found("batch not found");
+  if (fields.photo_key) {
+    const auto photos = get_batch(ctx, user_id, batch_id).photo_keys;
+    if (std::find(photos.begin(), photos.end(), *fields.photo_key) == photos.end())
+      throw domain::invalid("photoKey", "must be a photo of this batch");
+  }
+  auto event = domain::new_event(std::move(fields), std::string(batch_id), user_id,
+                                 client_id.value_or(uuid_v4()), ctx.now());
   // The batch must still exist when the event lands, or a concurrent permanent delete would leave it
-  // orphaned.
+  // orphaned. That check, first in the transaction, is also the only read of the batch unless a photo is
+  // named: reading it before as well cost a durable event write 8 % of its instructions.
   try {
-    commit_changes(ctx, user_id,
-                   {event_write(event),
-                    store::Check{keys::batch(user_id, batch.batch_id), store::Condition::item_exists()}});
+    commit_changes(
+        ctx, user_id,
+        {store::Check{keys::batch(user_id, batch_id), store::Condition::item_exists()}, event_write(event)});
   } catch (const store::ConditionFailed& failed) {
-    if (failed.index() == 0) throw domain::conflict("event id " + event.event_id + " is taken");
-    throw domain::not_found("batch not found");
+    if (failed.index() == 0) throw domain::not_found("batch not found");
+    throw domain::conflict("event id " + event.event_id + " is taken");
   }
   return event;
 }
