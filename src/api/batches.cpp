@@ -11,12 +11,6 @@ std::optional<std::string_view> if_match(const http::Request& request) {
   return value;
 }
 
-http::Response batch_response(int status, const domain::Batch& batch) {
-  auto response = http::Response::json(status, {{"batch", domain::to_json(batch)}});
-  response.set_header("etag", domain::etag(batch.version));
-  return response;
-}
-
 }  // namespace
 
 void register_batch_routes(http::Router& router, AppContext& ctx) {

@@ -9,7 +9,7 @@ void register_event_routes(http::Router& router, AppContext& ctx) {
              [&ctx](http::Request& request) {
                auto fields = domain::read_event_fields(http::parse_json_object(request));
                auto event = services::add_event(ctx, request.user_id, request.param("id"), std::move(fields));
-               return http::Response::json(201, {{"event", domain::to_json(event)}});
+               return event_response(201, event);
              },
              {.store_only = true});
 

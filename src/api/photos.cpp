@@ -49,9 +49,7 @@ void register_photo_routes(http::Router& router, AppContext& ctx) {
     auto photo_key = reader.string("photoKey", 1, 1024, {.required = true});
     reader.finish();
     auto batch = services::attach_photo(ctx, request.user_id, request.param("id"), *photo_key);
-    auto response = http::Response::json(200, {{"batch", domain::to_json(batch)}});
-    response.set_header("etag", domain::etag(batch.version));
-    return response;
+    return batch_response(200, batch);
   });
 
   router.add("GET", "/batches/{id}/photos", [&ctx](http::Request& request) {

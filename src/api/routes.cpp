@@ -1,8 +1,23 @@
 #include "api/routes.hpp"
 
+#include "domain/batch.hpp"
+#include "domain/event.hpp"
 #include "ops/metrics.hpp"
 
 namespace kefir::api {
+namespace {
+
+template <typename T>
+std::string wrapped_json(std::string_view name, const T& value) {
+  std::string body = "{";
+  json_text::append_string(body, name);
+  body.push_back(':');
+  domain::append_json(body, value);
+  body.push_back('}');
+  return body;
+}
+
+}  // namespace
 
 void register_routes(http::Router& router, AppContext& ctx) {
   register_health_routes(router, ctx);
@@ -22,6 +37,16 @@ void register_routes(http::Router& router, AppContext& ctx) {
   register_webapp_routes(router, ctx);
   register_stream_routes(router, ctx);
   register_sync_routes(router, ctx);
+}
+
+http::Response batch_response(int status, const domain::Batch& batch) {
+  auto response = http::Response::text(status, "application/json", wrapped_json("batch", batch));
+  response.set_header("etag", domain::etag(batch.version));
+  return response;
+}
+
+http::Response event_response(int status, const domain::Event& event) {
+  return http::Response::text(status, "application/json", wrapped_json("event", event));
 }
 
 std::string list_page_body(std::string_view name, const services::StoredPage& page,
