@@ -66,8 +66,8 @@ StoredPage read_stored_page(store::ItemStore& store, const cursor::Codec& codec,
   StoredPage page;
   auto fetch = [&store, &keep, &page](const store::Query& query, const auto& take) {
     auto fetched = store.query_documents(query);
-    if (!keep && page.documents.empty()) {
-      // Nothing to drop, and the store returns no more than the page asked for: its texts are the page.
+    if (!keep && page.documents.empty() && fetched.documents.size() <= query.limit) {
+      // Nothing to drop, and no more than the page asked for: the store's texts are the page as they are.
       page.documents = std::move(fetched.documents);
     } else {
       page.documents.reserve(page.documents.bytes() + fetched.documents.bytes());
