@@ -98,7 +98,6 @@ inline constexpr std::string_view kApiTextAttribute = "apiText";
 class NullMembers {
  public:
   void add(std::string_view api_name);
-  std::size_t size() const { return at_.size() - 1; }
   // The members of fields [from, until).
   std::string_view run(std::size_t from, std::size_t until) const;
 
