@@ -73,6 +73,8 @@ Router::Router() {
 void Router::add(std::string method, std::string pattern, Handler handler, RouteOptions options) {
   Route route{std::move(method), std::move(pattern), options, std::move(handler), {}, 0};
   route.segments = split_path(route.pattern);
+  route.greedy =
+      std::any_of(route.segments.begin(), route.segments.end(), [](auto& s) { return is_greedy(s); });
   route.literal_count = static_cast<int>(
       std::count_if(route.segments.begin(), route.segments.end(), [](auto& s) { return !is_param(s); }));
   routes_.push_back(std::move(route));
@@ -90,7 +92,11 @@ const Route& Router::match(Request& request) const {
   bool path_known = false;
   std::string_view method =
       request.method == "HEAD" ? std::string_view("GET") : std::string_view(request.method);
+  // A path of n segments has n slashes: only routes of as many segments (or a greedy one of no more) can
+  // match it, which spares the segment-by-segment comparison with most of them.
+  const auto depth = static_cast<std::size_t>(std::count(request.path.begin(), request.path.end(), '/'));
   for (const auto& route : routes_) {
+    if (route.greedy ? depth < route.segments.size() : depth != route.segments.size()) continue;
     if (!matches(route, request.path, nullptr)) continue;
     if (route.method != method) {
       path_known = true;

@@ -35,6 +35,7 @@ struct Route {
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'
   int literal_count = 0;
+  bool greedy = false;  // the last segment takes the rest of the path ("{name+}")
 };
 
 using Middleware = std::function<Response(Request&, const Route&, const Handler& next)>;
