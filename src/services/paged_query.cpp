@@ -66,8 +66,9 @@ StoredPage read_stored_page(store::ItemStore& store, const cursor::Codec& codec,
   StoredPage page;
   auto fetch = [&store, &keep, &page](const store::Query& query, const auto& take) {
     auto fetched = store.query_documents(query);
-    if (!keep && page.documents.empty() && fetched.documents.size() <= query.limit) {
-      // Nothing to drop, and no more than the page asked for: the store's texts are the page as they are.
+    if (page.documents.empty() && fetched.documents.size() <= query.limit &&
+        (!keep || std::all_of(fetched.documents.begin(), fetched.documents.end(), keep))) {
+      // Nothing dropped, and no more than the page asked for: the store's texts are the page as they are.
       page.documents = std::move(fetched.documents);
     } else {
       page.documents.reserve(page.documents.bytes() + fetched.documents.bytes());

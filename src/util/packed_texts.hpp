@@ -3,6 +3,7 @@
 // costs one growing allocation instead of one per document: allocating, copying into and freeing a string per
 // row was ~7 % of a built list page's instructions (more for a timeline of 50 events).
 #include <cstddef>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,11 +14,22 @@ class PackedTexts {
  public:
   class const_iterator {
    public:
+    using iterator_category = std::input_iterator_tag;  // it yields views, not references
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = std::string_view;
+
     const_iterator(const PackedTexts& texts, std::size_t index) : texts_(&texts), index_(index) {}
     std::string_view operator*() const { return (*texts_)[index_]; }
     const_iterator& operator++() {
       ++index_;
       return *this;
+    }
+    const_iterator operator++(int) {
+      auto before = *this;
+      ++index_;
+      return before;
     }
     bool operator==(const const_iterator& other) const { return index_ == other.index_; }
 
