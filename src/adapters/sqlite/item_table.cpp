@@ -18,6 +18,17 @@ Item parse_item(const Connection& db, std::string_view data) {
   return std::move(value.as_object());
 }
 
+// The key of a stored item (its index keys too for `on_gsi1`): what a query resumes after.
+json::object key_of(const Connection& db, std::string_view data, bool on_gsi1) {
+  auto item = parse_item(db, data);
+  json::object key{{"PK", json_string(item, "PK")}, {"SK", json_string(item, "SK")}};
+  if (on_gsi1) {
+    key["GSI1PK"] = json_string(item, "GSI1PK");
+    key["GSI1SK"] = json_string(item, "GSI1SK");
+  }
+  return key;
+}
+
 // The smallest string greater than every string starting with `prefix`, in byte order; none for "" or
 // "\xff...".
 std::optional<std::string> prefix_successor(std::string prefix) {
@@ -194,10 +205,9 @@ std::optional<json::object> query_rows(Connection& db, const Query& query, std::
   const std::string partition_column = query.on_gsi1 ? "GSI1PK" : "PK";
   const std::string sort_column = query.on_gsi1 ? "GSI1SK" : "SK";
   QuerySql sql;
-  // SQLite reads every selected column of every row: the index's keys only when the cursor needs them.
-  sql.add(std::string("SELECT data, PK, SK") + (query.on_gsi1 ? ", GSI1PK, GSI1SK" : "") +
-              " FROM items WHERE " + partition_column + " = ?",
-          query.partition);
+  // SQLite decodes every selected column of every row: the keys a next query resumes after are taken from the
+  // stored item of the one row that needs them instead (~5 % of a built list page's instructions).
+  sql.add("SELECT data FROM items WHERE " + partition_column + " = ?", query.partition);
   add_sort_condition(sql, sort_column, query.sort);
   add_start_after(sql, query);
   sql.add(" AND (TTL IS NULL OR TTL > ?)", now);
@@ -213,17 +223,12 @@ std::optional<json::object> query_rows(Connection& db, const Query& query, std::
   Statement& statement = sql.prepare(db);
   ResetOnExit reset(statement);
   std::size_t rows = 0;
-  json::object last_returned;
+  std::string last_returned;  // the stored item of the limit's row
   while (statement.step()) {
-    if (query.limit > 0 && rows == query.limit) return last_returned;
-    on_row(statement.text(0));
-    if (++rows == query.limit) {
-      last_returned = {{"PK", statement.text(1)}, {"SK", statement.text(2)}};
-      if (query.on_gsi1) {
-        last_returned["GSI1PK"] = statement.text(3);
-        last_returned["GSI1SK"] = statement.text(4);
-      }
-    }
+    if (query.limit > 0 && rows == query.limit) return key_of(db, last_returned, query.on_gsi1);
+    const auto data = statement.text(0);
+    on_row(data);
+    if (++rows == query.limit) last_returned.assign(data);
   }
   return std::nullopt;
 }
