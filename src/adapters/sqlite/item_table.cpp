@@ -206,7 +206,7 @@ std::optional<json::object> query_rows(Connection& db, const Query& query, std::
   const std::string sort_column = query.on_gsi1 ? "GSI1SK" : "SK";
   QuerySql sql;
   // SQLite decodes every selected column of every row: the keys a next query resumes after are taken from the
-  // stored item of the one row that needs them instead (~5 % of a built list page's instructions).
+  // stored item of the one row that needs them instead (~4 % of a built list page's instructions).
   sql.add("SELECT data FROM items WHERE " + partition_column + " = ?", query.partition);
   add_sort_condition(sql, sort_column, query.sort);
   add_start_after(sql, query);
