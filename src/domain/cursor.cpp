@@ -69,13 +69,4 @@ std::optional<std::string> parse_choice(const std::optional<std::string>& value,
   throw domain::invalid(std::string(name), "must be one of: " + list);
 }
 
-json::object resume_key_after(const store::Item& item, bool on_gsi1) {
-  json::object key{{"PK", item.at("PK")}, {"SK", item.at("SK")}};
-  if (on_gsi1) {
-    key["GSI1PK"] = item.at("GSI1PK");
-    key["GSI1SK"] = item.at("GSI1SK");
-  }
-  return key;
-}
-
 }  // namespace kefir::cursor

@@ -40,7 +40,4 @@ std::size_t parse_limit(const std::optional<std::string>& text);
 std::optional<std::string> parse_choice(const std::optional<std::string>& value, std::string_view name,
                                         std::initializer_list<std::string_view> allowed);
 
-// The exclusive start key that resumes a query right after `item` (DynamoDB's LastEvaluatedKey shape).
-json::object resume_key_after(const store::Item& item, bool on_gsi1);
-
 }  // namespace kefir::cursor

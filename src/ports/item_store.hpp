@@ -209,4 +209,14 @@ inline Key key_of(const Item& item) {
   return {json_string(item, "PK"), json_string(item, "SK")};
 }
 
+// The exclusive start key that resumes a query right after `item` (DynamoDB's LastEvaluatedKey shape).
+inline json::object resume_key_after(const Item& item, bool on_gsi1) {
+  json::object key{{"PK", item.at("PK")}, {"SK", item.at("SK")}};
+  if (on_gsi1) {
+    key["GSI1PK"] = item.at("GSI1PK");
+    key["GSI1SK"] = item.at("GSI1SK");
+  }
+  return key;
+}
+
 }  // namespace kefir::store

@@ -56,7 +56,7 @@ ItemPage read_page(store::ItemStore& store, const cursor::Codec& codec, store::Q
   ItemPage page;
   page.next_cursor = fill_page(
       page.items, codec, std::move(query), fingerprint, request, fetch,
-      [&keep](const store::Item& item) { return !keep || keep(item); }, cursor::resume_key_after);
+      [&keep](const store::Item& item) { return !keep || keep(item); }, store::resume_key_after);
   return page;
 }
 
@@ -82,7 +82,7 @@ StoredPage read_stored_page(store::ItemStore& store, const cursor::Codec& codec,
     boost::system::error_code error;
     auto item = json::parse(last, error);
     if (error || !item.is_object()) throw store::StoreUnavailable("a stored item is not a JSON object");
-    return cursor::resume_key_after(item.get_object(), on_gsi1);
+    return store::resume_key_after(item.get_object(), on_gsi1);
   };
   page.next_cursor = fill_page(
       page.documents, codec, std::move(query), fingerprint, request, fetch,

@@ -112,8 +112,8 @@ TEST(ListFilter, EmptyMeansNoFilterAndUnknownValuesAreErrors) {
 TEST(ResumeKey, HasTheTableKeysAndTheIndexKeysOnGsi1) {
   store::Item item{
       {"PK", "USER#a"}, {"SK", "BATCH#b"}, {"GSI1PK", "BATCH#b"}, {"GSI1SK", "BATCH"}, {"name", "x"}};
-  EXPECT_EQ(resume_key_after(item, false), (json::object{{"PK", "USER#a"}, {"SK", "BATCH#b"}}));
-  EXPECT_EQ(resume_key_after(item, true),
+  EXPECT_EQ(store::resume_key_after(item, false), (json::object{{"PK", "USER#a"}, {"SK", "BATCH#b"}}));
+  EXPECT_EQ(store::resume_key_after(item, true),
             (json::object{{"PK", "USER#a"}, {"SK", "BATCH#b"}, {"GSI1PK", "BATCH#b"}, {"GSI1SK", "BATCH"}}));
 }
 

@@ -18,17 +18,6 @@ Item parse_item(const Connection& db, std::string_view data) {
   return std::move(value.as_object());
 }
 
-// The key of a stored item (its index keys too for `on_gsi1`): what a query resumes after.
-json::object key_of(const Connection& db, std::string_view data, bool on_gsi1) {
-  auto item = parse_item(db, data);
-  json::object key{{"PK", json_string(item, "PK")}, {"SK", json_string(item, "SK")}};
-  if (on_gsi1) {
-    key["GSI1PK"] = json_string(item, "GSI1PK");
-    key["GSI1SK"] = json_string(item, "GSI1SK");
-  }
-  return key;
-}
-
 // The smallest string greater than every string starting with `prefix`, in byte order; none for "" or
 // "\xff...".
 std::optional<std::string> prefix_successor(std::string prefix) {
@@ -225,7 +214,8 @@ std::optional<json::object> query_rows(Connection& db, const Query& query, std::
   std::size_t rows = 0;
   std::string last_returned;  // the stored item of the limit's row
   while (statement.step()) {
-    if (query.limit > 0 && rows == query.limit) return key_of(db, last_returned, query.on_gsi1);
+    if (query.limit > 0 && rows == query.limit)
+      return resume_key_after(parse_item(db, last_returned), query.on_gsi1);
     const auto data = statement.text(0);
     on_row(data);
     if (++rows == query.limit) last_returned.assign(data);
