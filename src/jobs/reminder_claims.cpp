@@ -4,6 +4,7 @@
 
 #include "domain/keys.hpp"
 #include "jobs/reminder_pass.hpp"
+#include "services/change_log.hpp"
 
 namespace kefir::jobs {
 namespace {
@@ -119,9 +120,11 @@ void ReminderProcessor::fix_stale_entry(const store::Item& item, TimePoint now) 
   leave_due_index(update);
   drop_lease(update);
   try {
-    ctx_.store->update(
-        store::key_of(item), update,
-        Condition::equals(text(attr::updated_at), json::string(json_string(item, attr::updated_at))));
+    services::commit_changes(
+        ctx_, "",
+        {store::UpdateItem{
+            store::key_of(item), update,
+            Condition::equals(text(attr::updated_at), json::string(json_string(item, attr::updated_at)))}});
   } catch (const store::ConditionFailed&) {
     // Changed meanwhile: the next pass looks again.
   }

@@ -6,6 +6,7 @@
 #include "domain/keys.hpp"
 #include "jobs/reminder_pass.hpp"
 #include "ops/metrics.hpp"
+#include "services/change_log.hpp"
 #include "services/device_service.hpp"
 #include "util/log.hpp"
 
@@ -87,11 +88,14 @@ void ReminderProcessor::check_receipts(TimePoint now) {
     update.set[attr::updated_at] = format_rfc3339(now);
     for (auto& [name, value] : reminders::due_index(reminder_id, again)) update.set[name] = value;
     try {
-      ctx_.store->update(
-          keys::reminder(user_id, reminder_id), update,
-          Condition::all_of(
-              {Condition::equals(text(attr::status), json::string(reminders::to_string(Status::sent))),
-               Condition::equals(text(attr::completed), false), Condition::not_exists(text(attr::resent))}));
+      services::commit_changes(
+          ctx_, "",
+          {store::UpdateItem{
+              keys::reminder(user_id, reminder_id), update,
+              Condition::all_of(
+                  {Condition::equals(text(attr::status), json::string(reminders::to_string(Status::sent))),
+                   Condition::equals(text(attr::completed), false),
+                   Condition::not_exists(text(attr::resent))})}});
       notify_due(again);
     } catch (const store::ConditionFailed&) {
       // Already resent once, completed, or gone.
@@ -116,8 +120,9 @@ void ReminderProcessor::handle_receipt(const PendingReceipt& pending, const push
   update.set[attr::receipt_error] = receipt.error;
   update.set[attr::updated_at] = format_rfc3339(now);
   try {
-    ctx_.store->update(keys::reminder(pending.user_id, pending.reminder_id), update,
-                       Condition::item_exists());
+    services::commit_changes(ctx_, "",
+                             {store::UpdateItem{keys::reminder(pending.user_id, pending.reminder_id), update,
+                                                Condition::item_exists()}});
   } catch (const store::ConditionFailed&) {
     // The reminder was deleted meanwhile.
   }

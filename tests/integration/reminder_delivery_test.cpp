@@ -75,6 +75,29 @@ class ReminderDelivery : public ::testing::Test {
     return current;
   }
 
+  // The change feed's cursor now: what /sync?since= takes.
+  std::string sync_cursor() {
+    auto response = api_.get("/sync");
+    EXPECT_EQ(response.status, 200) << response.body;
+    return std::string(response.json().at("next").as_string());
+  }
+
+  // The reminders the change feed reports updated since `since`, by id, as the latest page names them.
+  std::map<std::string, json::object> reminders_updated_since(std::string since) {
+    std::map<std::string, json::object> updated;
+    for (bool more = true; more;) {
+      auto page = api_.get("/sync?since=" + since);
+      EXPECT_EQ(page.status, 200) << page.body;
+      if (page.status != 200) break;
+      const auto body = page.json();
+      for (const auto& record : body.at("changes").at("reminders").at("updated").as_array())
+        updated[std::string(record.at("id").as_string())] = record.as_object();
+      more = body.at("more").as_bool();
+      since = body.at("next").as_string();
+    }
+    return updated;
+  }
+
   std::vector<std::string> device_ids() {
     std::vector<std::string> out;
     const auto listed = api_.get("/me/devices").json();
@@ -228,20 +251,26 @@ TEST_F(ReminderDelivery, NotificationsTurnedOffGetNotificationsDisabled) {
   EXPECT_EQ(fake_.send_requests(), 0u);
 }
 
-// Clients hear of the processor's outcomes through the change feed: one entry per user per round, after it.
+// Clients hear of the processor's outcomes through the change feed: one entry per user per round, appended
+// when the round ends (reminder_processor.cpp says why not in each outcome's own transaction).
 TEST_F(ReminderDelivery, TheOutcomesOfARoundReachTheChangeFeedInOneEntry) {
   start_server();
   register_device("phone", "ExponentPushToken[phone]");
   const auto due = now() + seconds(2);
   const std::string first(confirm(due, "first").at("reminderId").as_string());
   const std::string second(confirm(due, "second").at("reminderId").as_string());
-  auto before = api_.get("/sync");
-  ASSERT_EQ(before.status, 200) << before.body;
-  const std::string since(before.json().at("next").as_string());
+  const auto since = sync_cursor();
 
   for (const auto& id : {first, second})
     ASSERT_EQ(wait_for_reminder(id, settled, seconds(15)).at("status"), "sent");
+  // Both are sent: the round that sent them ends a moment later, and its entry follows.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
   auto page = api_.get("/sync?limit=1&since=" + since);
+  while (page.status == 200 && page.json().at("changes").at("reminders").at("updated").as_array().empty() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(100));
+    page = api_.get("/sync?limit=1&since=" + since);
+  }
   ASSERT_EQ(page.status, 200) << page.body;
   const auto body = page.json();
   std::map<std::string, std::string> updated;
@@ -271,18 +300,31 @@ TEST_F(ReminderDelivery, ACompletedReminderIsNeverSent) {
 }
 
 TEST_F(ReminderDelivery, ReceiptsRemoveDeadDevicesAndRecordOtherErrors) {
-  start_server();
+  start_server({{"EXPO_RECEIPT_DELAY", "4"}});  // time to see the sent reminder in the feed first
   register_device("dead", "ExponentPushToken[dead]");
   register_device("big", "ExponentPushToken[big]");
   fake_.set_receipt_error("ExponentPushToken[dead]", "DeviceNotRegistered");
   fake_.set_receipt_error("ExponentPushToken[big]", "MessageTooBig");
   auto created = confirm(now() + seconds(2));
   const std::string id(created.at("reminderId").as_string());
+  ASSERT_EQ(wait_for_reminder(id, settled, seconds(15)).at("status"), "sent");
+  // The round's entry follows its outcomes within moments: past it, only the receipt changes the reminder.
+  const auto sent_read = sync_cursor();
+  const auto round_deadline = std::chrono::steady_clock::now() + seconds(1);
+  while (!reminders_updated_since(sent_read).contains(id) &&
+         std::chrono::steady_clock::now() < round_deadline)
+    std::this_thread::sleep_for(milliseconds(50));
+  const auto since = sync_cursor();
+  ASSERT_TRUE(reminder(id).at("receiptError").is_null()) << "the receipt came before the cursor";
   ASSERT_TRUE(fake_.wait_for_receipt_requests(1, seconds(20)));
   auto recorded = wait_for_reminder(
       id, [](const json::object& r) { return !r.at("receiptError").is_null(); }, seconds(10));
   EXPECT_EQ(recorded.at("status"), "sent");
   EXPECT_EQ(recorded.at("receiptError"), "MessageTooBig");
+  // The receipt's error is committed with its own change-log entry: the feed has it as soon as a read does.
+  auto fed = reminders_updated_since(since);
+  ASSERT_TRUE(fed.contains(id));
+  EXPECT_EQ(fed.at(id).at("receiptError"), "MessageTooBig");
   // The two receipts are handled one after the other, in either order: the removal may come just after.
   const auto deadline = std::chrono::steady_clock::now() + seconds(10);
   while (device_ids().size() > 1 && std::chrono::steady_clock::now() < deadline)
