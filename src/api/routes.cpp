@@ -76,11 +76,11 @@ std::string list_page_body(std::string_view name, const services::StoredPage& pa
 }
 
 http::Response cached_list_page(AppContext& ctx, const http::Request& request, std::string_view partition,
-                                const std::function<std::string()>& render) {
+                                std::string_view sort_kind, const std::function<std::string()>& render) {
   constexpr std::string_view kJson = "application/json";
   if (!ctx.list_pages) return http::Response::text(200, std::string(kJson), render());
   // Read before the page: a write that lands in between makes the page newer than its version, never older.
-  auto version = ctx.store->partition_version(partition);
+  auto version = ctx.store->partition_version(partition, sort_kind);
   if (!version) return http::Response::text(200, std::string(kJson), render());
   std::string key = request.user_id + '\n' + request.path + '?' + request.query_string;
   auto body = ctx.list_pages->find(key, *version);

@@ -28,8 +28,9 @@ class InstrumentedItemStore final : public store::ItemStore {
                                              const std::vector<store::LogAppend>& appends) override;
   bool ready() override;
   std::optional<std::uint64_t> data_version() override { return inner_->data_version(); }
-  std::optional<std::uint64_t> partition_version(std::string_view partition) override {
-    return inner_->partition_version(partition);
+  std::optional<std::uint64_t> partition_version(std::string_view partition,
+                                                 std::string_view sort_kind) override {
+    return inner_->partition_version(partition, sort_kind);
   }
 
  private:

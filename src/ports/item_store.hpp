@@ -197,10 +197,14 @@ class ItemStore {
   // read before a query so that the query's result may be kept until it changes; nullopt when the adapter
   // cannot tell cheaply (DynamoDB: other instances write without telling this one).
   virtual std::optional<std::uint64_t> data_version() = 0;
-  // The same for the items of one partition (PK value): changes whenever a write to it has committed, and may
-  // change for others too. Here: data_version(), which changes for every write.
-  virtual std::optional<std::uint64_t> partition_version(std::string_view partition) {
+  // The same for the items of one partition (PK value) of one kind: changes whenever a write of an item in
+  // `partition` whose SK starts with `sort_kind` has committed, and may change for others too. `sort_kind` is
+  // an SK's leading part up to and including its first '#' (keys.hpp's prefixes: "BATCH#"), or empty for
+  // every item of the partition. Here: data_version(), which changes for every write.
+  virtual std::optional<std::uint64_t> partition_version(std::string_view partition,
+                                                         std::string_view sort_kind) {
     static_cast<void>(partition);
+    static_cast<void>(sort_kind);
     return data_version();
   }
 };

@@ -135,6 +135,33 @@ TEST_F(ListCache, OtherUsersWritesKeepMyPage) {
   EXPECT_EQ(pages("built"), built + 1);
 }
 
+// Pages are kept per kind of item too: my own writes of anything but batches (an event, and the change-log
+// entry it appends in my partition) leave my kept list of batches be.
+TEST_F(ListCache, MyWritesOfOtherKindsKeepMyListOfBatches) {
+  ServerProcess server(on_shared_store());
+  auto user = sign_in(server, unique_email("events"));
+  ApiClient client(server.base_url(), user.access_token);
+  auto batch = create_batch(client, "Kept");
+  listed_names(client);  // built
+  listed_names(client);  // kept: both series are there from now on
+  auto pages = [&](std::string_view result) {
+    auto metrics = ApiClient(server.base_url()).get("/metrics").body;
+    return series_value(metrics, "kefir_list_pages_total{result=\"" + std::string(result) + "\"}");
+  };
+  const auto built = pages("built");
+  const auto kept = pages("kept");
+
+  ASSERT_EQ(client.post("/batches/" + batch + "/events", {{"type", "note"}, {"description", "x"}}).status,
+            201);
+  EXPECT_EQ(listed_names(client), (std::set<std::string>{"Kept"}));
+  EXPECT_EQ(pages("kept"), kept + 1);
+  EXPECT_EQ(pages("built"), built);
+
+  create_batch(client, "New");
+  EXPECT_EQ(listed_names(client), (std::set<std::string>{"Kept", "New"}));
+  EXPECT_EQ(pages("built"), built + 1);
+}
+
 TEST_F(ListCache, OffBuildsEveryPage) {
   auto config = on_shared_store();
   config.env["LIST_CACHE_MB"] = "0";

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
@@ -233,7 +234,7 @@ TEST_F(SqliteStore, PartitionVersionsChangeWithTheirOwnWritesAndWithEveryOtherCo
   const auto db = path("kefir.db");
   SqliteItemStore store(db.string(), clock_);
   auto version = [&](std::string_view partition) {
-    auto answer = store.partition_version(partition);
+    auto answer = store.partition_version(partition, "");
     EXPECT_TRUE(answer) << partition;
     return answer.value_or(0);
   };
@@ -269,10 +270,56 @@ TEST_F(SqliteStore, PartitionVersionsChangeWithTheirOwnWritesAndWithEveryOtherCo
 
   // Another connection commits: not yet accounted for, then every partition changes with the next commit.
   raw_rows(db, "INSERT INTO items (PK, SK, data) VALUES ('USER#carol', 'BATCH#3', '{}')");
-  EXPECT_FALSE(store.partition_version("USER#bob"));
+  EXPECT_FALSE(store.partition_version("USER#bob", ""));
   store.put({{"PK", "USER#dave"}, {"SK", "BATCH#4"}});
   EXPECT_NE(version("USER#bob"), bob);
   EXPECT_NE(version("USER#alice"), alice);
+}
+
+// A list of one kind of item (a user's batches) is kept while the partition's other kinds change (the change
+// log an event write appends to): its version moves only with writes of its kind.
+TEST_F(SqliteStore, AKindsVersionChangesOnlyWithWritesOfThatKind) {
+  SqliteItemStore store(path("kefir.db").string(), clock_);
+  auto version = [&](std::string_view partition, std::string_view kind) {
+    auto answer = store.partition_version(partition, kind);
+    EXPECT_TRUE(answer) << partition << " " << kind;
+    return answer.value_or(0);
+  };
+  auto batches = version("USER#alice", "BATCH#");
+  auto partition = version("USER#alice", "");
+  auto changes = version("USER#alice", "CHANGE#");
+
+  store.transact_append({Put{{{"PK", "BATCH#1"}, {"SK", "EVENT#2026#e1"}}}},
+                        {store::LogAppend{{"USER#alice", "CHANGESEQ"}, {{"PK", "USER#alice"}}, "CHANGE#"}});
+  EXPECT_EQ(version("USER#alice", "BATCH#"), batches) << "an event and its change-log entry";
+  EXPECT_NE(version("USER#alice", "CHANGE#"), changes);
+  EXPECT_NE(version("USER#alice", ""), partition);
+  EXPECT_EQ(version("USER#alice", "BATCH#1"), version("USER#alice", "")) << "not a kind: the whole partition";
+  EXPECT_EQ(version("USER#alice", "CHANGESEQ"), version("USER#alice", ""))
+      << "not a kind: the whole partition";
+
+  for (const auto& [what, write] : std::vector<std::pair<std::string, std::function<void()>>>{
+           {"put",
+            [&] {
+              store.put({{"PK", "USER#alice"}, {"SK", "BATCH#1"}, {"n", 1}});
+            }},
+           {"update",
+            [&] {
+              store.update({"USER#alice", "BATCH#1"}, Update{{{"n", 2}}, {}, {}});
+            }},
+           {"transaction",
+            [&] {
+              store.transact_write({UpdateItem{{"USER#alice", "BATCH#1"}, Update{{{"n", 3}}, {}, {}}}});
+            }},
+           {"delete", [&] {
+              store.remove({"USER#alice", "BATCH#1"});
+            }}}) {
+    changes = version("USER#alice", "CHANGE#");
+    write();
+    EXPECT_NE(version("USER#alice", "BATCH#"), batches) << what;
+    EXPECT_EQ(version("USER#alice", "CHANGE#"), changes) << what;
+    batches = version("USER#alice", "BATCH#");
+  }
 }
 
 // SQLite's own automatic checkpoint is off (the store checkpoints in the background, and on the writer past

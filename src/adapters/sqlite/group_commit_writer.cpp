@@ -91,7 +91,7 @@ void GroupCommitWriter::loop() {
 
 WrittenPartitions GroupCommitWriter::written_by(const std::vector<Request>& group,
                                                 const std::vector<std::exception_ptr>& outcomes) {
-  std::vector<std::string> partitions;
+  std::vector<WrittenRange> partitions;
   for (std::size_t i = 0; i < group.size(); ++i) {
     if (outcomes[i]) continue;  // failed before writing anything
     if (!group[i].written) return std::nullopt;

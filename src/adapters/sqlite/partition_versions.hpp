@@ -1,7 +1,9 @@
 #pragma once
-// Which partitions (PK values) a store's commits changed, so that a kept list page of one user outlives the
-// writes of every other user: a version per partition that changes whenever a commit of this store writes
-// the partition, and for every partition at once whenever another connection (another process) commits.
+// Which partitions (PK values) a store's commits changed, and which kinds of item in them, so that a kept
+// list page of one user outlives the writes of every other user, and the user's own writes of other kinds (an
+// event's change-log entry leaves the list of batches as it was): a version per partition and per kind of
+// item in it that changes whenever a commit of this store writes such an item, and for all at once whenever
+// another connection (another process) commits.
 //
 // The writer records each of its commits before its callers hear of it. A commit is told from another
 // connection's by SQLite itself: the writer connection's `PRAGMA data_version` changes only when some other
@@ -20,8 +22,17 @@
 
 namespace kefir::store::sqlite {
 
-// The partitions an operation writes; nullopt when it cannot tell (any partition may change).
-using WrittenPartitions = std::optional<std::vector<std::string>>;
+// An item's kind: its SK up to and including the first '#' ("BATCH#", "CHANGE#"), or all of it without one.
+std::string_view sort_kind_of(std::string_view sk);
+
+// Where a write lands: its partition and the kind of the item written.
+struct WrittenRange {
+  std::string partition;
+  std::string kind;
+};
+WrittenRange written_range(std::string_view pk, std::string_view sk);
+// The ranges an operation writes; nullopt when it cannot tell (any partition may change).
+using WrittenPartitions = std::optional<std::vector<WrittenRange>>;
 
 class PartitionVersions {
  public:
@@ -32,14 +43,16 @@ class PartitionVersions {
   // On the writer thread, right after a commit that wrote `written`, before its callers return.
   void committed(const WrittenPartitions& written);
 
-  // Changes whenever a commit wrote `partition`; nullopt while a commit is not yet recorded.
-  std::optional<std::uint64_t> version(std::string_view partition) const;
+  // Changes whenever a commit wrote an item of `partition` whose SK starts with `sort_kind` (any item when
+  // it is empty or not a kind, see sort_kind_of); nullopt while a commit is not yet recorded.
+  std::optional<std::uint64_t> version(std::string_view partition, std::string_view sort_kind) const;
 
  private:
   // Partitions share slots by a hash of their name: two that share one change together, which only costs a
   // kept page; a fixed table needs no bound and no allocation per partition.
   static constexpr std::size_t kSlots = 65536;
   static std::size_t slot_of(std::string_view partition);
+  static std::size_t slot_of(std::string_view partition, std::string_view kind);
 
   std::shared_ptr<const WalChangeProbe> probe_;
   Connection& writer_;

@@ -194,7 +194,7 @@ void SqliteItemStore::put(const Item& item, const std::optional<Condition>& cond
   sqlite::validate_item(item);
   const sqlite::Row row = sqlite::row_of(item);
   writer_->run([&](Connection& db) { apply_put(db, row, condition, -1, now_seconds()); },
-               std::vector<std::string>{row.pk});
+               std::vector<sqlite::WrittenRange>{sqlite::written_range(row.pk, row.sk)});
 }
 
 Item SqliteItemStore::update(const Key& key, const Update& update,
@@ -203,7 +203,7 @@ Item SqliteItemStore::update(const Key& key, const Update& update,
   sqlite::validate_update(update);
   Item result;
   writer_->run([&](Connection& db) { result = apply_update(db, key, update, condition, -1, now_seconds()); },
-               std::vector<std::string>{key.pk});
+               std::vector<sqlite::WrittenRange>{sqlite::written_range(key.pk, key.sk)});
   return result;
 }
 
@@ -211,7 +211,7 @@ std::optional<Item> SqliteItemStore::remove(const Key& key, const std::optional<
   sqlite::validate_key(key);
   std::optional<Item> removed;
   writer_->run([&](Connection& db) { removed = apply_delete(db, key, condition, -1, now_seconds()); },
-               std::vector<std::string>{key.pk});
+               std::vector<sqlite::WrittenRange>{sqlite::written_range(key.pk, key.sk)});
   return removed;
 }
 
@@ -237,19 +237,19 @@ std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<Wr
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (const auto* put = std::get_if<Put>(&operations[i])) rows[i] = sqlite::row_of(put->item);
   }
-  std::vector<std::string> partitions;  // what the transaction may write; a Check writes nothing
+  std::vector<sqlite::WrittenRange> ranges;  // what the transaction may write; a Check writes nothing
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (rows[i]) {
-      partitions.push_back(rows[i]->pk);
+      ranges.push_back(sqlite::written_range(rows[i]->pk, rows[i]->sk));
     } else if (const auto* update = std::get_if<UpdateItem>(&operations[i])) {
-      partitions.push_back(update->key.pk);
+      ranges.push_back(sqlite::written_range(update->key.pk, update->key.sk));
     } else if (const auto* erase = std::get_if<Delete>(&operations[i])) {
-      partitions.push_back(erase->key.pk);
+      ranges.push_back(sqlite::written_range(erase->key.pk, erase->key.sk));
     }
   }
   for (const auto& append : appends) {
-    partitions.push_back(append.counter.pk);
-    partitions.push_back(json_string(append.entry, "PK"));
+    ranges.push_back(sqlite::written_range(append.counter.pk, append.counter.sk));
+    ranges.push_back(sqlite::written_range(json_string(append.entry, "PK"), append.sort_prefix));
   }
   std::vector<std::uint64_t> numbers(appends.size());
   writer_->run(
@@ -298,7 +298,7 @@ std::vector<std::uint64_t> SqliteItemStore::transact_append(const std::vector<Wr
           }
         }
       },
-      std::move(partitions));
+      std::move(ranges));
   return numbers;
 }
 
@@ -322,8 +322,9 @@ std::optional<std::uint64_t> SqliteItemStore::data_version() {
   return changes_->version();
 }
 
-std::optional<std::uint64_t> SqliteItemStore::partition_version(std::string_view partition) {
-  return versions_->version(partition);
+std::optional<std::uint64_t> SqliteItemStore::partition_version(std::string_view partition,
+                                                                std::string_view sort_kind) {
+  return versions_->version(partition, sort_kind);
 }
 
 std::size_t SqliteItemStore::purge_expired() {

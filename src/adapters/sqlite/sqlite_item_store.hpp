@@ -42,7 +42,8 @@ class SqliteItemStore final : public ItemStore {
                                              const std::vector<LogAppend>& appends) override;
   bool ready() override;
   std::optional<std::uint64_t> data_version() override;
-  std::optional<std::uint64_t> partition_version(std::string_view partition) override;
+  std::optional<std::uint64_t> partition_version(std::string_view partition,
+                                                 std::string_view sort_kind) override;
 
   // A consistent snapshot of the whole store written to `destination_path` while writes go on.
   void backup_to(const std::string& destination_path);
