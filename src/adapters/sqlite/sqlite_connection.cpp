@@ -3,6 +3,7 @@
 #include <mutex>
 #include <set>
 
+#include "adapters/sqlite/tracked_page_cache.hpp"
 #include "ports/item_store.hpp"
 
 namespace kefir::store::sqlite {
@@ -127,6 +128,7 @@ void Statement::reset() {
 
 Connection::Connection(std::string path, Mode mode) : path_(std::move(path)) {
   disable_memory_statistics();
+  install_tracked_page_cache();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == Mode::create ? SQLITE_OPEN_CREATE : 0);
   int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
   if (code != SQLITE_OK) {
