@@ -39,6 +39,23 @@ class ListCache : public ::testing::Test {
     return config;
   }
 
+  // The count of list pages `server` answered with, by result: "kept" or "built".
+  static auto list_pages(ServerProcess& server, std::string_view result) {
+    auto metrics = ApiClient(server.base_url()).get("/metrics").body;
+    return series_value(metrics, "kefir_list_pages_total{result=\"" + std::string(result) + "\"}");
+  }
+
+  struct PageCounts {
+    double built;
+    double kept;
+  };
+  // Lists `client`'s batches twice, built then kept (both series are there from then on); the counts after.
+  static PageCounts keep_list_of(ServerProcess& server, ApiClient& client) {
+    listed_names(client);
+    listed_names(client);
+    return {list_pages(server, "built"), list_pages(server, "kept")};
+  }
+
   // Alice and Bob, each signed in at `server`.
   static std::pair<ApiClient, ApiClient> alice_and_bob(ServerProcess& server) {
     auto alice = sign_in(server, unique_email("alice"));
@@ -113,14 +130,8 @@ TEST_F(ListCache, OtherUsersWritesKeepMyPage) {
   auto [as_alice, as_bob] = alice_and_bob(server);
   auto mine = create_batch(as_alice, "Mine");
   auto theirs = create_batch(as_bob, "Theirs");
-  listed_names(as_alice);  // built
-  listed_names(as_alice);  // kept: both series are there from now on
-  auto pages = [&](std::string_view result) {
-    auto metrics = ApiClient(server.base_url()).get("/metrics").body;
-    return series_value(metrics, "kefir_list_pages_total{result=\"" + std::string(result) + "\"}");
-  };
-  const auto built = pages("built");
-  const auto kept = pages("kept");
+  const auto [built, kept] = keep_list_of(server, as_alice);
+  auto pages = [&](std::string_view result) { return list_pages(server, result); };
 
   ASSERT_EQ(as_bob.patch("/batches/" + theirs, {{"name", "Theirs, renamed"}}).status, 200);
   ASSERT_EQ(as_bob.post("/batches/" + theirs + "/events", {{"type", "note"}, {"description", "x"}}).status,
@@ -142,14 +153,8 @@ TEST_F(ListCache, MyWritesOfOtherKindsKeepMyListOfBatches) {
   auto user = sign_in(server, unique_email("events"));
   ApiClient client(server.base_url(), user.access_token);
   auto batch = create_batch(client, "Kept");
-  listed_names(client);  // built
-  listed_names(client);  // kept: both series are there from now on
-  auto pages = [&](std::string_view result) {
-    auto metrics = ApiClient(server.base_url()).get("/metrics").body;
-    return series_value(metrics, "kefir_list_pages_total{result=\"" + std::string(result) + "\"}");
-  };
-  const auto built = pages("built");
-  const auto kept = pages("kept");
+  const auto [built, kept] = keep_list_of(server, client);
+  auto pages = [&](std::string_view result) { return list_pages(server, result); };
 
   ASSERT_EQ(client.post("/batches/" + batch + "/events", {{"type", "note"}, {"description", "x"}}).status,
             201);
