@@ -1,6 +1,5 @@
 // Batches, SPEC §3: POST/GET /batches, GET/PUT/PATCH/DELETE /batches/{id}.
 #include "api/routes.hpp"
-#include "domain/keys.hpp"
 #include "services/batch_service.hpp"
 
 namespace kefir::api {
@@ -31,11 +30,10 @@ void register_batch_routes(http::Router& router, AppContext& ctx) {
         cursor::parse_choice(request.query("status"), "status", domain::kBatchStatuses),
         cursor::parse_choice(request.query("stage"), "stage", domain::kBatchStages)};
     auto page = services::page_request(request.query("limit"), request.query("cursor"));
-    return cached_list_page(ctx, request, services::batches_partition(request.user_id), keys::kBatchPrefix,
-                            [&] {
-                              auto result = services::list_batches(ctx, request.user_id, filter, page);
-                              return list_page_body("batches", result, domain::append_stored_batch_json);
-                            });
+    return cached_list_page(ctx, request, services::batches_query(request.user_id), [&] {
+      auto result = services::list_batches(ctx, request.user_id, filter, page);
+      return list_page_body("batches", result, domain::append_stored_batch_json);
+    });
   });
 
   router.add("GET", "/batches/{id}", [&ctx](http::Request& request) {

@@ -75,12 +75,15 @@ std::string list_page_body(std::string_view name, const services::StoredPage& pa
   return out;
 }
 
-http::Response cached_list_page(AppContext& ctx, const http::Request& request, std::string_view partition,
-                                std::string_view sort_kind, const std::function<std::string()>& render) {
+http::Response cached_list_page(AppContext& ctx, const http::Request& request, const store::Query& listed,
+                                const std::function<std::string()>& render) {
   constexpr std::string_view kJson = "application/json";
-  if (!ctx.list_pages) return http::Response::text(200, std::string(kJson), render());
+  // Versions are kept for the table's partitions, not for the index's.
+  if (!ctx.list_pages || listed.on_gsi1) return http::Response::text(200, std::string(kJson), render());
+  const std::string_view sort_kind =
+      listed.sort.op == store::SortOp::begins_with ? std::string_view(listed.sort.value) : std::string_view();
   // Read before the page: a write that lands in between makes the page newer than its version, never older.
-  auto version = ctx.store->partition_version(partition, sort_kind);
+  auto version = ctx.store->partition_version(listed.partition, sort_kind);
   if (!version) return http::Response::text(200, std::string(kJson), render());
   std::string key = request.user_id + '\n' + request.path + '?' + request.query_string;
   auto body = ctx.list_pages->find(key, *version);

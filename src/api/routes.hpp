@@ -38,11 +38,12 @@ void register_openapi_routes(http::Router& router, AppContext& ctx);
 void register_webapp_routes(http::Router& router, AppContext& ctx);
 void register_stream_routes(http::Router& router, AppContext& ctx);
 
-// A 200 JSON list page for this user and query, read from the items of store partition `partition` whose
-// SK starts with `sort_kind` (ItemStore::partition_version): the one kept in ctx.list_pages while none of
-// them has been written, otherwise the body `render` serializes, then kept.
-http::Response cached_list_page(AppContext& ctx, const http::Request& request, std::string_view partition,
-                                std::string_view sort_kind, const std::function<std::string()>& render);
+// A 200 JSON list page for this user and query, read from the store's range `listed` (its partition and, for
+// a begins_with sort condition, the kind of item it names; ItemStore::partition_version): the one kept in
+// ctx.list_pages while nothing in that range has been written, otherwise the body `render` serializes, then
+// kept.
+http::Response cached_list_page(AppContext& ctx, const http::Request& request, const store::Query& listed,
+                                const std::function<std::string()>& render);
 
 // {"batch":...} with the batch's etag, and {"event":...}: written as text by domain::append_json, the bytes
 // json::serialize writes of to_json's DOM, without building the DOM (a ninth of a durable POST /batches).

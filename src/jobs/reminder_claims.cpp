@@ -4,7 +4,6 @@
 
 #include "domain/keys.hpp"
 #include "jobs/reminder_pass.hpp"
-#include "services/change_log.hpp"
 
 namespace kefir::jobs {
 namespace {
@@ -13,6 +12,7 @@ using reminder_pass::drop_lease;
 using reminder_pass::due_bound;
 using reminder_pass::leave_due_index;
 using reminder_pass::text;
+using reminder_pass::update_reminder;
 using reminder_pass::write_in_transactions;
 using reminders::Status;
 using store::Condition;
@@ -120,11 +120,9 @@ void ReminderProcessor::fix_stale_entry(const store::Item& item, TimePoint now) 
   leave_due_index(update);
   drop_lease(update);
   try {
-    services::commit_changes(
-        ctx_, "",
-        {store::UpdateItem{
-            store::key_of(item), update,
-            Condition::equals(text(attr::updated_at), json::string(json_string(item, attr::updated_at)))}});
+    update_reminder(
+        ctx_, store::key_of(item), std::move(update),
+        Condition::equals(text(attr::updated_at), json::string(json_string(item, attr::updated_at))));
   } catch (const store::ConditionFailed&) {
     // Changed meanwhile: the next pass looks again.
   }

@@ -3,6 +3,7 @@
 #include <future>
 
 #include "domain/keys.hpp"
+#include "services/change_log.hpp"
 
 namespace kefir::jobs::reminder_pass {
 
@@ -35,6 +36,11 @@ json::array device_id_array(const std::vector<std::string>& device_ids) {
 void leave_due_index(store::Update& update) {
   update.remove.emplace_back(attr::gsi1pk);
   update.remove.emplace_back(attr::gsi1sk);
+}
+
+void update_reminder(ServiceContext& ctx, store::Key key, store::Update update, store::Condition condition) {
+  services::commit_changes(ctx, "",
+                           {store::UpdateItem{std::move(key), std::move(update), std::move(condition)}});
 }
 
 void drop_lease(store::Update& update) {

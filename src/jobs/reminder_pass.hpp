@@ -92,6 +92,8 @@ std::string text(std::string_view name);
 json::array device_id_array(const std::vector<std::string>& device_ids);
 void leave_due_index(store::Update& update);
 void drop_lease(store::Update& update);
+// A single write of a reminder (not one of a round's outcomes), committed with its change-log entry.
+void update_reminder(ServiceContext& ctx, store::Key key, store::Update update, store::Condition condition);
 
 // Runs `write(begin, end)` for every slice of [0, count) that fits one store transaction, all at once: a
 // durable commit takes milliseconds, and a unit's slices queued together share one group commit instead of

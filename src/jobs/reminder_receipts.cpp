@@ -6,7 +6,6 @@
 #include "domain/keys.hpp"
 #include "jobs/reminder_pass.hpp"
 #include "ops/metrics.hpp"
-#include "services/change_log.hpp"
 #include "services/device_service.hpp"
 #include "util/log.hpp"
 
@@ -17,6 +16,7 @@ using reminder_pass::device_id_array;
 using reminder_pass::kDeviceNotRegistered;
 using reminder_pass::kMessageRateExceeded;
 using reminder_pass::text;
+using reminder_pass::update_reminder;
 using reminders::Status;
 using store::Condition;
 namespace attr = reminders::attr;
@@ -88,14 +88,11 @@ void ReminderProcessor::check_receipts(TimePoint now) {
     update.set[attr::updated_at] = format_rfc3339(now);
     for (auto& [name, value] : reminders::due_index(reminder_id, again)) update.set[name] = value;
     try {
-      services::commit_changes(
-          ctx_, "",
-          {store::UpdateItem{
-              keys::reminder(user_id, reminder_id), update,
-              Condition::all_of(
-                  {Condition::equals(text(attr::status), json::string(reminders::to_string(Status::sent))),
-                   Condition::equals(text(attr::completed), false),
-                   Condition::not_exists(text(attr::resent))})}});
+      update_reminder(
+          ctx_, keys::reminder(user_id, reminder_id), std::move(update),
+          Condition::all_of(
+              {Condition::equals(text(attr::status), json::string(reminders::to_string(Status::sent))),
+               Condition::equals(text(attr::completed), false), Condition::not_exists(text(attr::resent))}));
       notify_due(again);
     } catch (const store::ConditionFailed&) {
       // Already resent once, completed, or gone.
@@ -120,9 +117,8 @@ void ReminderProcessor::handle_receipt(const PendingReceipt& pending, const push
   update.set[attr::receipt_error] = receipt.error;
   update.set[attr::updated_at] = format_rfc3339(now);
   try {
-    services::commit_changes(ctx_, "",
-                             {store::UpdateItem{keys::reminder(pending.user_id, pending.reminder_id), update,
-                                                Condition::item_exists()}});
+    update_reminder(ctx_, keys::reminder(pending.user_id, pending.reminder_id), std::move(update),
+                    Condition::item_exists());
   } catch (const store::ConditionFailed&) {
     // The reminder was deleted meanwhile.
   }

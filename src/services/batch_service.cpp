@@ -22,13 +22,6 @@ domain::Error batch_not_found() {
   return domain::not_found("batch not found");
 }
 
-store::Query user_batches_query(const std::string& user_id) {
-  store::Query query;
-  query.partition = batches_partition(user_id);
-  query.sort = {store::SortOp::begins_with, std::string(keys::kBatchPrefix), {}};
-  return query;
-}
-
 std::string transition(std::string_view what, std::string_view from, std::string_view to) {
   return std::string(what) + " changed from " + std::string(from) + " to " + std::string(to);
 }
@@ -65,13 +58,16 @@ domain::Batch create_batch(ServiceContext& ctx, const std::string& user_id, cons
   return batch;
 }
 
-std::string batches_partition(const std::string& user_id) {
-  return keys::user_pk(user_id);
+store::Query batches_query(const std::string& user_id) {
+  store::Query query;
+  query.partition = keys::user_pk(user_id);
+  query.sort = {store::SortOp::begins_with, std::string(keys::kBatchPrefix), {}};
+  return query;
 }
 
 StoredPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
                         const PageRequest& page) {
-  auto query = user_batches_query(user_id);
+  auto query = batches_query(user_id);
   query.forward = false;  // UUIDv7 ids sort by creation: newest first is the reverse key range
   auto keep = [&filter](std::string_view stored) {
     auto listing = domain::listing_from_stored(stored);
@@ -197,7 +193,7 @@ void delete_batch_permanently(ServiceContext& ctx, const std::string& user_id, s
 }
 
 void delete_all_batches(ServiceContext& ctx, const std::string& user_id) {
-  auto query = user_batches_query(user_id);
+  auto query = batches_query(user_id);
   query.limit = store::kMaxTransactionItems;
   while (true) {
     auto page = ctx.store->query(query);

@@ -23,8 +23,9 @@ struct BatchFilter {
 // it.
 domain::Batch create_batch(ServiceContext& ctx, const std::string& user_id, const domain::BatchFields& fields,
                            const std::optional<std::string>& client_id = std::nullopt);
-// The store partition list_batches reads: a kept page of it lasts while the partition's version does.
-std::string batches_partition(const std::string& user_id);
+// The range of the store list_batches reads (all the user's batches): a kept page of it lasts while the
+// store's version of that range does.
+store::Query batches_query(const std::string& user_id);
 StoredPage list_batches(ServiceContext& ctx, const std::string& user_id, const BatchFilter& filter,
                         const PageRequest& page);
 

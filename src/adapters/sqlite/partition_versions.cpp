@@ -67,8 +67,7 @@ void PartitionVersions::committed(const WrittenPartitions& written) {
 std::optional<std::uint64_t> PartitionVersions::version(std::string_view partition,
                                                         std::string_view sort_kind) const {
   // A prefix that is not a whole kind ("BATCH#1", "CHANGESEQ") may be shared by items of several kinds.
-  const bool whole_kind =
-      !sort_kind.empty() && sort_kind_of(sort_kind).size() == sort_kind.size() && sort_kind.back() == '#';
+  const bool whole_kind = !sort_kind.empty() && sort_kind.find('#') == sort_kind.size() - 1;
   const auto slot = whole_kind ? slot_of(partition, sort_kind) : slot_of(partition);
   std::unique_lock lock(mutex_);
   const auto recorded_at = recorded_at_;
