@@ -4,6 +4,7 @@
 #include <set>
 
 #include "adapters/sqlite/tracked_page_cache.hpp"
+#include "adapters/sqlite/wal_gathering_vfs.hpp"
 #include "ports/item_store.hpp"
 
 namespace kefir::store::sqlite {
@@ -130,7 +131,7 @@ Connection::Connection(std::string path, Mode mode) : path_(std::move(path)) {
   disable_memory_statistics();
   install_tracked_page_cache();
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (mode == Mode::create ? SQLITE_OPEN_CREATE : 0);
-  int code = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+  int code = sqlite3_open_v2(path_.c_str(), &db_, flags, wal_gathering_vfs());
   if (code != SQLITE_OK) {
     std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
     sqlite3_close(db_);
