@@ -1,15 +1,17 @@
 #include "adapters/sqlite/wal_gathering_vfs.hpp"
 
-#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace kefir::store::sqlite {
 namespace {
 
 constexpr int kFrameHeaderBytes = 24;
+constexpr int kMinPageBytes = 512;  // every page size is a multiple of it
 // The unix VFS's write takes at most 128 KiB - 1 bytes: it masks the size with 0x1ffff, so a larger write
 // would lose its top bits (and fail as SQLITE_FULL).
 constexpr std::size_t kMaxPendingBytes = 0x1ffff;
@@ -50,7 +52,7 @@ int wal_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
   auto& self = wal(file);
   const bool header = amount == kFrameHeaderBytes;
   // The WAL's own 32-byte header, or a write of a shape this does not know: written as it comes, in order.
-  if (!header && amount % 512 != 0) {
+  if (!header && amount % kMinPageBytes != 0) {
     if (int code = self.flush(); code != SQLITE_OK) return code;
     return self.real->pMethods->xWrite(self.real, data, amount, offset);
   }
@@ -85,62 +87,46 @@ int wal_close(sqlite3_file* file) {
   return flushed != SQLITE_OK ? flushed : closed;
 }
 
-// The methods that only pass the call on, after writing what is pending where the file's state matters.
-template <auto Method, bool FlushFirst, typename... Args>
-int forward(sqlite3_file* file, Args... args) {
-  auto& self = wal(file);
-  if constexpr (FlushFirst) {
-    if (int code = self.flush(); code != SQLITE_OK) return code;
-  }
-  return (self.real->pMethods->*Method)(self.real, args...);
-}
+// The methods that only pass the call on to the default VFS's file, writing what is pending first where the
+// file's contents or size matter to the call. The parameters come from the member's own type.
+template <typename MethodPointer>
+struct Forward;
 
-int wal_read(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
-  return forward<&sqlite3_io_methods::xRead, true>(file, data, amount, offset);
-}
-int wal_truncate(sqlite3_file* file, sqlite3_int64 size) {
-  return forward<&sqlite3_io_methods::xTruncate, true>(file, size);
-}
-int wal_sync(sqlite3_file* file, int flags) {
-  return forward<&sqlite3_io_methods::xSync, true>(file, flags);
-}
-int wal_file_size(sqlite3_file* file, sqlite3_int64* size) {
-  return forward<&sqlite3_io_methods::xFileSize, true>(file, size);
-}
-int wal_lock(sqlite3_file* file, int level) {
-  return forward<&sqlite3_io_methods::xLock, false>(file, level);
-}
-int wal_unlock(sqlite3_file* file, int level) {
-  return forward<&sqlite3_io_methods::xUnlock, false>(file, level);
-}
-int wal_check_reserved_lock(sqlite3_file* file, int* reserved) {
-  return forward<&sqlite3_io_methods::xCheckReservedLock, false>(file, reserved);
-}
-int wal_file_control(sqlite3_file* file, int operation, void* argument) {
-  return forward<&sqlite3_io_methods::xFileControl, true>(file, operation, argument);
-}
-int wal_sector_size(sqlite3_file* file) {
-  return wal(file).real->pMethods->xSectorSize(wal(file).real);
-}
-int wal_device_characteristics(sqlite3_file* file) {
-  return wal(file).real->pMethods->xDeviceCharacteristics(wal(file).real);
-}
+template <typename... Args>
+struct Forward<int (*)(sqlite3_file*, Args...)> {
+  template <int (*sqlite3_io_methods::*Method)(sqlite3_file*, Args...), bool FlushFirst>
+  static int call(sqlite3_file* file, Args... args) {
+    auto& self = wal(file);
+    if constexpr (FlushFirst) {
+      if (int code = self.flush(); code != SQLITE_OK) return code;
+    }
+    return (self.real->pMethods->*Method)(self.real, args...);
+  }
+};
+
+template <auto Method, bool FlushFirst>
+constexpr auto forwarded =
+    &Forward<std::remove_cvref_t<decltype(std::declval<sqlite3_io_methods>().*Method)>>::template call<
+        Method, FlushFirst>;
+
+constexpr bool kFlushFirst = true;
+constexpr bool kAsIs = false;
 
 // Version 1 methods: a WAL file is never memory-mapped nor given shared memory (the database file is).
 const sqlite3_io_methods wal_methods = {
     1,
     wal_close,
-    wal_read,
+    forwarded<&sqlite3_io_methods::xRead, kFlushFirst>,
     wal_write,
-    wal_truncate,
-    wal_sync,
-    wal_file_size,
-    wal_lock,
-    wal_unlock,
-    wal_check_reserved_lock,
-    wal_file_control,
-    wal_sector_size,
-    wal_device_characteristics,
+    forwarded<&sqlite3_io_methods::xTruncate, kFlushFirst>,
+    forwarded<&sqlite3_io_methods::xSync, kFlushFirst>,
+    forwarded<&sqlite3_io_methods::xFileSize, kFlushFirst>,
+    forwarded<&sqlite3_io_methods::xLock, kAsIs>,
+    forwarded<&sqlite3_io_methods::xUnlock, kAsIs>,
+    forwarded<&sqlite3_io_methods::xCheckReservedLock, kAsIs>,
+    forwarded<&sqlite3_io_methods::xFileControl, kFlushFirst>,
+    forwarded<&sqlite3_io_methods::xSectorSize, kAsIs>,
+    forwarded<&sqlite3_io_methods::xDeviceCharacteristics, kAsIs>,
     nullptr,
     nullptr,
     nullptr,
