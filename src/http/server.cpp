@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "http/growing_thread_pool.hpp"
 #include "http/handler_fiber.hpp"
 #include "util/crypto.hpp"
 #include "util/log.hpp"
@@ -250,7 +251,10 @@ struct Server::Impl {
 
   asio::awaitable<Response> on_blocking_pool(Request& request, const Route& route) {
     return asio::co_spawn(
-        blocking, [&]() -> asio::awaitable<Response> { co_return router.handle(request, route); },
+        blocking.executor(),
+        [&, busy = GrowingThreadPool::Busy(blocking)]() -> asio::awaitable<Response> {
+          co_return router.handle(request, route);
+        },
         asio::use_awaitable);
   }
 
@@ -467,7 +471,7 @@ struct Server::Impl {
   ServerOptions options;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
   std::size_t next_context_index = 0;  // only the accept loop touches it
-  asio::thread_pool blocking;
+  GrowingThreadPool blocking;
   FiberRunner fibers;  // after the contexts: destroyed before them (see ~FiberRunner)
   tcp::acceptor acceptor;
   asio::signal_set signals;

@@ -16,7 +16,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 8080;                        // 0: any free port
   int io_threads = 0;                     // 0: one per core
-  int blocking_threads = 64;              // handlers that may block run here
+  int blocking_threads = 64;              // at most, for handlers that may block (started as needed)
   bool offload_reads = false;             // also run GET/HEAD handlers on the blocking pool (network stores)
   std::chrono::seconds read_timeout{30};  // a request must arrive within this; also the keep-alive idle limit
   std::chrono::seconds shutdown_grace{10};  // in-flight requests get this long after SIGTERM

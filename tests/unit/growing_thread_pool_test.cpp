@@ -1,0 +1,102 @@
+// The pool for handlers that may block (http/growing_thread_pool.hpp): one thread until work waits for a
+// thread, then as many as work runs at once, never more than its maximum, and join() ends them all.
+#include "http/growing_thread_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace kefir::http {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Jobs that block until released, counting how many ran at once.
+class BlockingJobs {
+ public:
+  void post(GrowingThreadPool& pool) {
+    boost::asio::post(pool.executor(), [this, busy = GrowingThreadPool::Busy(pool)] {
+      std::unique_lock lock(mutex_);
+      ++inside_;
+      most_inside_ = std::max(most_inside_, inside_);
+      changed_.notify_all();
+      changed_.wait(lock, [this] { return released_; });
+      --inside_;
+      ++finished_;
+      changed_.notify_all();
+    });
+  }
+  bool wait_until_inside(int count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, 10s, [&] { return inside_ >= count; });
+  }
+  bool release_and_wait_for(int finished) {
+    std::unique_lock lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+    return changed_.wait_for(lock, 10s, [&] { return finished_ >= finished; });
+  }
+  int most_inside() {
+    std::lock_guard lock(mutex_);
+    return most_inside_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int inside_ = 0;
+  int most_inside_ = 0;
+  int finished_ = 0;
+  bool released_ = false;
+};
+
+TEST(GrowingThreadPool, StartsWithOneThreadAndAddsOneForEachJobThatWouldWait) {
+  GrowingThreadPool pool(8);
+  EXPECT_EQ(pool.threads(), 1U);
+  BlockingJobs jobs;
+  for (int i = 0; i < 4; ++i) jobs.post(pool);
+  ASSERT_TRUE(jobs.wait_until_inside(4)) << "four jobs did not run at once";
+  EXPECT_EQ(pool.threads(), 4U);
+  ASSERT_TRUE(jobs.release_and_wait_for(4));
+  pool.join();
+}
+
+TEST(GrowingThreadPool, NeverRunsMoreThanItsMaximumAtOnce) {
+  GrowingThreadPool pool(3);
+  BlockingJobs jobs;
+  for (int i = 0; i < 5; ++i) jobs.post(pool);
+  ASSERT_TRUE(jobs.wait_until_inside(3));
+  std::this_thread::sleep_for(100ms);  // a fourth thread, were there one, would have let a fourth job in
+  EXPECT_EQ(jobs.most_inside(), 3);
+  EXPECT_EQ(pool.threads(), 3U);
+  ASSERT_TRUE(jobs.release_and_wait_for(5)) << "the queued jobs did not run on the threads freed";
+  pool.join();
+}
+
+TEST(GrowingThreadPool, JoinWaitsForTheWorkAndEndsEveryThread) {
+  BlockingJobs jobs;
+  std::atomic<int> ran = 0;
+  {
+    GrowingThreadPool pool(4);
+    for (int i = 0; i < 3; ++i) jobs.post(pool);
+    ASSERT_TRUE(jobs.wait_until_inside(3));
+    boost::asio::post(pool.executor(), [&ran, busy = GrowingThreadPool::Busy(pool)] { ++ran; });
+    std::thread releaser([&] {
+      std::this_thread::sleep_for(50ms);
+      jobs.release_and_wait_for(3);
+    });
+    pool.join();  // returns only when all four have run: the destructor's join then has nothing to wait for
+    EXPECT_EQ(ran.load(), 1);
+    releaser.join();
+  }
+  EXPECT_EQ(jobs.most_inside(), 3);
+}
+
+}  // namespace
+}  // namespace kefir::http
