@@ -1,11 +1,14 @@
 #include "http/growing_thread_pool.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace kefir::http {
 
 GrowingThreadPool::GrowingThreadPool(std::size_t max_threads)
-    : max_threads_(max_threads < 1 ? 1 : max_threads) {}
+    : max_threads_(std::max<std::size_t>(max_threads, 1)),
+      pool_(std::min<std::size_t>(max_threads_, 2)),
+      started_(std::min<std::size_t>(max_threads_, 2)) {}
 
 GrowingThreadPool::~GrowingThreadPool() {
   join();

@@ -1,4 +1,4 @@
-// The pool for handlers that may block (http/growing_thread_pool.hpp): one thread until work waits for a
+// The pool for handlers that may block (http/growing_thread_pool.hpp): two threads until work waits for a
 // thread, then as many as work runs at once, never more than its maximum, and join() ends them all.
 #include "http/growing_thread_pool.hpp"
 
@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -56,9 +57,9 @@ class BlockingJobs {
   bool released_ = false;
 };
 
-TEST(GrowingThreadPool, StartsWithOneThreadAndAddsOneForEachJobThatWouldWait) {
+TEST(GrowingThreadPool, StartsWithTwoThreadsAndAddsOneForEachJobThatWouldWait) {
   GrowingThreadPool pool(8);
-  EXPECT_EQ(pool.threads(), 1U);
+  EXPECT_EQ(pool.threads(), 2U);
   BlockingJobs jobs;
   for (int i = 0; i < 4; ++i) jobs.post(pool);
   ASSERT_TRUE(jobs.wait_until_inside(4)) << "four jobs did not run at once";
@@ -76,6 +77,24 @@ TEST(GrowingThreadPool, NeverRunsMoreThanItsMaximumAtOnce) {
   EXPECT_EQ(jobs.most_inside(), 3);
   EXPECT_EQ(pool.threads(), 3U);
   ASSERT_TRUE(jobs.release_and_wait_for(5)) << "the queued jobs did not run on the threads freed";
+  pool.join();
+}
+
+// A handler that hands work to the pool and waits for it: Asio's one-thread pools would queue that work to
+// the waiting thread itself.
+TEST(GrowingThreadPool, WorkHandedOverFromAPoolThreadRunsWhileThatThreadWaits) {
+  GrowingThreadPool pool(4);
+  std::promise<void> inner_ran;
+  std::promise<bool> outer_done;
+  boost::asio::post(pool.executor(), [&, busy = GrowingThreadPool::Busy(pool)] {
+    auto ran = inner_ran.get_future();
+    boost::asio::post(pool.executor(),
+                      [&, inner_busy = GrowingThreadPool::Busy(pool)] { inner_ran.set_value(); });
+    outer_done.set_value(ran.wait_for(10s) == std::future_status::ready);
+  });
+  auto done = outer_done.get_future();
+  ASSERT_EQ(done.wait_for(20s), std::future_status::ready);
+  EXPECT_TRUE(done.get()) << "the work handed over waited for the thread that handed it over";
   pool.join();
 }
 
