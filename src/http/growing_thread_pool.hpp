@@ -4,12 +4,18 @@
 // run on fibers) kept 64 idle threads from start-up on: ~0.9 MiB of its idle resident memory, against the
 // 20 MiB SPEC §14 allows. It starts two, and adds one when work is handed over while every started thread is
 // busy, so the pool holds as many threads as handlers ever blocked at once; threads stay until join().
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <cstddef>
 #include <mutex>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace kefir::http {
@@ -21,8 +27,29 @@ class GrowingThreadPool {
   GrowingThreadPool(const GrowingThreadPool&) = delete;
   GrowingThreadPool& operator=(const GrowingThreadPool&) = delete;
 
-  // Counts one piece of work handed over for as long as it lives; the pool grows when the work has no idle
-  // thread to run on. Take one before posting the work and keep it inside it.
+  // Runs `work` on the pool, counted as busy from now until it has run.
+  template <typename Work>
+  void post(Work work) {
+    boost::asio::post(pool_, [work = std::move(work), busy = Busy(*this)]() mutable { work(); });
+  }
+
+  // The same, awaited: `work`'s result, back on the awaiting coroutine's executor.
+  template <typename Work>
+  auto run(Work work) -> boost::asio::awaitable<std::invoke_result_t<Work&>> {
+    return boost::asio::co_spawn(
+        pool_,
+        [work = std::move(work), busy = Busy(*this)]() mutable
+        -> boost::asio::awaitable<std::invoke_result_t<Work&>> { co_return work(); },
+        boost::asio::use_awaitable);
+  }
+
+  std::size_t threads() const { return started_.load(); }
+  // Waits for the work handed over to finish, then for the threads.
+  void join();
+
+ private:
+  // One piece of work handed over, for as long as it lives: the pool grows when the work has no idle thread
+  // to run on.
   class Busy {
    public:
     explicit Busy(GrowingThreadPool& pool);
@@ -36,12 +63,6 @@ class GrowingThreadPool {
     GrowingThreadPool* pool_;
   };
 
-  boost::asio::thread_pool::executor_type executor() { return pool_.get_executor(); }
-  std::size_t threads() const { return started_.load(); }
-  // Waits for the work handed over to finish, then for the threads.
-  void join();
-
- private:
   void grow_if_all_busy(std::size_t busy);
 
   const std::size_t max_threads_;

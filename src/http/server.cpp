@@ -250,12 +250,7 @@ struct Server::Impl {
   }
 
   asio::awaitable<Response> on_blocking_pool(Request& request, const Route& route) {
-    return asio::co_spawn(
-        blocking.executor(),
-        [&, busy = GrowingThreadPool::Busy(blocking)]() -> asio::awaitable<Response> {
-          co_return router.handle(request, route);
-        },
-        asio::use_awaitable);
+    return blocking.run([&] { return router.handle(request, route); });
   }
 
   // Reads and drops what the client still sends, until it closes, kLingerBytes or kLingerTime.

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <boost/asio/post.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -22,7 +21,7 @@ using namespace std::chrono_literals;
 class BlockingJobs {
  public:
   void post(GrowingThreadPool& pool) {
-    boost::asio::post(pool.executor(), [this, busy = GrowingThreadPool::Busy(pool)] {
+    pool.post([this] {
       std::unique_lock lock(mutex_);
       ++inside_;
       most_inside_ = std::max(most_inside_, inside_);
@@ -86,10 +85,9 @@ TEST(GrowingThreadPool, WorkHandedOverFromAPoolThreadRunsWhileThatThreadWaits) {
   GrowingThreadPool pool(4);
   std::promise<void> inner_ran;
   std::promise<bool> outer_done;
-  boost::asio::post(pool.executor(), [&, busy = GrowingThreadPool::Busy(pool)] {
+  pool.post([&] {
     auto ran = inner_ran.get_future();
-    boost::asio::post(pool.executor(),
-                      [&, inner_busy = GrowingThreadPool::Busy(pool)] { inner_ran.set_value(); });
+    pool.post([&] { inner_ran.set_value(); });
     outer_done.set_value(ran.wait_for(10s) == std::future_status::ready);
   });
   auto done = outer_done.get_future();
@@ -105,7 +103,7 @@ TEST(GrowingThreadPool, JoinWaitsForTheWorkAndEndsEveryThread) {
     GrowingThreadPool pool(4);
     for (int i = 0; i < 3; ++i) jobs.post(pool);
     ASSERT_TRUE(jobs.wait_until_inside(3));
-    boost::asio::post(pool.executor(), [&ran, busy = GrowingThreadPool::Busy(pool)] { ++ran; });
+    pool.post([&ran] { ++ran; });
     std::thread releaser([&] {
       std::this_thread::sleep_for(50ms);
       jobs.release_and_wait_for(3);
